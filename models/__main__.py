@@ -1,0 +1,199 @@
+"""Command line: python -m models {pictures,train,sample,evaluate,recognize,match} ...
+
+The interface is relied on by the README, the benchmark and CI: keep it exact. Each chapter's module
+implements its own commands (`train_command(args)`, `sample_command(args)`, ...); this file only parses.
+Errors are one line on stderr and a non-zero exit; set MODELS_DEBUG=1 for the full traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from . import world
+
+TRAINABLE = ("gan", "diffusion", "recognizer", "matcher")
+SAMPLERS = ("gan", "diffusion")
+
+
+class CommandError(Exception):
+    """A problem the user can fix: shown as one line, exit code 2."""
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
+    return value
+
+
+def writable_dir(path: str | os.PathLike) -> Path:
+    """Make sure DIR exists and can be written to, or raise CommandError."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise CommandError(f"cannot write to folder {str(out)!r}: {e.strerror or e}") from None
+    return out
+
+
+def writable_file(path: str | os.PathLike) -> Path:
+    out = Path(path)
+    writable_dir(out.parent if str(out.parent) else ".")
+    return out
+
+
+def save_pngs(images, out: Path, prefix: str = "") -> list[str]:
+    """Write (N,H,W,3) uint8 images as numbered PNGs; return the file names."""
+    from PIL import Image
+
+    names = []
+    digits = max(5, len(str(len(images))))
+    for i, im in enumerate(images):
+        name = f"{prefix}{i:0{digits}d}.png"
+        Image.fromarray(im).save(out / name)
+        names.append(name)
+    return names
+
+
+def write_labels(out: Path, header: list[str], rows: list[list]) -> None:
+    with open(out / "labels.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def pictures_command(args) -> None:
+    out = writable_dir(args.out)
+    pics = world.make_pictures(args.n, seed=args.seed, style=args.style)
+    names = save_pngs(pics.images, out)
+    rows = [[name, world.KINDS[k], world.COLORS[c], en, zh]
+            for name, k, c, en, zh in zip(names, pics.kinds, pics.colors, pics.captions_en, pics.captions_zh)]
+    write_labels(out, ["file", "kind", "color", "caption_en", "caption_zh"], rows)
+    print(f"wrote {len(names)} pictures and labels.csv to {out}")
+
+
+def chapter(name: str):
+    """The module that implements a chapter's commands (imported late: torch is slow to import)."""
+    try:
+        return importlib.import_module(f"models.{name}")
+    except ModuleNotFoundError as e:
+        if e.name == f"models.{name}":
+            raise CommandError(f"the {name} chapter is not built yet") from None
+        raise
+
+
+def call(module_name: str, function: str, args) -> None:
+    module = chapter(module_name)
+    fn = getattr(module, function, None)
+    if fn is None:
+        raise CommandError(f"{module_name} has no {function.replace('_command', '')} command yet")
+    fn(args)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (no usage block): 'error: ...' and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="python -m models", description="The models behind 'How does AI draw?'")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+
+    pic = sub.add_parser("pictures", help="draw pictures of the world to PNG files",
+                         description="Draw N pictures of the world, with DIR/labels.csv "
+                                     "(file,kind,color,caption_en,caption_zh).")
+    pic.add_argument("--n", type=positive_int, required=True, help="how many pictures to draw (at least 1)")
+    pic.add_argument("--out", required=True, metavar="DIR", help="folder to write the PNGs and labels.csv to")
+    pic.add_argument("--seed", type=int, default=0, help="the same seed gives the same pictures (default 0)")
+    pic.add_argument("--style", choices=("fill", "line"), default="fill",
+                     help="fill: coloured things on a soft background; line: pencil doodles (default fill)")
+    pic.set_defaults(run=pictures_command)
+
+    train = sub.add_parser("train", help="train a model on the CPU and save its weights")
+    train_sub = train.add_subparsers(dest="model", required=True, metavar="MODEL", parser_class=Parser)
+    for name in TRAINABLE:
+        t = train_sub.add_parser(name, help=f"train the {name}")
+        t.add_argument("--seconds", type=positive_float, default=None, help="how long to train (default: the model's own)")
+        if name in SAMPLERS:
+            t.add_argument("--kind", choices=world.KINDS, default=None, help="learn only this kind (default: all kinds)")
+        t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        t.add_argument("--out", required=True, metavar="PATH", help="where to save the weights (.pt)")
+        t.set_defaults(run=lambda a, n=name: call(n, "train_command", a))
+
+    sample = sub.add_parser("sample", help="draw pictures with a trained model")
+    sample_sub = sample.add_subparsers(dest="model", required=True, metavar="MODEL", parser_class=Parser)
+    for name in SAMPLERS:
+        s = sample_sub.add_parser(name, help=f"draw with the {name}")
+        s.add_argument("--n", type=positive_int, required=True, help="how many pictures")
+        s.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs (and labels.csv with --kind)")
+        s.add_argument("--weights", default=None, metavar="PATH", help="weights to use (default: the shipped ones)")
+        s.add_argument("--kind", choices=world.KINDS, default=None, help="ask for this kind; also writes labels.csv")
+        if name == "diffusion":
+            s.add_argument("--steps", type=positive_int, default=None, help="cleaning steps (default: the model's own)")
+        s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        s.set_defaults(run=lambda a, n=name: call(n, "sample_command", a))
+
+    ev = sub.add_parser("evaluate", help="score a trained model on fresh pictures of the world")
+    ev.add_argument("model", choices=TRAINABLE, help="which model")
+    ev.add_argument("--weights", default=None, metavar="PATH", help="weights to score (default: the shipped ones)")
+    ev.add_argument("--seed", type=int, default=123, help="random seed (default 123)")
+    ev.set_defaults(run=lambda a: call(a.model, "evaluate_command", a))
+
+    rec = sub.add_parser("recognize", help="say what is drawn in picture files",
+                         description="Print FILE<TAB>KIND<TAB>CONFIDENCE for each file.")
+    rec.add_argument("files", nargs="+", metavar="FILE", help="PNG or JPEG files, dark strokes on a light background")
+    rec.add_argument("--weights", default=None, metavar="PATH", help="weights to use (default: the shipped ones)")
+    rec.set_defaults(run=lambda a: call("recognizer", "recognize_command", a))
+
+    match = sub.add_parser("match", help="find the pictures in a folder that best match some words")
+    match.add_argument("--images", required=True, metavar="DIR", help="folder of pictures to search")
+    match.add_argument("--query", required=True, action="append", metavar="TEXT",
+                       help="words to search for, in Chinese or English (repeat for more queries)")
+    match.add_argument("--top", type=positive_int, default=5, metavar="K", help="how many file names to print (default 5)")
+    match.add_argument("--json", action="store_true", help="print one JSON object: query -> list of file names")
+    match.add_argument("--weights", default=None, metavar="PATH", help="weights to use (default: the shipped ones)")
+    match.set_defaults(run=lambda a: call("matcher", "match_command", a))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except Exception as e:  # one line, not a traceback
+        if os.environ.get("MODELS_DEBUG"):
+            raise
+        message = str(e) if isinstance(e, (CommandError, ValueError, OSError)) else f"{type(e).__name__}: {e}"
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
