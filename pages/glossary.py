@@ -1,0 +1,17 @@
+"""Key words: every term in Chinese and English, with a short explanation in the reader's language."""
+
+import streamlit as st
+
+from ui.i18n import lang, load, text
+
+st.title("📖 " + text("glossary", "title"))
+st.write(text("glossary", "intro"))
+
+explain_lang = "zh" if lang() == "both" else lang()
+for term_id, term in load(explain_lang, "glossary")["terms"].items():
+    with st.container(border=True, key=f"term-{term_id}"):
+        st.markdown(f"### {term['zh']} · {term['en']}")
+        st.write(term["say"])
+        if lang() == "both":
+            with st.container(key=f"en-echo-term-{term_id}"):
+                st.write(load("en", "glossary")["terms"][term_id]["say"])

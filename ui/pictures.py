@@ -1,0 +1,66 @@
+"""Showing pictures: tiny 32x32 pictures are upscaled by whole pixels, so they stay crisp."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import streamlit as st
+
+from models import world
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """(H, W, 3) or (N, H, W, 3) uint8, each pixel repeated factor x factor times."""
+    axis = image.ndim - 3
+    return image.repeat(factor, axis=axis).repeat(factor, axis=axis + 1)
+
+
+def show_grid(images: np.ndarray, cols: int = 8, scale: int = 4, pad: int = 3, caption: str | None = None,
+              width: str | int = "content") -> None:
+    """Many pictures as one image (one PNG is much faster than many little ones)."""
+    if len(images) == 0:
+        return
+    st.image(world.grid(np.asarray(images), cols=cols, pad=pad, scale=scale), caption=caption, width=width)
+
+
+def show_row(images: np.ndarray, captions: list[str] | None = None, scale: int = 4, cols: int | None = None) -> None:
+    """Pictures side by side, each with its own caption underneath."""
+    images = np.asarray(images)
+    cols = cols or len(images)
+    for start in range(0, len(images), cols):
+        columns = st.columns(cols)
+        for i, column in enumerate(columns):
+            j = start + i
+            if j < len(images):
+                column.image(upscale(images[j], scale), caption=None if captions is None else captions[j],
+                             width="stretch")
+
+
+def png_data_url(image: np.ndarray) -> str:
+    """A picture as a data: URL (for HTML and for injecting a drawing in tests)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(image)).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def canvas_image(value) -> np.ndarray | None:
+    """The RGBA pixels of a streamlit-drawable-canvas result, or None when nothing is there.
+
+    Works both with the live component (value.image_data, an (H, W, 4) array) and with a value
+    injected into session state in tests ({"drawing": ..., "data": "data:image/png;base64,..."}).
+    """
+    if value is None:
+        return None
+    data = getattr(value, "image_data", None)
+    if data is not None:
+        return np.asarray(data).astype(np.uint8)
+    if isinstance(value, dict) and isinstance(value.get("data"), str) and "," in value["data"]:
+        from PIL import Image
+
+        raw = base64.b64decode(value["data"].split(",", 1)[1])
+        return np.asarray(Image.open(io.BytesIO(raw)).convert("RGBA"))
+    return None
