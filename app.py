@@ -21,8 +21,8 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname
 
 lang = resolve_lang()
 present = layout.resolve_present()
-st.set_page_config(page_title=t("app_title"), page_icon="🎨", layout="wide",
-                   initial_sidebar_state="collapsed" if present else "auto")
+# The sidebar stays "expanded" underneath classroom mode (CSS hides it), so leaving the mode brings it back.
+st.set_page_config(page_title=t("app_title"), page_icon="🎨", layout="wide")
 
 home = st.Page("pages/home.py", title=text("home", "nav"), icon="🗺️", default=True)
 pages = [home] + [st.Page(c.page, title=text(c.id, "nav"), icon=c.icon, url_path=c.id) for c in chapters.built()]

@@ -35,7 +35,7 @@ def test_home_page_words_follow_the_language():
     assert "电脑能学会画画吗" in texts(run_app("zh"))
     assert "Can a computer learn to draw?" in texts(run_app("en"))
     both = texts(run_app("both"))
-    assert both.index("能!可是没有人给它一支铅笔。") < both.index("Yes, it can! But nobody gives it a pencil.")
+    assert both.index("能！可是没有人给它一支铅笔。") < both.index("Yes, it can! But nobody gives it a pencil.")
 
 
 def test_language_comes_from_the_browser_when_the_url_does_not_say():
