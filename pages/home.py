@@ -12,6 +12,11 @@ def card_picture(chapter_id: str):
     return chapters.card_picture(chapter_id)
 
 
+def minutes(chapter_id: str) -> int:
+    value = field(chapter_id, "minutes")
+    return value[0] if isinstance(value, tuple) else value
+
+
 def journey_map() -> None:
     built = chapters.built()
     if not built:
@@ -22,8 +27,7 @@ def journey_map() -> None:
             st.image(card_picture(c.id), width="stretch")
             st.subheader(f"{number}. {c.icon} {text(c.id, 'nav')}")
             st.write(text(c.id, "teaser"))
-            st.caption("⏱ " + t("minutes", n=field(c.id, "minutes") if isinstance(field(c.id, "minutes"), int)
-                                 else field(c.id, "minutes")[0]))
+            st.caption("⏱ " + t("minutes", n=minutes(c.id)))
             if st.button(t("open_chapter") + " →", key=f"open-{c.id}", type="primary", width="stretch"):
                 st.switch_page(c.page, query_params=dict(st.query_params))
 
@@ -31,6 +35,7 @@ def journey_map() -> None:
 def for_grownups() -> None:
     for c in chapters.built():
         with st.expander(f"{c.icon} {text(c.id, 'title')}"):
+            st.markdown(f"**{t('home.takes')}:** {t('minutes', n=minutes(c.id))}")
             st.markdown(f"**{t('home.teaches')}**")
             teaches = field(c.id, "parents", "teaches")
             paragraphs(*teaches, key=f"teach-{c.id}") if isinstance(teaches, tuple) else paragraphs(teaches)
