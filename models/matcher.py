@@ -1,0 +1,315 @@
+"""A CLIP-style matcher: one encoder for pictures, one for words in Chinese and English, one shared space.
+
+    picture (N,3,32,32) ──► ImageEncoder ──► (N,D) ──► normalise ─┐
+                                                                  ├─► logit_scale · image @ text.T  (N,M)
+    text "蓝色的星星"    ──► Tokenizer ──► TextEncoder ──► (M,D) ──► normalise ─┘
+
+Training pulls each picture towards the texts that describe it and pushes it away from the rest: a
+symmetric cross-entropy over the similarity matrix of a batch, as in Radford et al. 2021, "Learning
+Transferable Visual Models From Natural Language Supervision" (CLIP; public API after openai/CLIP
+clip/model.py). Unlike CLIP's batches, ours hold many "red fish": a picture counts as a right answer
+for every text it fits (soft targets), so two red fish are never pushed apart.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import engine, world
+from .tokenizer import Reading, Tokenizer, sample_texts, short_text
+
+WEIGHTS = Path(__file__).parent / "weights" / "matcher.pt"
+
+
+@dataclass
+class MatcherConfig:
+    dim: int = 64              # the shared space: every picture and every text becomes 64 numbers
+    piece_dim: int = 32        # numbers per word piece (the coloured bars on the page)
+    text_hidden: int = 128     # the text encoder's hidden layer
+    width: int = 16            # channels of the picture encoder's first layer (then 2x, 4x)
+    temperature: float = 0.07  # starting temperature (CLIP's); learned, logit_scale = log(1/T)
+    batch: int = 128           # pictures (and as many texts) per step
+    lr: float = 3e-3
+    pool: int = 2000           # training pictures drawn at the start ...
+    refresh: int = 200         # ... and this many replaced by fresh ones ...
+    refresh_every: int = 10    # ... every this many steps (one batch of drawing is cheaper than many)
+    split_words: float = 0.15  # share of texts whose Chinese words are read character by character
+
+
+# ── 1. The picture encoder: three strided convolutions, then one linear layer ───────────────────
+class ImageEncoder(nn.Module):
+    def __init__(self, c: MatcherConfig):
+        super().__init__()
+        w = c.width
+        self.convs = nn.Sequential(
+            nn.Conv2d(3, w, 3, 2, 1), nn.ReLU(),             # (B, w, 16, 16)
+            nn.Conv2d(w, 2 * w, 3, 2, 1), nn.ReLU(),         # (B, 2w, 8, 8)
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1), nn.ReLU(),     # (B, 4w, 4, 4)
+        )
+        self.proj = nn.Linear(4 * w * 16, c.dim)            # where things are matters: keep the 4x4 map
+
+    def forward(self, x):                                    # (B, 3, 32, 32) in [-1, 1]
+        return self.proj(self.convs(x).flatten(1))           # (B, D)
+
+
+# ── 2. The text encoder: a vector per piece, a weighted average, a small MLP ────────────────────
+class TextEncoder(nn.Module):
+    def __init__(self, c: MatcherConfig, vocab_size: int):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, c.piece_dim, padding_idx=0)
+        self.score = nn.Linear(c.piece_dim, 1)               # how much each piece matters ("fish" > "a")
+        self.mlp = nn.Sequential(nn.Linear(c.piece_dim, c.text_hidden), nn.ReLU(), nn.Linear(c.text_hidden, c.dim))
+
+    def forward(self, ids, mask):                            # (B, L) long, (B, L) bool
+        e = self.embed(ids)                                  # (B, L, E)
+        weight = self.score(e).squeeze(-1).masked_fill(~mask, -1e9).softmax(-1)   # (B, L)
+        pooled = (weight.unsqueeze(-1) * e).sum(1)           # (B, E): word order is not used
+        return self.mlp(pooled)                              # (B, D)
+
+
+# ── 3. The pair ─────────────────────────────────────────────────────────────────────────────────
+class Matcher(nn.Module):
+    def __init__(self, config: MatcherConfig | None = None, vocab: list[str] | None = None):
+        super().__init__()
+        self.config = config or MatcherConfig()
+        self.tokenizer = Tokenizer(vocab)
+        self.visual = ImageEncoder(self.config)
+        self.text = TextEncoder(self.config, len(self.tokenizer.vocab))
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / self.config.temperature)))
+
+    def encode_image(self, images) -> torch.Tensor:
+        """uint8 pictures (N,H,W,3) or a float tensor (N,3,32,32) in [-1,1] -> (N, D), length 1."""
+        if isinstance(images, np.ndarray):
+            images = torch.from_numpy(world.to_tensor_range(images))
+        return F.normalize(self.visual(images), dim=-1)
+
+    def encode_text(self, texts, split_words=None) -> torch.Tensor:
+        """A list of texts (any language, any junk) -> (N, D), length 1."""
+        ids, mask = self.tokenizer.batch([texts] if isinstance(texts, str) else list(texts), split_words)
+        return F.normalize(self.text(ids, mask), dim=-1)
+
+    def similarity(self, image_emb, text_emb) -> torch.Tensor:
+        """logits_per_image (N_images, N_texts) = logit_scale · cosine similarity, as in CLIP."""
+        return self.logit_scale.exp().clamp(max=100.0) * image_emb @ text_emb.T
+
+    def forward(self, images, texts):
+        logits = self.similarity(self.encode_image(images), self.encode_text(texts))
+        return logits, logits.T                              # per image, per text
+
+    @torch.no_grad()
+    def piece_vectors(self, text: str) -> tuple[Reading, np.ndarray]:
+        """How the model reads a text: its pieces and each piece's numbers (P, piece_dim)."""
+        reading = self.tokenizer.read(text)
+        return reading, self.text.embed.weight[torch.tensor(reading.ids, dtype=torch.long)].numpy()
+
+    @torch.no_grad()
+    def piece_weights(self, text: str) -> np.ndarray:
+        """How much the text encoder listens to each piece (sums to 1)."""
+        ids, mask = self.tokenizer.batch([text])
+        return self.text.score(self.text.embed(ids)).squeeze(-1).masked_fill(~mask, -1e9).softmax(-1)[0].numpy()
+
+
+# ── 4. Training: soft-target symmetric contrastive loss ─────────────────────────────────────────
+def fits(attrs: np.ndarray, named: np.ndarray) -> torch.Tensor:
+    """(N,4) picture attributes, (M,4) what each text names (-1 = nothing) -> (N, M) bool: picture fits text."""
+    a, n = attrs[:, None, :], named[None, :, :]
+    return torch.from_numpy(((n == -1) | (n == a)).all(-1))
+
+
+def soft_cross_entropy(logits, targets):
+    """Cross-entropy against a spread of right answers: each row's right columns share the target."""
+    p = targets.float() / targets.sum(1, keepdim=True)
+    return -(p * logits.log_softmax(1)).sum(1).mean()
+
+
+def attributes(pics: world.Pictures) -> np.ndarray:
+    return np.stack([pics.kinds, pics.colors, pics.sizes, pics.moods], 1)
+
+
+class MatcherTrainer:
+    """Implements engine.Trainer: each step() is one batch of pictures and texts."""
+
+    def __init__(self, config: MatcherConfig | None = None, seed: int = 0, model: Matcher | None = None):
+        self.config = config or MatcherConfig()
+        engine.seed_everything(seed)
+        self.rng = np.random.default_rng(seed)
+        self.model = model or Matcher(self.config)
+        self.model.train()
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+        self.pool = world.make_pictures(self.config.pool, seed=10_000 + seed, captions=False)
+        self.pool_attrs = attributes(self.pool)
+        self.steps = 0
+        # A fixed little batch for the page's grid, one picture of each of six kinds (like dcgan's fixed_noise).
+        shown = world.make_pictures(60, seed=20_000 + seed)
+        first = [int(np.flatnonzero(shown.kinds == k)[0]) for k in range(6)]
+        self.shown_images = shown.images[first]
+        self.shown_texts = [shown.captions_zh[i] if j % 2 else shown.captions_en[i] for j, i in enumerate(first)]
+
+    def refresh_pool(self):
+        """Swap a few old pictures for new ones, so the encoder never learns the pool by heart."""
+        n = self.config.refresh
+        if n <= 0 or self.steps % self.config.refresh_every:
+            return
+        new = world.make_pictures(n, seed=int(self.rng.integers(2**31)), captions=False)
+        where = self.rng.choice(len(self.pool), n, replace=False)
+        self.pool.images[where], self.pool_attrs[where] = new.images, attributes(new)
+
+    def step(self) -> dict:
+        c = self.config
+        if self.steps:
+            self.refresh_pool()
+        idx = self.rng.choice(len(self.pool), c.batch, replace=False)
+        attrs = self.pool_attrs[idx]                                          # (B, 4)
+        texts, named = sample_texts(*attrs.T, self.rng)                       # B texts, (B, 4)
+        images = torch.from_numpy(world.to_tensor_range(self.pool.images[idx]))   # (B, 3, 32, 32)
+        right = fits(attrs, named)                                            # (B, B) bool
+
+        # 1. Both sides into the shared space; 2. every picture against every text.
+        logits = self.model.similarity(self.model.encode_image(images),
+                                       self.model.encode_text(texts, self.rng.random(c.batch) < c.split_words))
+        # 3. Pull right pairs together, push wrong ones apart, in both directions.
+        loss = (soft_cross_entropy(logits, right) + soft_cross_entropy(logits.T, right.T)) / 2
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.steps += 1
+        with torch.no_grad():    # a hit: the text a picture likes best fits it (and the other way round)
+            rows = torch.arange(c.batch)
+            acc = (right[rows, logits.argmax(1)].float().mean() + right.T[rows, logits.argmax(0)].float().mean()) / 2
+        return {"loss": loss.item(), "accuracy": acc.item(), "temperature": 1.0 / self.model.logit_scale.exp().item()}
+
+    @torch.no_grad()
+    def batch_similarity(self) -> dict:
+        """The fixed little batch: pictures, texts, cosine (n, n) and each picture's softmax over texts."""
+        self.model.eval()
+        img, txt = self.model.encode_image(self.shown_images), self.model.encode_text(self.shown_texts)
+        self.model.train()
+        cos = img @ txt.T
+        probs = self.model.similarity(img, txt).softmax(1)
+        return {"images": self.shown_images, "texts": self.shown_texts, "cosine": cos.numpy(), "probs": probs.numpy()}
+
+
+# ── 5. How good: recall@1 over a gallery of fresh pictures ──────────────────────────────────────
+@torch.no_grad()
+def recall_at_1(model: Matcher, gallery_emb, gallery: world.Pictures, texts, kinds, colors) -> float:
+    """Share of texts whose best picture has the kind and colour the text names."""
+    best = model.similarity(gallery_emb, model.encode_text(texts)).argmax(0).numpy()   # (M,)
+    return float(((gallery.kinds[best] == kinds) & (gallery.colors[best] == colors)).mean())
+
+
+@torch.no_grad()
+def evaluate(model: Matcher, seed: int = 123, n: int = 1000) -> dict:
+    """Recall@1 on n held-out pictures: their own captions (en, zh) and all 80 short queries."""
+    model.eval()
+    g = world.make_pictures(n, seed=seed)
+    emb = model.encode_image(g.images)
+    k, c = np.divmod(np.arange(len(world.KINDS) * len(world.COLORS)), len(world.COLORS))
+    out = {"en": recall_at_1(model, emb, g, g.captions_en, g.kinds, g.colors),
+           "zh": recall_at_1(model, emb, g, g.captions_zh, g.kinds, g.colors)}
+    for lang in ("en", "zh"):   # "red fish", "a red fish", "红色的鱼", "一条红色的鱼"
+        texts = [short_text(a, b, lang, f) for f in (0, 1) for a, b in zip(k, c)]
+        out[f"short_{lang}"] = recall_at_1(model, emb, g, texts, np.tile(k, 2), np.tile(c, 2))
+    return out
+
+
+# ── 6. Saving and loading: a plain dict of fp16 tensors, the config and the vocabulary ──────────
+def save(model: Matcher, path) -> None:
+    state = {k: v.detach().half() for k, v in model.state_dict().items()}
+    torch.save({"config": asdict(model.config), "vocab": model.tokenizer.vocab, "state": state}, path)
+
+
+def load(path) -> Matcher:
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    model = Matcher(MatcherConfig(**saved["config"]), saved["vocab"])
+    model.load_state_dict({k: v.float() for k, v in saved["state"].items()})
+    return model.eval()
+
+
+def load_shipped() -> Matcher:
+    return load(WEIGHTS)
+
+
+@torch.no_grad()
+def search(model: Matcher, gallery_emb, text: str, top: int = 5):
+    """The best pictures for a text: (indices best first, their cosine similarities)."""
+    cos = (gallery_emb @ model.encode_text([text]).T)[:, 0]              # (N,)
+    values, order = cos.topk(min(top, len(cos)))
+    return order.numpy(), values.numpy()
+
+
+# ── 7. Command line ─────────────────────────────────────────────────────────────────────────────
+def train_command(args) -> None:
+    from .__main__ import writable_file
+
+    out = writable_file(args.out)
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    trainer = MatcherTrainer(seed=args.seed)
+    engine.train(trainer, seconds=args.seconds or 60.0, callback=engine.print_progress, every=2.0)
+    save(trainer.model, out)
+    scores = evaluate(trainer.model.eval())
+    print("recall@1  " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+    print(f"saved to {out}")
+
+
+def evaluate_command(args) -> None:
+    model = load(args.weights or WEIGHTS)
+    start = time.perf_counter()
+    scores = evaluate(model, seed=args.seed)
+    for k, v in scores.items():
+        print(f"recall@1 {k:9s} {v:.3f}")
+    print(f"({time.perf_counter() - start:.1f} s)")
+
+
+def read_folder(folder) -> tuple[list[str], np.ndarray]:
+    """Every picture in a folder, sorted by name, as 32x32 RGB uint8 (N,32,32,3)."""
+    from PIL import Image, UnidentifiedImageError
+    from .__main__ import CommandError
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise CommandError(f"no such folder: {str(root)!r}")
+    names, images = [], []
+    for p in sorted(root.iterdir()):
+        if p.suffix.lower() not in (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp") or not p.is_file():
+            continue
+        try:
+            with Image.open(p) as im:
+                images.append(np.asarray(im.convert("RGB").resize((32, 32), Image.Resampling.BOX)))
+            names.append(p.name)
+        except (OSError, UnidentifiedImageError, ValueError):
+            print(f"note: skipped {p.name} (not a readable picture)", file=sys.stderr)
+    if not names:
+        raise CommandError(f"no readable pictures (png, jpg, gif, bmp, webp) in {str(root)!r}")
+    return names, np.stack(images)
+
+
+def match_command(args) -> None:
+    """One query: the K best file names, one a line. Several: '# QUERY' then its names, a blank line between."""
+    import json
+
+    names, images = read_folder(args.images)
+    model = load(args.weights or WEIGHTS)
+    with torch.no_grad():
+        gallery = model.encode_image(images)
+    results = {}
+    for q in args.query:
+        unknown = model.tokenizer.read(q).unknown
+        if unknown:
+            print(f"note: never seen {' '.join(unknown)!s} in {q!r}", file=sys.stderr)
+        order, _ = search(model, gallery, q, args.top)
+        results[q] = [names[i] for i in order]
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    elif len(args.query) == 1:
+        print("\n".join(results[args.query[0]]))
+    else:
+        print("\n\n".join(f"# {q}\n" + "\n".join(found) for q, found in results.items()))

@@ -1,0 +1,177 @@
+"""Words into pieces into numbers, for Chinese and English alike, with nothing downloaded.
+
+    "a blue star!"   ──►  ["a", "blue", "star"]          English: lower-case words, punctuation dropped
+    "蓝色的星星🌟"    ──►  ["蓝色", "的", "星星", "🌟"]    Chinese: known words first, else one character
+                                                          anything else (emoji, other scripts): its own piece
+    pieces  ──►  ids (vocabulary index, 1 = <unk>)  ──►  padded (N, L) tensor + mask
+
+The vocabulary is every word of the picture world (models.world's captions and names in both
+languages) plus each character of its Chinese words, so "蓝的星星" still reads "蓝" and "星星".
+This file also writes the texts the matcher trains on: full captions, short queries ("红色的鱼",
+"red fish") and a few templates ("a drawing of a cat"), each with the attributes it names.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import world
+
+PAD, UNK = 0, 1
+MAX_PIECES = 32          # longer texts are cut: the world's longest caption has 9 pieces
+MAX_CHARS = 2000         # a 5,000-character paste is cut before it is read
+MAX_WORD = 24            # a longer run of letters is shown cut, with an ellipsis
+
+# Chinese words the tokenizer keeps whole (longest match first); other characters stand alone.
+ZH_WORDS = sorted({*world.NAME_ZH.values(), *world.COLOR_ZH.values(), *world.MOOD_ZH.values(),
+                   "小小", "大大", "图片"}, key=len, reverse=True)
+TEMPLATES_EN = ("a drawing of {}", "a picture of {}")
+TEMPLATES_ZH = ("一幅{}的画", "{}的图片")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+# ── Texts about the world, each with what it names: (kind, colour, size, mood), -1 = not said ──
+def article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def short_text(kind: int, color: int, lang: str, form: int) -> str:
+    """A short query: kind (and colour when color >= 0). form picks a wording (0..3)."""
+    k = world.KINDS[kind]
+    if lang == "en":
+        words = f"{world.COLORS[color]} {k}" if color >= 0 else k
+        return [words, f"{article(words)} {words}", *(t.format(f"{article(words)} {words}") for t in TEMPLATES_EN)][form % 4]
+    words = f"{world.COLOR_ZH[world.COLORS[color]]}的{world.NAME_ZH[k]}" if color >= 0 else world.NAME_ZH[k]
+    return [words, f"一{world.MEASURE_ZH[k]}{words}", *(t.format(words) for t in TEMPLATES_ZH)][form % 4]
+
+
+def sample_texts(kinds, colors, sizes, moods, rng: np.random.Generator):
+    """One training text per picture, in a random language and form.
+
+    Returns (texts, named) where named is (N, 4) ints: what the text says about kind, colour, size
+    and mood (-1 = says nothing), so a picture "fits" a text when every named attribute matches.
+    """
+    n = len(kinds)
+    choice = rng.random(n)
+    lang = rng.random(n) < 0.5
+    texts, named = [], np.full((n, 4), -1, np.int64)
+    for i in range(n):
+        k, c, s, m = int(kinds[i]), int(colors[i]), int(sizes[i]), int(moods[i])
+        named[i, 0] = k
+        if choice[i] < 0.55:        # a full caption, as the world writes it
+            v = int(rng.integers(2))
+            texts.append(world.caption_en(k, c, s, m, v) if lang[i] else world.caption_zh(k, c, s, m, v))
+            named[i, 1:] = (c, s, m)
+        elif choice[i] < 0.88:      # kind and colour: "red fish", "一条红色的鱼", "a drawing of a red fish"
+            texts.append(short_text(k, c, "en" if lang[i] else "zh", int(rng.integers(4))))
+            named[i, 1] = c
+        else:                       # kind alone: "fish", "鱼"
+            texts.append(short_text(k, -1, "en" if lang[i] else "zh", int(rng.integers(4))))
+    return texts, named
+
+
+def world_texts() -> list[str]:
+    """Every text the world can say: the source of the vocabulary."""
+    out = []
+    for k in range(len(world.KINDS)):
+        moods = range(len(world.MOODS)) if world.KINDS[k] == "face" else [-1]
+        for c in range(len(world.COLORS)):
+            for s in range(len(world.SIZES)):
+                for m in moods:
+                    for v in range(2):
+                        out += [world.caption_en(k, c, s, m, v), world.caption_zh(k, c, s, m, v)]
+            out += [short_text(k, c, lang, f) for lang in ("en", "zh") for f in range(4)]
+        out += [short_text(k, -1, lang, f) for lang in ("en", "zh") for f in range(4)]
+    return out
+
+
+@dataclass
+class Reading:
+    """What the tokenizer made of one text, for a page to show."""
+    pieces: list          # ["a", "blue", "star"]
+    ids: list             # [5, 17, 40]
+    unknown: list         # pieces it has never seen, in order, without repeats
+    truncated: bool       # True when the text was too long and its end was not read
+
+
+class Tokenizer:
+    def __init__(self, vocab: list[str] | None = None):
+        if vocab is None:
+            pieces = {p for text in world_texts() for p in self.split(text)}
+            pieces |= {ch for w in ZH_WORDS for ch in w}          # characters of words, for "蓝的星星"
+            vocab = ["<pad>", "<unk>", *sorted(pieces)]
+        self.vocab = list(vocab)
+        self.index = {p: i for i, p in enumerate(self.vocab)}
+        self._memo: dict = {}
+
+    # 1. Text -> pieces
+    @staticmethod
+    def split(text: str, max_pieces: int = MAX_PIECES) -> list[str]:
+        text = unicodedata.normalize("NFKC", str(text)[:MAX_CHARS]).lower()
+        pieces, i = [], 0
+        while i < len(text) and len(pieces) < max_pieces:
+            ch = text[i]
+            if is_cjk(ch):
+                word = next((w for w in ZH_WORDS if text.startswith(w, i)), ch)
+                pieces.append(word)
+                i += len(word)
+            elif ch.isalnum():                                     # a run of letters/digits: a word
+                j = i + 1
+                while j < len(text) and text[j].isalnum() and not is_cjk(text[j]):
+                    j += 1
+                pieces.append(text[i:j] if j - i <= MAX_WORD else text[i:i + MAX_WORD] + "…")
+                i = j
+            else:
+                # Spaces, punctuation, joiners and skin-tone marks are skipped; a symbol (emoji) is a piece.
+                if unicodedata.category(ch) in ("So", "Co"):
+                    pieces.append(ch)
+                i += 1
+        return pieces
+
+    def tokenize(self, text: str) -> list[str]:
+        return self.split(text)
+
+    # 2. Pieces -> ids ("stars" reads as "star")
+    def piece_id(self, piece: str) -> int:
+        plural = len(piece) > 3 and piece.endswith("s")
+        for p in (piece, piece[:-1] if plural else None, piece[:-2] if plural and piece.endswith("es") else None):
+            if p and p in self.index and p not in ("<pad>", "<unk>"):
+                return self.index[p]
+        return UNK
+
+    def read(self, text: str) -> Reading:
+        pieces = self.split(text)
+        ids = [self.piece_id(p) for p in pieces]
+        unknown = list(dict.fromkeys(p for p, i in zip(pieces, ids) if i == UNK))
+        truncated = len(str(text)) > MAX_CHARS or len(self.split(text, MAX_PIECES + 1)) > MAX_PIECES
+        return Reading(pieces, ids, unknown, truncated)
+
+    def ids(self, text: str, split_words: bool = False) -> list[int]:
+        key = (text, split_words)
+        if key in self._memo:       # training reads the same few thousand texts again and again
+            return self._memo[key]
+        pieces = self.split(text)
+        if split_words:   # training only: read Chinese words as single characters too
+            pieces = [ch for p in pieces for ch in (p if len(p) > 1 and is_cjk(p[0]) else [p])]
+        ids = [self.piece_id(p) for p in pieces[:MAX_PIECES]]
+        if len(text) <= 64 and len(self._memo) < 20_000:
+            self._memo[key] = ids
+        return ids
+
+    # 3. Many texts -> one padded tensor
+    def batch(self, texts: list[str], split_words=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """ids (N, L) long, mask (N, L) bool. An empty text becomes one <unk> so it still has a vector."""
+        rows = [self.ids(t, bool(split_words is not None and split_words[i])) or [UNK] for i, t in enumerate(texts)]
+        width = max(len(r) for r in rows) if rows else 1
+        ids = torch.zeros(len(rows), width, dtype=torch.long)
+        for i, r in enumerate(rows):
+            ids[i, :len(r)] = torch.tensor(r)
+        return ids, ids != PAD
+
