@@ -251,9 +251,13 @@ def train_command(args) -> None:
     from .__main__ import writable_file
 
     out = writable_file(args.out)
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    torch.set_num_threads(1)                      # small batches: one thread is as fast, and fair to others
     trainer = MatcherTrainer(seed=args.seed)
-    engine.train(trainer, seconds=args.seconds or 60.0, callback=engine.print_progress, every=2.0)
+    seconds = args.seconds or 60.0
+    engine.train(trainer, seconds=0.8 * seconds, callback=engine.print_progress, every=2.0)
+    for group in trainer.opt.param_groups:       # the last fifth with small steps, to settle
+        group["lr"] = trainer.config.lr / 10
+    engine.train(trainer, seconds=0.2 * seconds, callback=engine.print_progress, every=2.0)
     save(trainer.model, out)
     scores = evaluate(trainer.model.eval())
     print("recall@1  " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))

@@ -1,0 +1,135 @@
+"""The matcher: tokenizer on odd input, encoder shapes and lengths, a short training run that gets better,
+the shipped weights finding the right pictures in both languages, and the `match` command's output."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from models import matcher, world
+from models.__main__ import main, save_pngs
+from models.tokenizer import MAX_PIECES, UNK, Tokenizer
+
+torch.set_num_threads(1)
+
+
+# ── Tokenizer ────────────────────────────────────────────────────────────────────────────────
+def test_tokenizer_reads_chinese_words_english_words_and_marks_the_unknown():
+    tok = Tokenizer()
+    r = tok.read("Two BLUE stars, 蓝色的星星🌟 和恐龙!")
+    assert r.pieces == ["two", "blue", "stars", "蓝色", "的", "星星", "🌟", "和", "恐", "龙"]
+    assert r.ids[2] == tok.index["star"] and r.ids[3] == tok.index["蓝色"]       # "stars" reads as "star"
+    assert r.unknown == ["two", "🌟", "和", "恐", "龙"] and not r.truncated
+    assert tok.read("蓝的星星").pieces == ["蓝", "的", "星星"] and UNK not in tok.read("蓝的星星").ids
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "👨‍👩‍👧👍🏽", "x" * 5000, "猫" * 5000, "café Привет 123\n\t"])
+def test_odd_text_never_breaks_the_text_encoder(text):
+    model = matcher.Matcher()
+    r = model.tokenizer.read(text)
+    assert len(r.pieces) <= MAX_PIECES and all(len(p) <= 25 for p in r.pieces)
+    assert r.truncated == (len(text) >= 5000)
+    emb = model.encode_text([text])
+    assert emb.shape == (1, model.config.dim) and torch.isfinite(emb).all()
+    assert torch.allclose(emb.norm(dim=-1), torch.ones(1), atol=1e-5)
+
+
+# ── Encoders and the similarity matrix ───────────────────────────────────────────────────────
+def test_encoders_give_unit_vectors_and_the_similarity_is_scaled_cosine():
+    model = matcher.Matcher()
+    pics = world.make_pictures(5, seed=1)
+    img, txt = model.encode_image(pics.images), model.encode_text(pics.captions_zh[:3])
+    assert img.shape == (5, 64) and txt.shape == (3, 64)
+    assert torch.allclose(img.norm(dim=-1), torch.ones(5), atol=1e-5)
+    assert torch.allclose(txt.norm(dim=-1), torch.ones(3), atol=1e-5)
+    logits = model.similarity(img, txt)
+    assert logits.shape == (5, 3)
+    assert torch.allclose(logits, (1 / 0.07) * img @ txt.T, atol=1e-4)
+    reading, vectors = model.piece_vectors("a red fish 🐟")
+    assert vectors.shape == (4, model.config.piece_dim) and reading.unknown == ["🐟"]
+
+
+def test_two_red_fish_are_both_right_for_red_fish_but_only_the_big_one_for_a_big_red_fish():
+    fish, red, big, small = world.KINDS.index("fish"), world.COLORS.index("red"), 1, 0
+    attrs = np.array([[fish, red, big, -1], [fish, red, small, -1], [fish, 0 + 4, big, -1]])
+    named = np.array([[fish, red, -1, -1], [fish, red, big, -1], [fish, -1, -1, -1]])
+    assert matcher.fits(attrs, named).tolist() == [[True, True, True], [True, False, True], [False, False, True]]
+
+
+def test_a_few_training_steps_raise_the_batch_matching_accuracy():
+    trainer = matcher.MatcherTrainer(seed=0)
+    before = matcher.evaluate(trainer.model, n=400)
+    first = [trainer.step()["accuracy"] for _ in range(5)]
+    for _ in range(70):
+        last = trainer.step()
+    after = matcher.evaluate(trainer.model, n=400)
+    assert trainer.steps == 75 and np.isfinite(last["loss"])
+    assert last["accuracy"] > np.mean(first) + 0.15, (first, last)
+    assert after["en"] > before["en"] + 0.1 and after["zh"] > before["zh"] + 0.1, (before, after)
+    grid = trainer.batch_similarity()
+    assert grid["cosine"].shape == (6, 6) and np.allclose(grid["probs"].sum(1), 1, atol=1e-5)
+    assert np.trace(grid["probs"]) > 1.5     # chance would put 1/6 on each diagonal cell: 1.0 in all
+
+
+# ── The shipped model ────────────────────────────────────────────────────────────────────────
+@pytest.fixture(scope="module")
+def shipped():
+    return matcher.load_shipped()
+
+
+def test_shipped_model_finds_the_same_blue_stars_in_both_languages(shipped):
+    gallery = world.make_pictures(300, seed=77)
+    emb = shipped.encode_image(gallery.images)
+    star, blue = world.KINDS.index("star"), world.COLORS.index("blue")
+    blue_stars = set(np.flatnonzero((gallery.kinds == star) & (gallery.colors == blue)))
+    zh, _ = matcher.search(shipped, emb, "蓝色的星星", top=3)
+    en, _ = matcher.search(shipped, emb, "a blue star", top=3)
+    assert set(zh) <= blue_stars and set(en) <= blue_stars, (zh, en, blue_stars)
+    scores = matcher.evaluate(shipped, seed=5, n=400)
+    assert min(scores.values()) >= 0.9, scores
+
+
+# ── The command line ─────────────────────────────────────────────────────────────────────────
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gallery")
+    pics = world.make_pictures(40, seed=3)
+    names = save_pngs(pics.images, out)
+    (out / "notes.txt").write_text("not a picture")
+    return out, names, pics
+
+
+def test_match_prints_the_best_file_names_one_a_line(folder, capsys):
+    out, names, pics = folder
+    assert main(["match", "--images", str(out), "--query", "红色的鱼", "--top", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and set(lines) <= set(names)
+    best = names.index(lines[0])
+    red_fish = (pics.kinds == world.KINDS.index("fish")) & (pics.colors == world.COLORS.index("red"))
+    assert red_fish[best] or not red_fish.any()
+
+
+def test_match_json_maps_each_query_to_its_names(folder, capsys):
+    out, names, _ = folder
+    assert main(["match", "--images", str(out), "--query", "a blue star", "--query", "🌟 ??", "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert list(result) == ["a blue star", "🌟 ??"] and all(len(v) == 5 for v in result.values())
+    assert "never seen" in captured.err                 # the emoji is reported, not an error
+
+
+def test_match_with_several_queries_prints_a_heading_for_each(folder, capsys):
+    out, _, _ = folder
+    main(["match", "--images", str(out), "--query", "cat", "--query", "猫", "--top", "2"])
+    blocks = capsys.readouterr().out.strip().split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == ["# cat", "# 猫"] and all(len(b.splitlines()) == 3 for b in blocks)
+
+
+def test_match_on_an_empty_folder_is_a_one_line_error(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "models", "match", "--images", str(tmp_path), "--query", "cat"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1 and "no readable pictures" in run.stderr
