@@ -1,0 +1,90 @@
+"""Benchmark: the shipped recogniser on world doodles, on stroke doodles it never saw, its speed, and
+learning a new kind from five drawings.
+
+    python -m bench            (every section)
+    python -c "from bench import recognizer; recognizer.run(print)"   (this one)
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from bench.doodles import NEW_KINDS, draw, make_doodles
+from models import recognizer as R
+from models.world import KINDS
+
+
+def doodle_accuracy(model, images, names) -> float:
+    x = torch.from_numpy(np.stack([R.prepare(im, model.config) for im in images])).unsqueeze(1)
+    y = torch.tensor([model.kinds.index(n) for n in names])
+    return R.accuracy(model, x, y)
+
+
+def run(report) -> None:
+    torch.set_num_threads(1)   # a fair share of a 2-core server with other visitors
+    start = time.perf_counter()
+    model = R.load()
+    report("shipped model loads in", round(1000 * (time.perf_counter() - start), 1), "ms", "< 1000")
+    report("parameters", sum(p.numel() for p in model.parameters()), "", "small")
+    report("shipped weights file", round(R.WEIGHTS.stat().st_size / 1024), "KB", "a few MB at most")
+
+    # 1. Held-out world line drawings (seeds training never used).
+    right, _ = R.held_out(model, seed=123, n=2000)
+    report("held-out world line drawings right", round(100 * right, 1), "%", ">= 95")
+
+    # 2. Stroke doodles drawn a different way, at canvas size, through the canvas's own `prepare`.
+    images, names = make_doodles(50, seed=2024)
+    doodles = doodle_accuracy(model, images, names)
+    report("stroke doodles at canvas size (never trained on) right", round(100 * doodles, 1), "%", ">= 85")
+
+    # 3. Time for one guess, server side: prepare a 280x280 RGBA canvas + predict + saliency.
+    times = []
+    for im in images[::5]:
+        start = time.perf_counter()
+        R.predict(model, np.asarray(im))
+        times.append(time.perf_counter() - start)
+    report("one guess: prepare + predict + saliency, median", round(1000 * float(np.median(times)), 1), "ms", "<= 100")
+    report("one guess: prepare + predict + saliency, 95th pct", round(1000 * float(np.percentile(times, 95)), 1), "ms", "<= 100")
+
+    # 4. A new kind from 5 drawings: time, a sixth drawing recognised, old kinds not forgotten.
+    world_x, world_y = R.training_pictures(1000, 4242, model.config)
+    old_images, old_names = make_doodles(20, seed=99)
+    before_world, before_doodles = R.accuracy(model, world_x, world_y), doodle_accuracy(model, old_images, old_names)
+    rng = np.random.default_rng(7)
+    seconds, hits, tries, drops = [], 0, 0, []
+    for kind in NEW_KINDS:
+        for trial in range(3):
+            drawings = [draw(kind, rng) for _ in range(5)]
+            start = time.perf_counter()
+            taught = R.learn_new_kind(model, kind, drawings, seed=trial)
+            seconds.append(time.perf_counter() - start)
+            for sixth in (draw(kind, rng) for _ in range(10)):
+                hits += R.predict(taught, sixth).best[0] == kind
+                tries += 1
+            drops.append(max(before_world - R.accuracy(taught, world_x, world_y),
+                             before_doodles - doodle_accuracy(taught, old_images, old_names)))
+    report("new kind from 5 drawings: learning time, slowest", round(max(seconds), 2), "s", "<= 10")
+    report("new kind: a further drawing recognised",
+           round(100 * hits / tries, 1), "%", ">= 80")
+    report("new kind: old kinds' accuracy lost, worst case", round(100 * max(drops), 1),
+           "points", "<= 5")
+
+    # 5. Where it helps: things found and named in scenes of several things.
+    for style in ("line", "fill"):
+        found = total = 0
+        for seed in range(30):
+            scene, truth = R.make_scene(seed, style)
+            guesses = R.find_things(model, scene)
+            total += len(truth)
+            for (x0, y0, x1, y1), kind in truth:
+                cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+                found += any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] and k == kind for b, k, _ in guesses)
+        report(f"scenes ({style} style): things found and named", round(100 * found / total, 1), "%",
+               "none (shown on the page)")
+
+
+if __name__ == "__main__":
+    run(lambda name, value, unit, target: print(f"{name:58s} {value:>8} {unit:6s} target {target}"))

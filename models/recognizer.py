@@ -1,0 +1,532 @@
+"""The recogniser: a small CNN that says which of the world's kinds a drawing shows.
+
+    any picture ──prepare──► ink map (1,32,32) ──features──► embedding (E) ──cosine head──► one score per kind
+                                                                  │
+                                   a new kind = one more head row, started at its examples' mean embedding
+
+It learns from the world's pencil doodles, each passed through the same `prepare` as a child's canvas
+(crop to the drawing, centre it, scale it to fit), then bent, thickened and thinned at random so a
+shaky, off-centre, fat or faint drawing still looks familiar. The head compares directions (cosine),
+so a new kind can start from the average direction of a few drawings ("weight imprinting",
+Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+from torchvision.transforms import v2
+
+from . import engine
+from .world import KINDS, make_pictures, render
+
+WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
+
+
+@dataclass
+class RecognizerConfig:
+    size: int = 32          # the model sees a 32x32 ink map
+    fit: int = 26           # the drawing's longer side inside it (3 px of paper all round)
+    width: int = 16         # channels of the first block; then 2x and 4x
+    embed: int = 64         # length of the embedding the head compares
+    scale: float = 12.0     # cosine head temperature: cos in [-1, 1] -> logits in [-12, 12]
+    batch: int = 128
+    lr: float = 3e-3
+    pool: int = 16000       # prepared world doodles the trainer draws its batches from
+    seconds: float = 240.0  # default training time; the learning rate follows a cosine over it
+
+
+SMALL = RecognizerConfig(width=8, embed=32, pool=2000)   # for quick tests
+
+
+# ── 1. From any picture to ink on paper ──────────────────────────────────────────────────────────
+def _rgb_on_paper(image) -> np.ndarray:
+    """PIL image or array (H,W), (H,W,1|3|4), uint8 or float -> float32 (H,W,3) in 0..255, alpha over white."""
+    if isinstance(image, Image.Image):
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            image = image.convert("RGBA")
+        elif image.mode != "RGB":
+            image = image.convert("RGB")
+        image = np.asarray(image)
+    a = np.asarray(image)
+    if a.dtype == bool:
+        a = np.where(a, 0, 255)                                 # True = ink
+    elif a.dtype.kind == "f" and a.size and np.nanmax(a) <= 1.0:
+        a = a * 255.0                                           # floats in [0, 1]
+    a = np.nan_to_num(a.astype(np.float32))
+    if a.ndim == 2:
+        a = a[..., None]
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4) or min(a.shape[:2]) < 1:
+        raise ValueError(f"not a picture: array of shape {np.shape(image)}")
+    if a.shape[2] == 1:
+        a = np.repeat(a, 3, axis=2)
+    if a.shape[2] == 4:                                         # transparent = paper
+        alpha = a[..., 3:] / 255.0
+        a = a[..., :3] * alpha + 255.0 * (1.0 - alpha)
+    return a
+
+
+def ink_map(image) -> np.ndarray:
+    """How far each pixel is from the paper's colour, (H,W) float32 in [0, 1]. Paper = the border's median."""
+    rgb = _rgb_on_paper(image)
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    paper = np.median(border, axis=0)
+    return np.abs(rgb - paper).max(axis=2) / 255.0              # any colour of pen, any colour of paper
+
+
+def _ink_box(ink, level=0.25):
+    rows, cols = np.flatnonzero((ink > level).any(1)), np.flatnonzero((ink > level).any(0))
+    return None if len(rows) == 0 else (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
+
+
+def is_empty(image) -> bool:
+    """True when there is too little ink to guess from: a blank canvas, a speck, a tiny dot."""
+    return _empty(ink_map(image))
+
+
+def _empty(ink) -> bool:
+    h, w = ink.shape
+    box = _ink_box(ink)
+    if box is None:
+        return True
+    extent = max(box[1] - box[0], box[3] - box[2])
+    return bool((ink > 0.25).sum() < max(12, 0.0015 * h * w) or extent < 0.1 * max(h, w))
+
+
+def prepare(image, config: RecognizerConfig = RecognizerConfig()) -> np.ndarray:
+    """Any picture -> the model's input: (size, size) float32 ink in [0, 1], the drawing cropped and centred."""
+    return _fit(ink_map(image), config)
+
+
+def _fit(ink, config: RecognizerConfig) -> np.ndarray:
+    out = np.zeros((config.size, config.size), np.float32)
+    box = _ink_box(ink)
+    if box is None:
+        return out
+    crop = np.where(ink > 0.08, ink, 0.0)[box[0]:box[1], box[2]:box[3]]   # drop paper grain and JPEG fuzz
+    h, w = crop.shape
+    k = config.fit / max(h, w)
+    nh, nw = max(1, round(h * k)), max(1, round(w * k))
+    # Shrinking averages pixels (BOX); growing interpolates (BILINEAR).
+    small = Image.fromarray(crop.astype(np.float32), mode="F").resize((nw, nh), Image.BOX if k < 1 else Image.BILINEAR)
+    top, left = (config.size - nh) // 2, (config.size - nw) // 2
+    out[top:top + nh, left:left + nw] = np.asarray(small)
+    # A thin pen shrinks to faint grey: stretch so that the strokes' bright part reaches 1.
+    strokes = out[out > 0.05]
+    if strokes.size:
+        out = np.clip(out / max(np.percentile(strokes, 90), 0.1), 0.0, 1.0)
+    return out
+
+
+def ink_to_picture(x) -> np.ndarray:
+    """Model input (H,W) ink -> uint8 (H,W) pencil on white, to show what the model sees."""
+    return (255 - np.asarray(x, np.float32) * 255 + 0.5).clip(0, 255).astype(np.uint8)
+
+
+# ── 2. Augmentation: a child's hand is not the world's ────────────────────────────────────────
+_bend = v2.Compose([                                  # one random draw per chunk of the batch (see augment)
+    v2.RandomAffine(degrees=12, translate=(0.07, 0.07), scale=(0.8, 1.08), shear=(-8, 8, -8, 8)),
+    v2.RandomApply([v2.ElasticTransform(alpha=24.0, sigma=4.0)], p=0.5),
+    v2.RandomPerspective(distortion_scale=0.2, p=0.3),
+    v2.RandomHorizontalFlip(),
+])
+
+
+def augment(x: torch.Tensor, generator: torch.Generator | None = None, chunk: int = 8) -> torch.Tensor:
+    """(B,1,32,32) ink -> the same drawings, slanted, shifted, wobbled, fatter or thinner, with gaps."""
+    b = x.shape[0]
+    r = torch.rand(b, 4, generator=generator)
+    # Stroke thickness: dilate (max-pool) or erode (min-pool); erode only strokes thick enough to survive.
+    fat = F.max_pool2d(x, 3, 1, 1)
+    thin = -F.max_pool2d(-x, 3, 1, 1)
+    survives = thin.sum((1, 2, 3)) > 0.4 * x.sum((1, 2, 3))
+    x = torch.where((r[:, 0] < 0.3).view(-1, 1, 1, 1), fat, x)
+    x = torch.where(((r[:, 0] > 0.8) & survives).view(-1, 1, 1, 1), thin, x)
+    # torchvision's transforms draw one set of parameters per call: call them per chunk for variety.
+    x = torch.cat([_bend(c) for c in x.split(chunk)])
+    # Gaps in the strokes: rub out one small square in some drawings.
+    s = x.shape[-1]
+    cy, cx = (torch.rand(2, b, 1, 1, generator=generator) * s).unbind(0)
+    yy, xx = torch.arange(s).view(1, s, 1), torch.arange(s).view(1, 1, s)
+    gap = ((yy - cy).abs() < 3) & ((xx - cx).abs() < 3) & (r[:, 1] < 0.3).view(-1, 1, 1)
+    return (x * (~gap).unsqueeze(1) * r[:, 2].mul(0.4).add(0.6).view(-1, 1, 1, 1)).clamp(0, 1)
+
+
+# ── 3. The network ─────────────────────────────────────────────────────────────────────────────
+def _block(cin, cout):
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                         nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class Recognizer(nn.Module):
+    def __init__(self, config: RecognizerConfig = RecognizerConfig(), kinds=KINDS):
+        super().__init__()
+        self.config, self.kinds = config, list(kinds)
+        w = config.width
+        self.features = nn.Sequential(
+            _block(1, w), nn.MaxPool2d(2),            # (B, w, 16, 16)
+            _block(w, 2 * w), nn.MaxPool2d(2),        # (B, 2w, 8, 8)
+            _block(2 * w, 4 * w), nn.MaxPool2d(2),    # (B, 4w, 4, 4)
+            nn.Flatten(),                             # (B, 64w)  where things are still matters
+            nn.Dropout(0.2),
+            nn.Linear(16 * 4 * w, config.embed),      # (B, E)
+        )
+        self.head = nn.Parameter(torch.randn(len(self.kinds), config.embed) * 0.1)   # (K, E) one row per kind
+        self.examples: dict[str, torch.Tensor] = {}   # drawings of kinds learned later (for replay)
+
+    def embed(self, x):                               # (B,1,32,32) -> (B,E), unit length
+        return F.normalize(self.features(x), dim=1)
+
+    def scores(self, e):                              # (B,E) -> (B,K): scaled cosine to each kind's row
+        return self.config.scale * e @ F.normalize(self.head, dim=1).T
+
+    def forward(self, x):                             # (B,1,32,32) -> (B,K) logits
+        return self.scores(self.embed(x))
+
+
+# ── 4. Training on the world's doodles ────────────────────────────────────────────────────────
+def training_pictures(n, seed, config: RecognizerConfig = RecognizerConfig()):
+    """n world line drawings at mixed sizes (so strokes are thick or thin), prepared: ((n,1,32,32), (n,))."""
+    sizes = (32, 48, 64, 96)
+    xs, ys = [], []
+    for i, size in enumerate(sizes):
+        pics = make_pictures(max(1, n // len(sizes)), seed=seed * 10 + i, style="line", size=size, captions=False)
+        xs += [prepare(im, config) for im in pics.images]
+        ys.append(pics.kinds)
+    return torch.from_numpy(np.stack(xs)).unsqueeze(1), torch.from_numpy(np.concatenate(ys))
+
+
+class RecognizerTrainer:
+    """One step = one batch of augmented, prepared world doodles. Follows engine.Trainer."""
+
+    def __init__(self, config: RecognizerConfig = RecognizerConfig(), seed: int = 0, data=None):
+        self.config, self.steps = config, 0
+        self.generator = engine.seed_everything(seed)
+        self.model = Recognizer(config)
+        self.images, self.labels = data if data is not None else training_pictures(config.pool, seed, config)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=1e-4)
+        self.started = None
+
+    def step(self) -> dict:
+        self.started = self.started or time.perf_counter()
+        # Learning rate: a cosine over the planned seconds, from lr down to lr/20.
+        done = min(1.0, (time.perf_counter() - self.started) / self.config.seconds)
+        for g in self.optimizer.param_groups:
+            g["lr"] = self.config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * done)))
+        self.model.train()
+        i = torch.randint(len(self.labels), (self.config.batch,), generator=self.generator)
+        x, y = augment(self.images[i], self.generator), self.labels[i]
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, y, label_smoothing=0.1)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.steps += 1
+        return {"loss": loss.item(), "accuracy": (logits.argmax(1) == y).float().mean().item()}
+
+
+@torch.no_grad()
+def accuracy(model: Recognizer, images: torch.Tensor, labels: torch.Tensor) -> float:
+    model.eval()
+    return (torch.cat([model(x).argmax(1) for x in images.split(512)]) == labels).float().mean().item()
+
+
+# ── 5. Guessing, and what mattered for the guess ──────────────────────────────────────────────
+@dataclass
+class Guess:
+    kinds: list                        # names, one per score
+    probs: np.ndarray                  # (K,) how sure, for each kind; all 0 when empty
+    seen: np.ndarray                   # (32,32) the drawing as the model sees it
+    saliency: np.ndarray               # (32,32) in [0, 1]: which parts pushed towards the best kind
+    empty: bool = False
+
+    @property
+    def best(self) -> tuple[str, float]:
+        i = int(self.probs.argmax())
+        return self.kinds[i], float(self.probs[i])
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(zip(self.kinds, self.probs.tolist()), key=lambda kp: -kp[1])
+
+
+def saliency(model: Recognizer, x: torch.Tensor, k: int, copies: int = 12, noise: float = 0.15) -> np.ndarray:
+    """Which ink spoke for kind k: gradient x input, averaged over noisy copies (SmoothGrad,
+    Smilkov et al. 2017) so the map follows the strokes instead of speckling. x (1,1,32,32) -> (32,32)."""
+    g = torch.Generator().manual_seed(0)                              # same drawing, same map
+    xs = (x + noise * torch.randn(copies, *x.shape[1:], generator=g)).requires_grad_(True)
+    logits = model(xs)                                                # (C, K)
+    others = torch.cat([logits[:, :k], logits[:, k + 1:]], 1)
+    (logits[:, k] - torch.logsumexp(others, 1)).sum().backward()     # log-odds: no saturation at 99.9%
+    heat = (xs.grad.mean(0, keepdim=True) * x).clamp(min=0)           # (1,1,32,32) only ink that helped
+    heat = F.avg_pool2d(heat, 5, 1, 2)[0, 0] * (x[0, 0] > 0.05)      # smooth, but stay on the strokes
+    return (heat / heat.max().clamp(min=1e-8)).detach().numpy()
+
+
+def predict(model: Recognizer, image) -> Guess:
+    """Any picture -> a Guess: probabilities for every kind the model knows, and a saliency map."""
+    model.eval()
+    ink = ink_map(image)
+    seen = _fit(ink, model.config)
+    if _empty(ink):
+        zeros = np.zeros_like(seen)
+        return Guess(list(model.kinds), np.zeros(len(model.kinds), np.float32), seen, zeros, empty=True)
+    x = torch.from_numpy(seen)[None, None]                            # (1,1,32,32)
+    with torch.no_grad():
+        probs = model(x).softmax(1)[0].numpy()
+    return Guess(list(model.kinds), probs, seen, saliency(model, x, int(probs.argmax())))
+
+
+# ── 6. A new kind from a few drawings ─────────────────────────────────────────────────────────
+class NewKindTrainer:
+    """Trains only the new kind's head row, on embeddings of augmented drawings (the body stays frozen).
+
+    Old kinds' drawings are replayed so the new row learns where it must NOT point: that is what keeps
+    old kinds from being forgotten. Follows engine.Trainer.
+    """
+
+    def __init__(self, model: Recognizer, name: str, drawings: torch.Tensor, seed: int = 0, copies: int = 24):
+        self.model, self.steps = model, 0
+        g = torch.Generator().manual_seed(seed)
+        model.eval()
+        # 1. Examples: old world doodles, drawings of kinds taught earlier, and the new drawings bent many ways.
+        old_x, old_y = replay_pictures(seed, model.config)
+        xs, ys = [old_x], [old_y]
+        for j, kind in enumerate(model.kinds):
+            if kind in model.examples and kind != name:
+                earlier = augment(model.examples[kind].repeat(8, 1, 1, 1), g)
+                xs.append(earlier), ys.append(torch.full((len(earlier),), j))
+        known = name in model.kinds
+        if known:                                                     # more drawings of a kind it knows
+            self.k = model.kinds.index(name)
+            if name in model.examples:
+                drawings = torch.cat([model.examples[name], drawings])
+        else:
+            self.k = len(model.kinds)
+            model.kinds.append(name)
+            model.head = nn.Parameter(torch.cat([model.head.data, torch.zeros(1, model.config.embed)]),
+                                      requires_grad=False)
+        model.examples[name] = drawings
+        new = torch.cat([drawings, augment(drawings.repeat(copies, 1, 1, 1), g)])
+        xs.append(new), ys.append(torch.full((len(new),), self.k))
+        with torch.no_grad():
+            self.e, self.y = model.embed(torch.cat(xs)), torch.cat(ys)   # (N, E) once: the body is frozen
+        # 2. Imprint: the row starts at the mean direction of the new drawings (and its old row, if any).
+        start = F.normalize(self.e[self.y == self.k].mean(0), dim=0)
+        if known:
+            start = F.normalize(start + F.normalize(model.head.data[self.k], dim=0), dim=0)
+        self.row = start.clone().requires_grad_(True)
+        self.optimizer = torch.optim.Adam([self.row], lr=0.02)
+        # Weight the classes so five drawings count as much as hundreds of old ones.
+        counts = torch.bincount(self.y, minlength=len(model.kinds)).float().clamp(min=1)
+        self.weights = counts.sum() / counts / len(model.kinds)
+
+    def step(self) -> dict:
+        head = torch.cat([self.model.head.data[:self.k], self.row[None], self.model.head.data[self.k + 1:]])
+        logits = self.model.config.scale * self.e @ F.normalize(head, dim=1).T
+        loss = F.cross_entropy(logits, self.y, weight=self.weights)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.model.head.data[self.k] = self.row.detach()
+        self.steps += 1
+        right = logits.argmax(1) == self.y
+        return {"loss": loss.item(), "new_kind_accuracy": right[self.y == self.k].float().mean().item()}
+
+
+def replay_pictures(seed: int, config: RecognizerConfig, per_kind: int = 30):
+    """A few fresh world doodles of every old kind, prepared and bent: ((N,1,32,32), (N,))."""
+    pics = make_pictures(per_kind * len(KINDS), seed=10_000 + seed, style="line", size=48, captions=False)
+    x = torch.from_numpy(np.stack([prepare(im, config) for im in pics.images])).unsqueeze(1)
+    return augment(x, torch.Generator().manual_seed(seed)), torch.from_numpy(pics.kinds)
+
+
+def learn_new_kind(model: Recognizer, name: str, drawings, seconds: float = 2.0, seed: int = 0,
+                   callback=None) -> Recognizer:
+    """A COPY of `model` that also knows `name`, learned from a few drawings. `model` is never changed."""
+    name = " ".join(str(name).split())
+    if not name:
+        raise ValueError("a new kind needs a name")
+    kept = [prepare(d, model.config) for d in drawings if not is_empty(d)]
+    if not kept:
+        raise ValueError("draw at least one picture of the new kind")
+    new = copy.deepcopy(model)
+    new.requires_grad_(False)
+    trainer = NewKindTrainer(new, name, torch.from_numpy(np.stack(kept)).unsqueeze(1), seed)
+    engine.train(trainer, seconds=seconds, max_steps=150, callback=callback, every=0.25)
+    return new
+
+
+# ── 7. Where it helps: find and name the things in a bigger picture ───────────────────────────
+def make_scene(seed: int = 0, style: str = "fill", size=(128, 96), count: int = 4):
+    """Several world things on one page, not overlapping: (image uint8 (H,W,3), [((x0,y0,x1,y1), kind)])."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    if style == "fill":   # a soft sky-to-ground background, like the world's pictures
+        top, bottom = rng.uniform(205, 250, 3), rng.uniform(185, 235, 3)
+        t = np.linspace(0, 1, h)[:, None, None]
+        scene = np.broadcast_to(top * (1 - t) + bottom * t, (h, w, 3)).copy()
+    else:
+        scene = np.full((h, w, 3), rng.uniform(240, 255), np.float64)
+    taken, truth = [], []
+    for kind in rng.choice(KINDS, size=count, replace=False):
+        s = int(rng.integers(30, 46))
+        for _ in range(60):                                           # find a free spot
+            x0, y0 = int(rng.integers(2, w - s - 1)), int(rng.integers(2, h - s - 1))
+            if all(x0 + s + 3 < a or a + b + 3 < x0 or y0 + s + 3 < c or c + b + 3 < y0 for a, c, b in taken):
+                break
+        else:
+            continue
+        tile = render(kind, rng, 1, size=s, style=style)[0][0].astype(np.float64)   # (s,s,3)
+        # The tile's own background, row by row from whichever edge is plain; alpha = how far from it.
+        edges = np.concatenate([tile[:, :1], tile[:, -1:]], 1)                       # (s,2,3)
+        plain = np.abs(edges - np.median(edges.reshape(-1, 3), 0)).sum(2).argmin(1)  # (s,)
+        back = edges[np.arange(s), plain][:, None]
+        alpha = np.clip(np.abs(tile - back).max(axis=2, keepdims=True) / 40.0, 0, 1)
+        scene[y0:y0 + s, x0:x0 + s] = alpha * tile + (1 - alpha) * scene[y0:y0 + s, x0:x0 + s]
+        ys, xs = np.nonzero(alpha[..., 0] > 0.3)
+        taken.append((x0, y0, s))
+        truth.append(((x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1), str(kind)))
+    return np.clip(scene + 0.5, 0, 255).astype(np.uint8), truth
+
+
+def _components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0,y0,x1,y1) of the connected blobs of a boolean (H,W) mask, by spreading labels."""
+    m = torch.from_numpy(mask)[None, None].float()
+    labels = torch.arange(1, mask.size + 1, dtype=torch.float32).view(1, 1, *mask.shape) * m
+    while True:   # each blob ends up labelled with its largest pixel number
+        spread = F.max_pool2d(labels, 3, 1, 1) * m
+        if torch.equal(spread, labels):
+            break
+        labels = spread
+    boxes = []
+    for value in labels.unique()[1:]:
+        ys, xs = np.nonzero((labels[0, 0] == value).numpy())
+        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    return boxes
+
+
+def _merge(boxes, gap=1):
+    """Join boxes that touch or overlap (a face's eyes sit inside its outline): repeat until none do."""
+    boxes = [list(b) for b in boxes]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap:
+                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [tuple(int(v) for v in b) for b in boxes]
+
+
+def find_things(model: Recognizer, scene) -> list[tuple[tuple[int, int, int, int], str, float]]:
+    """Find the separate things in a scene and name each: [((x0,y0,x1,y1), kind, confidence)]."""
+    rgb = _rgb_on_paper(scene).astype(np.float32)                     # (H,W,3)
+    back = (rgb[:, :2].mean(1, keepdims=True) + rgb[:, -2:].mean(1, keepdims=True)) / 2   # per row
+    ink = np.abs(rgb - back).max(axis=2) / 255.0                      # (H,W)
+    mask = ink > 0.15
+    # Coloured things become outlines (colour edges), so they look like the doodles the model knows.
+    colourful = (rgb.max(2) - rgb.min(2))[mask].mean() > 40 if mask.any() else False
+    if colourful:
+        dx = np.abs(np.diff(rgb, axis=1, append=rgb[:, -1:])).max(2)
+        dy = np.abs(np.diff(rgb, axis=0, append=rgb[-1:])).max(2)
+        ink = np.clip(np.maximum(dx, dy) / 60.0, 0, 1) * F.max_pool2d(torch.from_numpy(mask[None].astype(np.float32)), 3, 1, 1)[0].numpy()
+    grown = F.max_pool2d(torch.from_numpy(mask[None, None].astype(np.float32)), 5, 1, 2)[0, 0].numpy() > 0
+    found = []
+    model.eval()
+    for x0, y0, x1, y1 in _merge(_components(grown)):
+        part = ink[y0:y1, x0:x1] * mask[y0:y1, x0:x1] if not colourful else ink[y0:y1, x0:x1]
+        if (part > 0.25).sum() < 20 or max(x1 - x0, y1 - y0) < 8:
+            continue                                                  # a speck, not a thing
+        seen = _fit(np.pad(part, 2), model.config)
+        with torch.no_grad():
+            probs = model(torch.from_numpy(seen)[None, None]).softmax(1)[0]
+        found.append(((x0, y0, x1, y1), model.kinds[int(probs.argmax())], float(probs.max())))
+    return found
+
+
+# ── 8. Weights and the command line ───────────────────────────────────────────────────────────
+def save(model: Recognizer, path) -> None:
+    state = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
+    state |= {k: v for k, v in model.state_dict().items() if not v.is_floating_point()}
+    torch.save({"config": asdict(model.config), "kinds": list(model.kinds), "state": state}, path)
+
+
+def load(path=None) -> Recognizer:
+    """The shipped recogniser (or weights at `path`), ready to guess."""
+    path = Path(path) if path else WEIGHTS
+    if not path.is_file():
+        raise FileNotFoundError(f"no recognizer weights at {str(path)!r}; make them with: "
+                                f"python -m models train recognizer --out {path}")
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        model = Recognizer(RecognizerConfig(**saved["config"]), saved["kinds"])
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+    except Exception as e:   # a wrong or broken file: say so in one line
+        raise ValueError(f"cannot read recognizer weights {str(path)!r}: {e}") from None
+    return model.eval().requires_grad_(False)
+
+
+def held_out(model: Recognizer, seed: int = 123, n: int = 2000) -> tuple[float, dict]:
+    """Accuracy on fresh world doodles (a seed training never used): overall and per kind."""
+    x, y = training_pictures(n, seed + 1_000_000, model.config)
+    model.eval()
+    with torch.no_grad():
+        right = torch.cat([model(c).argmax(1) for c in x.split(512)]) == y
+    return right.float().mean().item(), {k: right[y == i].float().mean().item() for i, k in enumerate(KINDS)}
+
+
+def train_command(args) -> None:
+    from .__main__ import writable_file
+
+    out = writable_file(args.out)
+    config = RecognizerConfig(seconds=args.seconds or RecognizerConfig.seconds)
+    print(f"drawing {config.pool} world doodles to learn from ...", flush=True)
+    trainer = RecognizerTrainer(config, seed=args.seed)
+    engine.train(trainer, seconds=config.seconds, callback=engine.print_progress, every=10.0)
+    save(trainer.model, out)
+    right, _ = held_out(trainer.model)
+    print(f"held-out world doodles right: {right:.1%}; saved {out} ({out.stat().st_size // 1024} KB)")
+
+
+def evaluate_command(args) -> None:
+    model = load(args.weights)
+    right, per_kind = held_out(model, args.seed)
+    for kind, r in per_kind.items():
+        print(f"{kind:8s} {r:6.1%}")
+    print(f"all      {right:6.1%}  (fresh world line drawings, seed {args.seed})")
+
+
+def recognize_command(args) -> None:
+    model = load(args.weights)
+    failed = 0
+    for name in args.files:
+        try:
+            with Image.open(name) as im:
+                im.load()
+                image = im.copy()
+        except (OSError, ValueError, Image.DecompressionBombError) as e:
+            failed += 1
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
+            print(f"error: {name}: cannot read this picture ({reason})", file=sys.stderr, flush=True)
+            continue
+        guess = predict(model, image)
+        kind, sure = ("empty", 1.0) if guess.empty else guess.best
+        print(f"{name}\t{kind}\t{sure:.3f}", flush=True)
+    if failed:
+        raise SystemExit(2)   # each bad file already had its one line

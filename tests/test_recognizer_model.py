@@ -1,0 +1,157 @@
+"""The recogniser: shapes, `prepare` on any picture, empty canvases, a short training run that gets
+better, the shipped weights on doodles, learning a new kind on a copy, finding things in a scene, and the
+`recognize` command's output."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+from bench.doodles import draw
+from models import recognizer as R
+from models import world
+from models.__main__ import main
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return R.load()
+
+
+def canvas(kind="house", seed=0, **kw):
+    return draw(kind, np.random.default_rng(seed), **kw)
+
+
+# ── Shapes ───────────────────────────────────────────────────────────────────────────────────
+def test_network_gives_one_score_per_kind_from_unit_embeddings():
+    model = R.Recognizer(R.SMALL).eval()
+    x = torch.rand(4, 1, 32, 32)
+    assert model(x).shape == (4, len(world.KINDS))
+    e = model.embed(x)
+    assert e.shape == (4, R.SMALL.embed) and torch.allclose(e.norm(dim=1), torch.ones(4), atol=1e-5)
+    assert model(x).abs().max() <= R.SMALL.scale + 1e-4          # scaled cosines
+    assert R.augment(x).shape == x.shape
+
+
+# ── prepare and is_empty ─────────────────────────────────────────────────────────────────────
+def test_prepare_crops_and_centres_the_drawing_whatever_the_picture():
+    rgba = canvas(seed=1)                                          # 280x280, transparent paper
+    on_paper = Image.new("RGB", rgba.size, "white")
+    on_paper.paste(rgba, mask=rgba.split()[3])
+    small_jpeg_like = on_paper.convert("L").resize((50, 120))     # another size, grey, squashed
+    for picture in (rgba, np.asarray(rgba), on_paper, np.asarray(on_paper) / 255.0, small_jpeg_like):
+        x = R.prepare(picture)
+        assert x.shape == (32, 32) and x.dtype == np.float32 and 0 <= x.min() and x.max() == pytest.approx(1)
+        rows, cols = np.nonzero(x > 0.25)
+        assert max(rows.max() - rows.min(), cols.max() - cols.min()) in range(22, 28)   # fits 26 px
+        assert abs((rows.max() + rows.min()) / 2 - 15.5) <= 1.5 and abs((cols.max() + cols.min()) / 2 - 15.5) <= 1.5
+    # Transparent paper and white paper are the same drawing.
+    assert np.abs(R.prepare(rgba) - R.prepare(on_paper)).max() < 0.05
+    # Light strokes on dark paper and a coloured pen work too.
+    assert np.abs(R.prepare(255 - np.asarray(on_paper)) - R.prepare(on_paper)).max() < 0.05
+    red = canvas(seed=1, color=(220, 30, 30))
+    assert np.abs(R.prepare(red) - R.prepare(rgba)).mean() < 0.05
+
+
+def test_empty_and_nearly_empty_pictures_are_reported_empty(shipped):
+    blank = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    speck = blank.copy()
+    ImageDraw.Draw(speck).ellipse((100, 100, 110, 110), fill=(0, 0, 0, 255))   # a tap, not a drawing
+    for picture in (blank, speck, Image.new("RGB", (64, 64), "white"), np.zeros((10, 10, 4), np.uint8)):
+        assert R.is_empty(picture)
+        guess = R.predict(shipped, picture)
+        assert guess.empty and guess.probs.sum() == 0
+    assert not R.is_empty(canvas()) and not R.is_empty(world.make_pictures(1, seed=3, style="line").images[0])
+    with pytest.raises(ValueError):
+        R.prepare(np.zeros((5, 5, 2)))
+
+
+# ── Training ─────────────────────────────────────────────────────────────────────────────────
+def test_a_few_training_steps_raise_accuracy():
+    config = R.RecognizerConfig(width=8, embed=32, batch=64, lr=5e-3, seconds=1e9)
+    data = R.training_pictures(400, seed=5, config=config)
+    test_x, test_y = R.training_pictures(200, seed=6, config=config)
+    trainer = R.RecognizerTrainer(config, seed=0, data=data)
+    before = R.accuracy(trainer.model, test_x, test_y)
+    metrics = [trainer.step() for _ in range(60)]
+    after = R.accuracy(trainer.model, test_x, test_y)
+    assert trainer.steps == 60 and set(metrics[-1]) == {"loss", "accuracy"}
+    assert np.mean([m["loss"] for m in metrics[-10:]]) < np.mean([m["loss"] for m in metrics[:10]])
+    assert after > before + 0.3 and after > 0.5, (before, after)
+
+
+# ── The shipped recogniser ───────────────────────────────────────────────────────────────────
+def test_shipped_model_knows_doodles_and_says_what_mattered(shipped):
+    kinds = ["face", "house", "star", "fish", "sun"]
+    guesses = [R.predict(shipped, canvas(kind, seed=i)) for i, kind in enumerate(kinds)]
+    assert sum(g.best[0] == k for g, k in zip(guesses, kinds)) >= 4
+    g = guesses[0]
+    assert g.probs.shape == (10,) and g.probs.sum() == pytest.approx(1, abs=1e-5)
+    assert g.saliency.shape == (32, 32) and g.saliency.max() == pytest.approx(1) and g.saliency.min() >= 0
+    assert (g.saliency[g.seen < 0.05] == 0).all()                  # it points at ink, not at paper
+    assert g.ranked()[0][0] == g.best[0]
+
+
+def test_learning_a_new_kind_changes_only_a_copy(shipped):
+    rockets = [canvas("rocket", seed=s) for s in range(6)]
+    head = shipped.head.clone()
+    taught = R.learn_new_kind(shipped, "  rocket 🚀 ", rockets[:5] + [Image.new("RGB", (9, 9), "white")], seconds=2)
+    assert taught.kinds == list(world.KINDS) + ["rocket 🚀"]
+    assert shipped.kinds == list(world.KINDS) and torch.equal(shipped.head, head) and not shipped.examples
+    assert R.predict(taught, rockets[5]).best[0] == "rocket 🚀"
+    assert R.predict(taught, canvas("house", seed=1)).best[0] == "house"
+    again = R.learn_new_kind(taught, "x" * 5000, [canvas("ladder", seed=s) for s in range(5)], seconds=1)
+    assert len(again.kinds) == 12 and len(taught.kinds) == 11
+    for name, drawings in (("", rockets), ("   ", rockets), ("boat", [Image.new("RGB", (9, 9), "white")])):
+        with pytest.raises(ValueError):
+            R.learn_new_kind(shipped, name, drawings)
+
+
+def test_things_in_a_scene_are_found_and_named(shipped):
+    right = total = 0
+    for seed, style in ((0, "line"), (1, "fill"), (2, "fill")):
+        scene, truth = R.make_scene(seed, style)
+        assert scene.shape == (96, 128, 3) and len(truth) >= 2
+        found = R.find_things(shipped, scene)
+        total += len(truth)
+        for (x0, y0, x1, y1), kind in truth:
+            right += any(b[0] <= (x0 + x1) / 2 <= b[2] and b[1] <= (y0 + y1) / 2 <= b[3] and k == kind
+                         for b, k, _ in found)
+    assert right >= total - 1
+
+
+def test_weights_survive_saving_in_half_precision(shipped, tmp_path):
+    R.save(shipped, tmp_path / "r.pt")
+    again = R.load(tmp_path / "r.pt")
+    x = torch.from_numpy(R.prepare(canvas()))[None, None]
+    assert torch.allclose(shipped(x).softmax(1), again(x).softmax(1), atol=1e-3)
+    with pytest.raises(FileNotFoundError):
+        R.load(tmp_path / "missing.pt")
+
+
+# ── The recognize command ────────────────────────────────────────────────────────────────────
+def test_recognize_prints_file_kind_confidence_one_line_a_file(tmp_path, capsys):
+    canvas("star", seed=2).save(tmp_path / "star.png")
+    canvas("house", seed=3, rgba=False).convert("RGB").resize((500, 300)).save(tmp_path / "house.jpg", quality=70)
+    Image.new("RGB", (200, 100), "white").save(tmp_path / "blank.png")
+    assert main(["recognize", str(tmp_path / "star.png"), str(tmp_path / "house.jpg"), str(tmp_path / "blank.png")]) == 0
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(f.rsplit("/", 1)[-1], k) for f, k, _ in lines] == [("star.png", "star"), ("house.jpg", "house"),
+                                                               ("blank.png", "empty")]
+    assert all(0 <= float(c) <= 1 for _, _, c in lines)
+
+
+def test_recognize_a_file_it_cannot_read_is_one_line_and_a_failing_exit(tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    canvas("heart", seed=4).save(tmp_path / "heart.png")
+    run = subprocess.run([sys.executable, "-m", "models", "recognize", str(tmp_path / "broken.png"),
+                          str(tmp_path / "missing.jpg"), str(tmp_path / "heart.png")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 2 and "broken.png" in run.stderr and "missing.jpg" in run.stderr
+    assert run.stdout.splitlines()[0].split("\t")[:2] == [str(tmp_path / "heart.png"), "heart"]
