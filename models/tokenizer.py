@@ -170,8 +170,6 @@ class Tokenizer:
         """ids (N, L) long, mask (N, L) bool. An empty text becomes one <unk> so it still has a vector."""
         rows = [self.ids(t, bool(split_words is not None and split_words[i])) or [UNK] for i, t in enumerate(texts)]
         width = max(len(r) for r in rows) if rows else 1
-        ids = torch.zeros(len(rows), width, dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, :len(r)] = torch.tensor(r)
+        ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long).reshape(len(rows), width)
         return ids, ids != PAD
 
