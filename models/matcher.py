@@ -25,7 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import engine, world
-from .tokenizer import Reading, Tokenizer, sample_texts, short_text
+from .tokenizer import UNK, Reading, Tokenizer, sample_texts, short_text
 
 WEIGHTS = Path(__file__).parent / "weights" / "matcher.pt"
 
@@ -71,7 +71,8 @@ class TextEncoder(nn.Module):
 
     def forward(self, ids, mask):                            # (B, L) long, (B, L) bool
         e = self.embed(ids)                                  # (B, L, E)
-        weight = self.score(e).squeeze(-1).masked_fill(~mask, -1e9).softmax(-1)   # (B, L)
+        known = mask & (ids != UNK)                          # unknown pieces are not listened to
+        weight = self.score(e).squeeze(-1).masked_fill(~known, -1e9).softmax(-1)   # (B, L)
         pooled = (weight.unsqueeze(-1) * e).sum(1)           # (B, E): word order is not used
         return self.mlp(pooled)                              # (B, D)
 
@@ -115,7 +116,10 @@ class Matcher(nn.Module):
     def piece_weights(self, text: str) -> np.ndarray:
         """How much the text encoder listens to each piece (sums to 1)."""
         ids, mask = self.tokenizer.batch([text])
-        return self.text.score(self.text.embed(ids)).squeeze(-1).masked_fill(~mask, -1e9).softmax(-1)[0].numpy()
+        known = mask & (ids != UNK)
+        if not known.any():
+            return np.zeros(ids.shape[1], np.float32)
+        return self.text.score(self.text.embed(ids)).squeeze(-1).masked_fill(~known, -1e9).softmax(-1)[0].numpy()
 
 
 # ── 4. Training: soft-target symmetric contrastive loss ─────────────────────────────────────────

@@ -28,7 +28,7 @@ MAX_WORD = 24            # a longer run of letters is shown cut, with an ellipsi
 
 # Chinese words the tokenizer keeps whole (longest match first); other characters stand alone.
 ZH_WORDS = sorted({*world.NAME_ZH.values(), *world.COLOR_ZH.values(), *world.MOOD_ZH.values(),
-                   "小小", "大大", "图片"}, key=len, reverse=True)
+                   "小小", "大大", "图片", "东西"}, key=len, reverse=True)
 TEMPLATES_EN = ("a drawing of {}", "a picture of {}")
 TEMPLATES_ZH = ("一幅{}的画", "{}的图片")
 
@@ -43,7 +43,10 @@ def article(word: str) -> str:
 
 
 def short_text(kind: int, color: int, lang: str, form: int) -> str:
-    """A short query: kind (and colour when color >= 0). form picks a wording (0..3)."""
+    """A short query naming a kind, a colour or both (-1 = not named). form picks a wording (0..3)."""
+    if kind < 0:                                   # colour alone: "red", "something red", "红色的东西"
+        name = world.COLORS[color] if lang == "en" else world.COLOR_ZH[world.COLORS[color]]
+        return [name, f"something {name}" if lang == "en" else f"{name}的东西"][form % 2]
     k = world.KINDS[kind]
     if lang == "en":
         words = f"{world.COLORS[color]} {k}" if color >= 0 else k
@@ -59,21 +62,24 @@ def sample_texts(kinds, colors, sizes, moods, rng: np.random.Generator):
     and mood (-1 = says nothing), so a picture "fits" a text when every named attribute matches.
     """
     n = len(kinds)
-    choice = rng.random(n)
-    lang = rng.random(n) < 0.5
+    choice, english, form = rng.random(n), rng.random(n) < 0.5, rng.integers(4, size=n)
     texts, named = [], np.full((n, 4), -1, np.int64)
     for i in range(n):
         k, c, s, m = int(kinds[i]), int(colors[i]), int(sizes[i]), int(moods[i])
-        named[i, 0] = k
+        lang = "en" if english[i] else "zh"
         if choice[i] < 0.55:        # a full caption, as the world writes it
-            v = int(rng.integers(2))
-            texts.append(world.caption_en(k, c, s, m, v) if lang[i] else world.caption_zh(k, c, s, m, v))
-            named[i, 1:] = (c, s, m)
-        elif choice[i] < 0.88:      # kind and colour: "red fish", "一条红色的鱼", "a drawing of a red fish"
-            texts.append(short_text(k, c, "en" if lang[i] else "zh", int(rng.integers(4))))
+            caption = world.caption_en if english[i] else world.caption_zh
+            texts.append(caption(k, c, s, m, int(form[i])))
+            named[i] = (k, c, s, m)
+        elif choice[i] < 0.85:      # kind and colour: "red fish", "一条红色的鱼", "a drawing of a red fish"
+            texts.append(short_text(k, c, lang, int(form[i])))
+            named[i, :2] = (k, c)
+        elif choice[i] < 0.95:      # kind alone: "fish", "鱼"
+            texts.append(short_text(k, -1, lang, int(form[i])))
+            named[i, 0] = k
+        else:                       # colour alone: "red", "红色的东西"
+            texts.append(short_text(-1, c, lang, int(form[i])))
             named[i, 1] = c
-        else:                       # kind alone: "fish", "鱼"
-            texts.append(short_text(k, -1, "en" if lang[i] else "zh", int(rng.integers(4))))
     return texts, named
 
 
@@ -89,6 +95,7 @@ def world_texts() -> list[str]:
                         out += [world.caption_en(k, c, s, m, v), world.caption_zh(k, c, s, m, v)]
             out += [short_text(k, c, lang, f) for lang in ("en", "zh") for f in range(4)]
         out += [short_text(k, -1, lang, f) for lang in ("en", "zh") for f in range(4)]
+    out += [short_text(-1, c, lang, f) for c in range(len(world.COLORS)) for lang in ("en", "zh") for f in range(2)]
     return out
 
 
