@@ -191,15 +191,16 @@ class MatcherTrainer:
             acc = (right[rows, logits.argmax(1)].float().mean() + right.T[rows, logits.argmax(0)].float().mean()) / 2
         return {"loss": loss.item(), "accuracy": acc.item(), "temperature": 1.0 / self.model.logit_scale.exp().item()}
 
-    @torch.no_grad()
     def batch_similarity(self) -> dict:
-        """The fixed little batch: pictures, texts, cosine (n, n) and each picture's softmax over texts."""
+        """The fixed little batch, for the page's picture-by-caption grid (see similarity_grid)."""
         self.model.eval()
-        img, txt = self.model.encode_image(self.shown_images), self.model.encode_text(self.shown_texts)
+        grid = similarity_grid(self.model, self.shown_images, self.shown_texts)
         self.model.train()
-        cos = img @ txt.T
-        probs = self.model.similarity(img, txt).softmax(1)
-        return {"images": self.shown_images, "texts": self.shown_texts, "cosine": cos.numpy(), "probs": probs.numpy()}
+        return grid
+
+    def memory_bytes(self) -> int:
+        # The pictures, plus the weights with their gradients and Adam's two averages.
+        return self.pool.images.nbytes + 4 * engine.parameter_bytes(self.model)
 
 
 # ── 5. How good: recall@1 over a gallery of fresh pictures ──────────────────────────────────────
@@ -242,15 +243,43 @@ def load_shipped() -> Matcher:
     return load(WEIGHTS)
 
 
+# ── 7. Using a trained pair: search, the grid, the meaning map ──────────────────────────────────
 @torch.no_grad()
-def search(model: Matcher, gallery_emb, text: str, top: int = 5):
-    """The best pictures for a text: (indices best first, their cosine similarities)."""
-    cos = (gallery_emb @ model.encode_text([text]).T)[:, 0]              # (N,)
+def rank(query_emb, keys_emb, top: int = 5):
+    """The keys nearest one query (D,) among keys (N, D): (indices best first, their cosines)."""
+    cos = keys_emb @ query_emb                                           # (N,)
     values, order = cos.topk(min(top, len(cos)))
     return order.numpy(), values.numpy()
 
 
-# ── 7. Command line ─────────────────────────────────────────────────────────────────────────────
+def search(model: Matcher, gallery_emb, text: str, top: int = 5):
+    """The best pictures for a text: (indices best first, their cosine similarities)."""
+    with torch.no_grad():
+        return rank(model.encode_text([text])[0], gallery_emb, top)
+
+
+@torch.no_grad()
+def similarity_grid(model: Matcher, images, texts) -> dict:
+    """Every picture against every text: cosine (n, m), and each picture's softmax over the texts."""
+    img, txt = model.encode_image(images), model.encode_text(texts)
+    return {"images": images, "texts": list(texts), "cosine": (img @ txt.T).numpy(),
+            "probs": model.similarity(img, txt).softmax(1).numpy()}
+
+
+@torch.no_grad()
+def map_axes(emb):
+    """The two directions in which the points (N, D) spread out most (PCA by SVD): (mean (D,), axes (D, 2))."""
+    mean = emb.mean(0)
+    _, _, vh = torch.linalg.svd(emb - mean, full_matrices=False)
+    return mean, vh[:2].T
+
+
+def place(emb, mean, axes) -> np.ndarray:
+    """Points (N, D) on the 2-D meaning map: (N, 2)."""
+    return ((emb - mean) @ axes).numpy()
+
+
+# ── 8. Command line ─────────────────────────────────────────────────────────────────────────────
 def train_command(args) -> None:
     from .__main__ import writable_file
 

@@ -83,19 +83,21 @@ def sample_texts(kinds, colors, sizes, moods, rng: np.random.Generator):
     return texts, named
 
 
+def full_captions(lang: str) -> list[str]:
+    """Every caption the world writes in one language ("a small happy red face", "一条红色的小鱼")."""
+    caption = world.caption_en if lang == "en" else world.caption_zh
+    return list(dict.fromkeys(caption(k, c, s, m, v) for k in range(len(world.KINDS))
+                              for m in (range(len(world.MOODS)) if world.KINDS[k] == "face" else [-1])
+                              for c in range(len(world.COLORS)) for s in range(len(world.SIZES)) for v in range(2)))
+
+
 def world_texts() -> list[str]:
     """Every text the world can say: the source of the vocabulary."""
-    out = []
-    for k in range(len(world.KINDS)):
-        moods = range(len(world.MOODS)) if world.KINDS[k] == "face" else [-1]
-        for c in range(len(world.COLORS)):
-            for s in range(len(world.SIZES)):
-                for m in moods:
-                    for v in range(2):
-                        out += [world.caption_en(k, c, s, m, v), world.caption_zh(k, c, s, m, v)]
-            out += [short_text(k, c, lang, f) for lang in ("en", "zh") for f in range(4)]
-        out += [short_text(k, -1, lang, f) for lang in ("en", "zh") for f in range(4)]
-    out += [short_text(-1, c, lang, f) for c in range(len(world.COLORS)) for lang in ("en", "zh") for f in range(2)]
+    out = full_captions("en") + full_captions("zh")
+    for lang in ("en", "zh"):
+        for f in range(4):
+            out += [short_text(k, c, lang, f) for k in range(len(world.KINDS)) for c in range(-1, len(world.COLORS))]
+            out += [short_text(-1, c, lang, f) for c in range(len(world.COLORS))]
     return out
 
 
