@@ -139,6 +139,14 @@ def attributes(pics: world.Pictures) -> np.ndarray:
     return np.stack([pics.kinds, pics.colors, pics.sizes, pics.moods], 1)
 
 
+def shown_batch(seed: int = 0, n: int = 6):
+    """A fixed little batch for the page's grid (like dcgan's fixed_noise): one picture of each of n
+    kinds, with its caption, in English and Chinese by turns."""
+    pics = world.make_pictures(80, seed=20_000 + seed)
+    first = [int(np.flatnonzero(pics.kinds == k)[0]) for k in range(n)]
+    return pics.images[first], [pics.captions_zh[i] if j % 2 else pics.captions_en[i] for j, i in enumerate(first)]
+
+
 class MatcherTrainer:
     """Implements engine.Trainer: each step() is one batch of pictures and texts."""
 
@@ -146,17 +154,12 @@ class MatcherTrainer:
         self.config = config or MatcherConfig()
         engine.seed_everything(seed)
         self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.model = model or Matcher(self.config)
         self.model.train()
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
-        self.pool = world.make_pictures(self.config.pool, seed=10_000 + seed, captions=False)
-        self.pool_attrs = attributes(self.pool)
+        self.opt, self.pool, self.pool_attrs = None, None, None   # made on the first step: a page opens fast
         self.steps = 0
-        # A fixed little batch for the page's grid, one picture of each of six kinds (like dcgan's fixed_noise).
-        shown = world.make_pictures(60, seed=20_000 + seed)
-        first = [int(np.flatnonzero(shown.kinds == k)[0]) for k in range(6)]
-        self.shown_images = shown.images[first]
-        self.shown_texts = [shown.captions_zh[i] if j % 2 else shown.captions_en[i] for j, i in enumerate(first)]
+        self.shown_images, self.shown_texts = shown_batch(seed)
 
     def refresh_pool(self):
         """Swap a few old pictures for new ones, so the encoder never learns the pool by heart."""
@@ -169,7 +172,11 @@ class MatcherTrainer:
 
     def step(self) -> dict:
         c = self.config
-        if self.steps:
+        if self.pool is None:
+            self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
+            self.pool = world.make_pictures(c.pool, seed=10_000 + self.seed, captions=False)
+            self.pool_attrs = attributes(self.pool)
+        elif self.steps:
             self.refresh_pool()
         idx = self.rng.choice(len(self.pool), c.batch, replace=False)
         attrs = self.pool_attrs[idx]                                          # (B, 4)
@@ -200,7 +207,7 @@ class MatcherTrainer:
 
     def memory_bytes(self) -> int:
         # The pictures, plus the weights with their gradients and Adam's two averages.
-        return self.pool.images.nbytes + 4 * engine.parameter_bytes(self.model)
+        return (0 if self.pool is None else self.pool.images.nbytes) + 4 * engine.parameter_bytes(self.model)
 
 
 # ── 5. How good: recall@1 over a gallery of fresh pictures ──────────────────────────────────────

@@ -1,0 +1,76 @@
+"""The matching page in AppTest: words become bars, odd input gets a friendly word (never an error),
+searching finds pictures in both languages, a picture gets captions in both languages, the map takes a
+word, and live training takes a step, in Chinese and in English."""
+
+import pytest
+from helpers import no_exception, run_app, texts
+
+from models.tokenizer import UNK, Tokenizer
+from ui.i18n import t_in
+
+PAGE = "pages/matching.py"
+
+
+def results(at):
+    """How many pictures the search box found (each picture has a 'match NN' caption)."""
+    return sum(1 for im in at.image for c in im.proto.imgs if c.caption.startswith(("match", "配对分")))
+
+
+def map_url(at, lang):
+    return next(c.url for im in at.image for c in im.proto.imgs if c.caption == t_in(lang, "matching.map_caption"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_searches_describes_and_maps_in_each_language(lang):
+    at = run_app(lang, PAGE)
+    no_exception(at)
+    shown = texts(at)
+    assert t_in(lang, "matching.bars_caption") in [c.caption for im in at.image for c in im.proto.imgs]
+    assert results(at) == 6 + 5 + 5                                  # the query, then the pair of languages
+    assert t_in(lang, "matching.same_pictures", n=5, total=5) in shown   # 蓝色的星星 and a blue star agree
+    # A picture gets words in both languages, whatever the page's language.
+    at.segmented_control(key="matching-pick").set_value(2).run()
+    shown = texts(at)
+    assert "一张" in shown and "a " in shown and "face" in shown      # picture 3 is a face
+    # A word on the map: the map is drawn again with the word on it.
+    before = map_url(at, lang)
+    at.text_input(key="matching-map-word").input("花").run()
+    no_exception(at)
+    assert map_url(at, lang) != before
+
+    # Odd words in the first box: a friendly word each time, never an error.
+    never = t_in(lang, "matching.never_seen", words="@").split("@")[0]
+    for button, expected in (("emoji", never), ("unknown", never), ("empty", t_in(lang, "matching.empty")),
+                             ("long", t_in(lang, "matching.too_long", n=32))):
+        at.button(key=f"matching-odd-{button}").click().run()
+        no_exception(at)
+        assert expected in texts(at), button
+
+
+def test_odd_searches_get_a_friendly_answer_never_an_error():
+    at = run_app("zh", PAGE)
+    never = t_in("zh", "matching.never_seen", words="@").split("@")[0]
+    tokenizer = Tokenizer()
+    for odd in ["", "   ", "🦖🦖", "x" * 5000, "恐龙 dinosaur", "**[a](http://x)** {score}", "a\nblue\tstar"]:
+        at.text_input(key="matching-query").input(odd).run()
+        no_exception(at)
+        reading = tokenizer.read(odd)
+        known = any(i != UNK for i in reading.ids)
+        assert results(at) == (6 if known else 0) + 10, repr(odd)       # the pair below always shows
+        assert (never in texts(at)) == bool(reading.unknown), repr(odd)
+    at.text_input(key="matching-map-word").input("🦖 " * 3000).run()
+    no_exception(at)
+
+
+def test_live_training_takes_steps_and_draws_the_grid():
+    at = run_app("en", PAGE)
+    assert t_in("en", "train_status_new") in texts(at)
+    at.button(key="matching-step").click().run()
+    no_exception(at)
+    assert at.session_state["live:matching"].trainer.steps == 1
+    at.button(key="matching-start").click().run()                  # one run = one tick of about 0.15 s
+    no_exception(at)
+    assert at.session_state["live:matching"].trainer.steps > 1
+    assert t_in("en", "matching.grid_caption") in [c.caption for im in at.image for c in im.proto.imgs]
+    at.button(key="matching-pause").click().run()
+    assert t_in("en", "train_status_paused", steps=at.session_state["live:matching"].trainer.steps) in texts(at)
