@@ -20,9 +20,21 @@ def open_page(page, url: str, path: str = "", **query) -> None:
     settle(page)
 
 
-def shot(page, name: str) -> Path:
-    """Keep a screenshot to look at (the developer looks at every page's screenshot)."""
+def shot(page, name: str, full: bool = True) -> Path:
+    """Keep a screenshot to look at (the developer looks at every page's screenshot).
+
+    Streamlit scrolls inside its own main container, so a "full page" screenshot would show only the
+    window: for the whole page, the window is made as tall as the content for a moment."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    if full and size:
+        height = page.evaluate("""() => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            return main ? main.scrollHeight : document.body.scrollHeight; }""")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 12000))})
+        page.wait_for_timeout(400)
+    page.screenshot(path=str(path))
+    if full and size:
+        page.set_viewport_size(size)
     return path
