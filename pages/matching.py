@@ -194,8 +194,8 @@ def learning(trainer, state) -> None:
     grid = trainer.batch_similarity()
     st.image(grid_png(grid["images"], grid["texts"], grid["probs"]), caption=t("matching.grid_caption"))
     if state.history:
-        st.line_chart([h["accuracy"] * 100 for h in state.history], height=160, x_label=t("matching.chart_x"),
-                      y_label=t("matching.chart_y"))
+        chart = {"steps": [h["steps"] for h in state.history], "right": [100 * h["accuracy"] for h in state.history]}
+        st.line_chart(chart, x="steps", y="right", height=160, x_label=t("matching.chart_x"), y_label=t("matching.chart_y"))
 
 
 def trained_grid() -> None:

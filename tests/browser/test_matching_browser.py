@@ -17,7 +17,10 @@ def test_typing_words_finds_pictures_in_both_languages(page, app_url):
     settle(page)
     page.get_by_text("match", exact=False).first.wait_for()
     assert result_pictures(page).count() == 6
-    assert all(result_pictures(page).nth(i).locator("img").evaluate("i => i.naturalWidth > 0") for i in range(6))
+    page.wait_for_function("""() => {
+        const imgs = [...document.querySelectorAll(".st-key-matching-results img")];
+        return imgs.length === 6 && imgs.every(i => i.complete && i.naturalWidth > 0);
+    }""", timeout=30_000)                                          # six real pictures, drawn
     shot(page, "matching-en")
     box.fill("恐龙 🦖")                                        # words it has never seen: a friendly word
     box.press("Enter")
@@ -31,8 +34,11 @@ def test_live_training_runs_and_pauses(page, app_url):
     open_page(page, app_url, "matching", lang="zh")
     page.locator(".st-key-matching-start button").click()
     page.locator(".st-key-matching-pause button").wait_for(timeout=30_000)
-    page.get_by_text("正在学习……第", exact=False).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(4000)                                   # a few ticks of training
+    running = page.get_by_text("正在学习……第", exact=False).first
+    for _ in range(120):                                          # let it tick until it has learned a little
+        if running.is_visible() and int("".join(ch for ch in running.inner_text() if ch.isdigit()) or 0) > 20:
+            break
+        page.wait_for_timeout(500)
     page.locator(".st-key-matching-pause button").click()
     settle(page)
     paused = page.get_by_text("停在第", exact=False).first
