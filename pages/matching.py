@@ -60,30 +60,53 @@ def score(cos: float) -> int:
     return int(round(100 * min(max(float(cos), 0.0), 1.0)))
 
 
+def bar_rows(labels, vectors, known=None, right=None, pictures=None) -> bytes:
+    """Each row's numbers as coloured bars (orange up, blue down), a label or a picture on the left."""
+    n = len(vectors)
+    fig = figure(7.5, 0.55 * n + 0.3)
+    top = max(float(np.abs(vectors).max()), 1e-6)
+    for i in range(n):
+        ax = fig.add_subplot(n, 1, i + 1)
+        v, ok = vectors[i], known is None or known[i]
+        colours = np.where(v > 0, "#f08a24", "#3b78d8") if ok else "#c8c8c8"
+        ax.bar(np.arange(len(v)), v if ok else np.full(len(v), 0.15 * top), color=colours, width=0.8)
+        ax.set(xticks=[], yticks=[], ylim=(-top, top), xlim=(-0.5, len(v) - 0.5))
+        ax.axhline(0, color="#999999", lw=0.5)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        if pictures is not None and pictures[i] is not None:
+            ax.imshow(pictures[i], extent=(-len(v) * 0.09, -len(v) * 0.01, -top, top), aspect="auto")
+            ax.set_xlim(-len(v) * 0.1, len(v) - 0.5)
+        else:
+            ax.set_ylabel(drawable(labels[i], 12) + ("" if ok else " ?"), rotation=0, ha="right", va="center",
+                          fontsize=12, color="#222222" if ok else "#999999")
+        if right is not None:
+            ax.text(1.01, 0.5, right[i], transform=ax.transAxes, va="center", fontsize=10)
+    return png(fig)
+
+
 @st.cache_data(show_spinner=False, max_entries=200)
 def piece_bars(text: str, rows: int = 10) -> bytes:
-    """Each piece's numbers as a row of coloured bars: orange up for positive, blue down for negative."""
+    """Each piece's 32 numbers, and how much the model listens to it."""
     model = shipped()[0]
     reading, vectors = model.piece_vectors(text)
     listens = model.piece_weights(text)
     n = min(len(reading.pieces), rows)
-    fig = figure(7.5, 0.55 * n + 0.3)
-    top = max(float(np.abs(vectors[:n]).max()), 1e-6)
-    for i in range(n):
-        ax = fig.add_subplot(n, 1, i + 1)
-        v, known = vectors[i], reading.ids[i] != UNK
-        colours = np.where(v > 0, "#f08a24", "#3b78d8") if known else "#c8c8c8"
-        ax.bar(np.arange(len(v)), v if known else np.full(len(v), 0.15 * top), color=colours, width=0.8)
-        ax.set_ylim(-top, top)
-        ax.set(xticks=[], yticks=[])
-        ax.axhline(0, color="#999999", lw=0.5)
-        for side in ax.spines.values():
-            side.set_visible(False)
-        name = drawable(reading.pieces[i], 10)
-        ax.set_ylabel(name if known else f"{name} ?", rotation=0, ha="right", va="center", fontsize=12,
-                      color="#222222" if known else "#999999")
-        ax.text(1.01, 0.5, f"{round(100 * float(listens[i]))}%", transform=ax.transAxes, va="center", fontsize=10)
-    return png(fig)
+    return bar_rows(reading.pieces[:n], vectors[:n], [i != UNK for i in reading.ids[:n]],
+                    [f"{round(100 * float(w))}%" for w in listens[:n]])
+
+
+@st.cache_data(show_spinner=False)
+def meet_png() -> bytes:
+    """A blue star, "蓝色的星星" and "a blue star" as 64 numbers each: nearly the same bars. A red fish: not."""
+    model, pics, *_ = shipped()
+    star = pics.images[np.flatnonzero((pics.kinds == world.KINDS.index("star")) & (pics.colors == world.COLORS.index("blue")))[0]]
+    words = ["蓝色的星星", "a blue star", "a red fish"]
+    with torch.no_grad():
+        emb = torch.cat([model.encode_image(star[None]), model.encode_text(words)])
+    cos = (emb @ emb[0]).numpy()
+    return bar_rows([""] + words, emb.numpy(), right=[""] + [f"{score(c)}" for c in cos[1:]],
+                    pictures=[upscale(star, 2), None, None, None])
 
 
 def grid_png(images, texts, probs) -> bytes:
@@ -262,5 +285,9 @@ def honest() -> None:
         say("matching", "ui", "honest")
 
 
-chapter("matching", {"pieces": pieces, "learn": learn, "search": search, "describe": describe,
+def meet() -> None:
+    st.image(meet_png(), caption=t("matching.meet_caption"))
+
+
+chapter("matching", {"why": meet, "pieces": pieces, "learn": learn, "search": search, "describe": describe,
                      "map": meaning_map, "honest": honest})
