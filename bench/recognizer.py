@@ -2,7 +2,7 @@
 learning a new kind from five drawings.
 
     python -m bench            (every section)
-    python -c "from bench import recognizer; recognizer.run(print)"   (this one)
+    python -m bench recognizer   (this section only)
 """
 
 from __future__ import annotations

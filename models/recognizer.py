@@ -14,6 +14,7 @@ Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import sys
 import time
@@ -379,7 +380,7 @@ def make_scene(seed: int = 0, style: str = "fill", size=(128, 96), count: int = 
         scene = np.full((h, w, 3), rng.uniform(240, 255), np.float64)
     taken, truth = [], []
     for kind in rng.choice(KINDS, size=count, replace=False):
-        s = int(rng.integers(30, 46))
+        s = int(rng.integers(28, 42))
         for _ in range(60):                                           # find a free spot
             x0, y0 = int(rng.integers(2, w - s - 1)), int(rng.integers(2, h - s - 1))
             if all(x0 + s + 3 < a or a + b + 3 < x0 or y0 + s + 3 < c or c + b + 3 < y0 for a, c, b in taken):
@@ -411,46 +412,49 @@ def _components(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     boxes = []
     for value in labels.unique()[1:]:
         ys, xs = np.nonzero((labels[0, 0] == value).numpy())
-        boxes.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+        boxes.append((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1))
     return boxes
 
 
 def _merge(boxes, gap=1):
-    """Join boxes that touch or overlap (a face's eyes sit inside its outline): repeat until none do."""
-    boxes = [list(b) for b in boxes]
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                if a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap:
-                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
+    """Join boxes that touch or overlap (a face's eyes sit inside its outline) until none do."""
+    boxes = [tuple(int(v) for v in b) for b in boxes]
+    changed = True
+    while changed:
+        changed = False
+        for i, j in itertools.combinations(range(len(boxes)), 2):
+            a, b = boxes[i], boxes[j]
+            if a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap:
+                boxes[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                del boxes[j]
+                changed = True
                 break
-    return [tuple(int(v) for v in b) for b in boxes]
+    return boxes
+
+
+def _grow(mask: np.ndarray, k: int) -> np.ndarray:
+    """A boolean (H,W) mask widened by a k x k square (a max-pool is a dilation)."""
+    return F.max_pool2d(torch.from_numpy(mask[None, None].astype(np.float32)), k, 1, k // 2)[0, 0].numpy() > 0
 
 
 def find_things(model: Recognizer, scene) -> list[tuple[tuple[int, int, int, int], str, float]]:
     """Find the separate things in a scene and name each: [((x0,y0,x1,y1), kind, confidence)]."""
-    rgb = _rgb_on_paper(scene).astype(np.float32)                     # (H,W,3)
-    back = (rgb[:, :2].mean(1, keepdims=True) + rgb[:, -2:].mean(1, keepdims=True)) / 2   # per row
+    rgb = _rgb_on_paper(scene)                                        # (H,W,3)
+    back = (rgb[:, :2].mean(1, keepdims=True) + rgb[:, -2:].mean(1, keepdims=True)) / 2   # (H,1,3) per row
     ink = np.abs(rgb - back).max(axis=2) / 255.0                      # (H,W)
-    mask = ink > 0.15
-    # Coloured things become outlines (colour edges), so they look like the doodles the model knows.
-    colourful = (rgb.max(2) - rgb.min(2))[mask].mean() > 40 if mask.any() else False
-    if colourful:
+    mask = ink > 0.15                                                 # not background
+    if mask.any() and (rgb.max(2) - rgb.min(2))[mask].mean() > 40:
+        # Coloured things become their outlines (colour edges): that looks like the doodles it knows.
         dx = np.abs(np.diff(rgb, axis=1, append=rgb[:, -1:])).max(2)
         dy = np.abs(np.diff(rgb, axis=0, append=rgb[-1:])).max(2)
-        ink = np.clip(np.maximum(dx, dy) / 60.0, 0, 1) * F.max_pool2d(torch.from_numpy(mask[None].astype(np.float32)), 3, 1, 1)[0].numpy()
-    grown = F.max_pool2d(torch.from_numpy(mask[None, None].astype(np.float32)), 5, 1, 2)[0, 0].numpy() > 0
+        ink = np.clip(np.maximum(dx, dy) / 60.0, 0, 1) * _grow(mask, 3)
+    else:
+        ink = ink * mask
     found = []
     model.eval()
-    for x0, y0, x1, y1 in _merge(_components(grown)):
-        part = ink[y0:y1, x0:x1] * mask[y0:y1, x0:x1] if not colourful else ink[y0:y1, x0:x1]
+    # Blobs of "not background", grown a little so a sun's rays join its disc; then one guess per box.
+    for x0, y0, x1, y1 in _merge(_components(_grow(mask, 5))):
+        part = ink[y0:y1, x0:x1]
         if (part > 0.25).sum() < 20 or max(x1 - x0, y1 - y0) < 8:
             continue                                                  # a speck, not a thing
         seen = _fit(np.pad(part, 2), model.config)
@@ -480,6 +484,10 @@ def load(path=None) -> Recognizer:
     except Exception as e:   # a wrong or broken file: say so in one line
         raise ValueError(f"cannot read recognizer weights {str(path)!r}: {e}") from None
     return model.eval().requires_grad_(False)
+
+
+def load_shipped() -> Recognizer:
+    return load()
 
 
 def held_out(model: Recognizer, seed: int = 123, n: int = 2000) -> tuple[float, dict]:

@@ -1,0 +1,243 @@
+"""How AI sees: draw and it guesses, what it looks at, teach it a new kind, find things in a scene,
+and an honest box. UI only: the recogniser is models/recognizer.py, the words are lessons/*/seeing.toml."""
+
+import re
+import time
+
+import numpy as np
+import streamlit as st
+from PIL import Image, ImageDraw, ImageFont
+from streamlit_drawable_canvas import st_canvas
+
+from models import recognizer as R
+from models import world
+from ui.i18n import lang, t, t_in
+from ui.layout import chapter, paragraphs
+from ui.pictures import canvas_image, upscale
+
+PENS = {"thin": 6, "medium": 12, "thick": 22}   # stroke widths on a 280-pixel canvas
+NEED, AT_LEAST, MAX_NEW = 5, 3, 5               # drawings asked for, drawings needed, new kinds per visitor
+FOOL_SEED = 3                                   # the umbrella in the honest box
+
+
+@st.cache_resource(show_spinner=False)
+def shipped():
+    """The shipped recogniser, shared by every visitor and never changed (new kinds go to a copy)."""
+    return R.load_shipped()
+
+
+def recognizer():
+    """This visitor's recogniser: the shipped one, or their own copy that learned new kinds."""
+    mine = st.session_state.get("seeing:model")
+    return shipped() if mine is None else mine
+
+
+def escape(name: str) -> str:
+    """A child's own words shown as they are, not as Markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", name)
+
+
+def label(kind: str) -> str:
+    return t(f"seeing.kinds.{kind}") if kind in world.KINDS else escape(kind)
+
+
+@st.cache_data(show_spinner=False)
+def kind_icons() -> dict:
+    pics = [world.make_pictures(1, seed=40 + i, style="line", size=48, kinds=[k]).images[0] for i, k in enumerate(world.KINDS)]
+    return dict(zip(world.KINDS, pics))
+
+
+def icon(kind: str) -> np.ndarray:
+    return kind_icons().get(kind, st.session_state.get("seeing:icons", {}).get(kind, np.full((48, 48, 3), 255, np.uint8)))
+
+
+def canvas(key: str, size: int = 280):
+    st.write("")   # room for the canvas's own toolbar (undo, redo, clear), which floats above it
+    pen = st.session_state.get("seeing-pen") or "medium"
+    result = st_canvas(stroke_width=PENS[pen], stroke_color="#222222", height=size, width=size,
+                       drawing_mode="freedraw", return_image_data=True, key=key)
+    return canvas_image(result)
+
+
+# ── Draw, and it guesses ───────────────────────────────────────────────────────────────────────
+def bars(guess) -> None:
+    for kind, p in guess.ranked():
+        pic, bar = st.columns([1, 7], vertical_alignment="center")
+        pic.image(icon(kind), width=44)
+        bar.progress(min(max(p, 0.0), 1.0), text=t("seeing.bar", kind=label(kind), pct=round(100 * p)))
+
+
+def draw_and_guess() -> None:
+    left, right = st.columns([1, 1.3], gap="large")
+    with left, st.container(key="seeing-draw"):
+        image = canvas("seeing-canvas")
+        st.caption(t("seeing.canvas_tip"))
+        st.segmented_control(t("seeing.pen"), list(PENS), default="medium", key="seeing-pen",
+                             format_func=lambda p: t(f"seeing.pen_{p}"))
+    guess = None if image is None else R.predict(recognizer(), image)
+    guess = None if guess is None or guess.empty else guess
+    st.session_state["seeing:guess"] = guess
+    with right, st.container(key="seeing-guess"):
+        if guess is None:
+            st.info(t("seeing.draw_first"))
+            return
+        kind, p = guess.best
+        st.markdown("### " + t("seeing.guess" if p >= 0.5 else "seeing.not_sure", kind=label(kind)))
+        bars(guess)
+
+
+# ── What the AI looks at ───────────────────────────────────────────────────────────────────────
+def overlay(seen: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """The 32x32 drawing in grey with the saliency in red on top, (32, 32, 3) uint8."""
+    grey = (255 - 170 * seen)[..., None].repeat(3, axis=2)
+    a = 0.9 * heat[..., None]
+    return (grey * (1 - a) + np.array([225, 30, 45]) * a).clip(0, 255).astype(np.uint8)
+
+
+def what_it_sees() -> None:
+    guess = st.session_state.get("seeing:guess")
+    if guess is None:
+        st.caption(t("seeing.looks_empty"))
+        return
+    seen = R.ink_to_picture(guess.seen)[..., None].repeat(3, axis=2)
+    a, b, _ = st.columns([1, 1, 1])
+    a.image(upscale(seen, 6), caption=t("seeing.seen_caption"))
+    b.image(upscale(overlay(guess.seen, guess.saliency), 6), caption=t("seeing.saliency_caption"))
+
+
+# ── Teach it something new ─────────────────────────────────────────────────────────────────────
+def known_kind(name: str) -> str:
+    """'猫' or 'Cat' means the world's cat: teach more of it rather than a second cat."""
+    for kind in world.KINDS:
+        if name.casefold() in (t_in("zh", f"seeing.kinds.{kind}").casefold(), t_in("en", f"seeing.kinds.{kind}").casefold()):
+            return kind
+    return name
+
+
+def learn(name: str, examples: list) -> None:
+    taught = st.session_state.setdefault("seeing:taught", [])
+    name = known_kind(" ".join(name.split())[:24])
+    if not name:
+        st.warning(t("seeing.teach_need_name"))
+    elif len(examples) < AT_LEAST:
+        st.warning(t("seeing.teach_need_more", n=AT_LEAST))
+    elif len(taught) >= MAX_NEW and name not in taught:
+        st.warning(t("seeing.teach_full", n=len(taught)))
+    else:
+        with st.spinner(t("seeing.teach_learning")):
+            start = time.perf_counter()
+            st.session_state["seeing:model"] = R.learn_new_kind(recognizer(), name, examples, seconds=2.0)
+            seconds = time.perf_counter() - start
+        if name not in taught:
+            taught.append(name)
+        st.session_state.setdefault("seeing:icons", {})[name] = np.stack([R.ink_to_picture(R.prepare(examples[0]))] * 3, -1)
+        examples.clear()
+        st.session_state["seeing:round"] = st.session_state.get("seeing:round", 0) + 1
+        st.session_state["seeing:note"] = t("seeing.teach_learned", name=label(name), seconds=f"{seconds:.1f}")
+        st.rerun()
+
+
+def teach() -> None:
+    examples = st.session_state.setdefault("seeing:examples", [])
+    taught = st.session_state.get("seeing:taught", [])
+    left, right = st.columns(2, gap="large")
+    with left, st.container(key="seeing-teach"):
+        st.markdown(t("seeing.teach_canvas"))
+        image = canvas(f"seeing-teach-{st.session_state.get('seeing:round', 0)}", size=240)
+        if st.button(t("seeing.teach_add"), key="seeing-add", width="stretch"):
+            if image is None or R.is_empty(image):
+                st.warning(t("seeing.teach_empty"))
+            else:   # keep a small copy: enough to learn from, light on memory
+                examples.append(np.asarray(Image.fromarray(image).resize((112, 112), Image.BOX)))
+                del examples[:-2 * NEED]
+                st.session_state["seeing:round"] = st.session_state.get("seeing:round", 0) + 1
+                st.session_state["seeing:note"] = t("seeing.teach_added")
+                st.rerun()
+        if taught and image is not None and not R.is_empty(image):
+            kind, p = R.predict(recognizer(), image).best
+            st.markdown(t("seeing.teach_test", kind=label(kind), pct=round(100 * p)))
+    with right:
+        name = st.text_input(t("seeing.teach_name"), key="seeing-name", max_chars=24, placeholder=t("seeing.teach_name_hint"))
+        st.caption(t("seeing.teach_count", n=len(examples), need=NEED))
+        if examples:
+            small = [np.stack([R.ink_to_picture(R.prepare(e))] * 3, -1) for e in examples]
+            st.image(world.grid(np.stack(small), cols=NEED, scale=2, fill=200))
+        if st.button(t("seeing.teach_learn"), key="seeing-learn", type="primary", width="stretch"):
+            learn(name, examples)
+        note = st.session_state.pop("seeing:note", None)
+        if note:
+            st.success(note)
+        if examples and st.button(t("seeing.teach_restart"), key="seeing-restart"):
+            examples.clear()
+            st.rerun()
+        if taught:
+            st.caption(t("seeing.teach_knows", names=", ".join(label(n) for n in taught)))
+            if st.button(t("seeing.teach_forget"), key="seeing-forget"):
+                for key in ("seeing:model", "seeing:taught", "seeing:icons"):
+                    st.session_state.pop(key, None)
+                st.rerun()
+
+
+# ── Where it helps ─────────────────────────────────────────────────────────────────────────────
+COLOURS = [(230, 60, 50), (40, 110, 230), (30, 160, 80), (200, 90, 200), (240, 150, 20)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def scene(seed: int):
+    image, _ = R.make_scene(seed, "fill", size=(144, 96), count=4)
+    return image, R.find_things(shipped(), image)
+
+
+def boxed(image: np.ndarray, found, k: int = 4) -> np.ndarray:
+    big = Image.fromarray(upscale(image, k))
+    pen = ImageDraw.Draw(big)
+    font = ImageFont.load_default(size=18)
+    for n, ((x0, y0, x1, y1), _, _) in enumerate(found, start=1):
+        c = COLOURS[(n - 1) % len(COLOURS)]
+        pen.rectangle((x0 * k, y0 * k, x1 * k - 1, y1 * k - 1), outline=c, width=3)
+        pen.rectangle((x0 * k, y0 * k, x0 * k + 22, y0 * k + 22), fill=c)
+        pen.text((x0 * k + 6, y0 * k + 1), str(n), fill="white", font=font)
+    return np.asarray(big)
+
+
+def where_it_helps() -> None:
+    seed = st.session_state.setdefault("seeing:scene", 1)
+    image, found = scene(seed)
+    left, right = st.columns([1.6, 1], gap="large")
+    left.image(boxed(image, found), caption=t("seeing.scene_caption", n=len(found)))
+    with right:
+        for n, (_, kind, p) in enumerate(found, start=1):
+            st.markdown(t("seeing.scene_item", n=n, kind=label(kind), pct=round(100 * p)))
+        if st.button(t("seeing.scene_new"), key="seeing-scene", width="stretch"):
+            st.session_state["seeing:scene"] = seed + 1
+            st.rerun()
+
+
+# ── What it cannot do ──────────────────────────────────────────────────────────────────────────
+@st.cache_data(show_spinner=False)
+def fooled():
+    """An umbrella (a kind it never saw), drawn with strokes, and what the shipped model says."""
+    from bench.doodles import draw
+
+    image = draw("umbrella", np.random.default_rng(FOOL_SEED), width=10)
+    kind, p = R.predict(shipped(), image).best
+    on_paper = Image.new("RGB", image.size, "white")
+    on_paper.paste(image, mask=image.split()[3])
+    return np.asarray(on_paper), kind, round(100 * p)
+
+
+def honest() -> None:
+    picture, kind, pct = fooled()
+    with st.container(border=True, key="seeing-honest"):
+        words, pic = st.columns([3, 1], gap="large")
+        with words:
+            fill = {b: t_in(b, "seeing.honest", kind=t_in(b, f"seeing.kinds.{kind}"), pct=pct) for b in ("zh", "en")}
+            if lang() == "both":
+                paragraphs(fill["zh"], fill["en"], key="seeing-honest")
+            else:
+                paragraphs(fill[lang()])
+        pic.image(picture, caption=t("seeing.fool_caption", kind=label(kind), pct=pct), width="stretch")
+
+
+chapter("seeing", {"draw": draw_and_guess, "looks": what_it_sees, "teach": teach, "helps": where_it_helps,
+                   "honest": honest})

@@ -1,0 +1,33 @@
+"""The seeing page in a real browser: draw a house on the canvas with the mouse and see the AI's guess."""
+
+from web import open_page, settle, shot
+
+
+def stroke(page, box, points) -> None:
+    """One finger stroke through points given in canvas fractions (0..1)."""
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_drawing_a_house_with_the_mouse_gets_a_guess(page, app_url):
+    # Home first: on a fresh server a deep link can reach the page before app.py has run (see report).
+    open_page(page, app_url, lang="en")
+    open_page(page, app_url, "seeing", lang="en")
+    page.get_by_text("Draw something first!").wait_for()
+    canvas = page.locator(".st-key-seeing-draw canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    stroke(page, box, [(0.25, 0.45), (0.25, 0.85), (0.75, 0.85), (0.75, 0.45)])      # walls
+    stroke(page, box, [(0.18, 0.47), (0.5, 0.15), (0.82, 0.47), (0.18, 0.47)])       # roof
+    stroke(page, box, [(0.33, 0.85), (0.33, 0.62), (0.45, 0.62), (0.45, 0.85)])      # door
+    stroke(page, box, [(0.55, 0.55), (0.68, 0.55), (0.68, 0.68), (0.55, 0.68), (0.55, 0.55)])   # window
+    settle(page)
+    guess = page.locator(".st-key-seeing-guess")
+    guess.get_by_text("I think it is").or_(guess.get_by_text("I am not sure")).first.wait_for()
+    assert "house" in guess.locator('[data-testid="stProgress"]').first.inner_text()
+    assert page.get_by_text("What the AI sees: 32 × 32 dots").is_visible()
+    shot(page, "seeing-en")
