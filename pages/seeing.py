@@ -11,13 +11,13 @@ from streamlit_drawable_canvas import st_canvas
 
 from models import recognizer as R
 from models import world
-from ui.i18n import lang, t, t_in
+from ui.i18n import JOIN, lang, t, t_in
 from ui.layout import chapter, paragraphs
 from ui.pictures import canvas_image, upscale
 
 PENS = {"thin": 6, "medium": 12, "thick": 22}   # stroke widths on a 280-pixel canvas
 NEED, AT_LEAST, MAX_NEW = 5, 3, 5               # drawings asked for, drawings needed, new kinds per visitor
-FOOL_SEED = 3                                   # the umbrella in the honest box
+FOOL_SEED = 4                                   # the umbrella in the honest box
 
 
 @st.cache_resource(show_spinner=False)
@@ -39,6 +39,14 @@ def escape(name: str) -> str:
 
 def label(kind: str) -> str:
     return t(f"seeing.kinds.{kind}") if kind in world.KINDS else escape(kind)
+
+
+def t_kind(key: str, kind: str, slot: str = "kind", **fields) -> str:
+    """Like t(), with a kind's name in the same language as the sentence around it (also in 双语)."""
+    def one(base):
+        name = t_in(base, f"seeing.kinds.{kind}") if kind in world.KINDS else escape(kind)
+        return t_in(base, key, **{slot: name}, **fields)
+    return f"{one('zh')}{JOIN}{one('en')}" if lang() == "both" else one(lang())
 
 
 @st.cache_data(show_spinner=False)
@@ -82,7 +90,7 @@ def draw_and_guess() -> None:
             st.info(t("seeing.draw_first"))
             return
         kind, p = guess.best
-        st.markdown("### " + t("seeing.guess" if p >= 0.5 else "seeing.not_sure", kind=label(kind)))
+        st.markdown("### " + t_kind("seeing.guess" if p >= 0.5 else "seeing.not_sure", kind))
         bars(guess)
 
 
@@ -133,7 +141,7 @@ def learn(name: str, examples: list) -> None:
         st.session_state.setdefault("seeing:icons", {})[name] = np.stack([R.ink_to_picture(R.prepare(examples[0]))] * 3, -1)
         examples.clear()
         st.session_state["seeing:round"] = st.session_state.get("seeing:round", 0) + 1
-        st.session_state["seeing:note"] = t("seeing.teach_learned", name=label(name), seconds=f"{seconds:.1f}")
+        st.session_state["seeing:note"] = t_kind("seeing.teach_learned", name, slot="name", seconds=f"{seconds:.1f}")
         st.rerun()
 
 
@@ -155,7 +163,7 @@ def teach() -> None:
                 st.rerun()
         if taught and image is not None and not R.is_empty(image):
             kind, p = R.predict(recognizer(), image).best
-            st.markdown(t("seeing.teach_test", kind=label(kind), pct=round(100 * p)))
+            st.markdown(t_kind("seeing.teach_test", kind, pct=round(100 * p)))
     with right:
         name = st.text_input(t("seeing.teach_name"), key="seeing-name", max_chars=24, placeholder=t("seeing.teach_name_hint"))
         st.caption(t("seeing.teach_count", n=len(examples), need=NEED))
@@ -195,8 +203,9 @@ def boxed(image: np.ndarray, found, k: int = 4) -> np.ndarray:
     for n, ((x0, y0, x1, y1), _, _) in enumerate(found, start=1):
         c = COLOURS[(n - 1) % len(COLOURS)]
         pen.rectangle((x0 * k, y0 * k, x1 * k - 1, y1 * k - 1), outline=c, width=3)
-        pen.rectangle((x0 * k, y0 * k, x0 * k + 22, y0 * k + 22), fill=c)
-        pen.text((x0 * k + 6, y0 * k + 1), str(n), fill="white", font=font)
+        top = y0 * k - 22 if y0 * k >= 22 else y0 * k          # the number sits on the box, not on the thing
+        pen.rectangle((x0 * k, top, x0 * k + 22, top + 22), fill=c)
+        pen.text((x0 * k + 6, top + 1), str(n), fill="white", font=font)
     return np.asarray(big)
 
 
@@ -207,7 +216,7 @@ def where_it_helps() -> None:
     left.image(boxed(image, found), caption=t("seeing.scene_caption", n=len(found)))
     with right:
         for n, (_, kind, p) in enumerate(found, start=1):
-            st.markdown(t("seeing.scene_item", n=n, kind=label(kind), pct=round(100 * p)))
+            st.markdown(f"{n}. " + t_kind("seeing.scene_item", kind, pct=round(100 * p)))
         if st.button(t("seeing.scene_new"), key="seeing-scene", width="stretch"):
             st.session_state["seeing:scene"] = seed + 1
             st.rerun()
@@ -236,7 +245,7 @@ def honest() -> None:
                 paragraphs(fill["zh"], fill["en"], key="seeing-honest")
             else:
                 paragraphs(fill[lang()])
-        pic.image(picture, caption=t("seeing.fool_caption", kind=label(kind), pct=pct), width="stretch")
+        pic.image(picture, caption=t_kind("seeing.fool_caption", kind, pct=pct), width="stretch")
 
 
 chapter("seeing", {"draw": draw_and_guess, "looks": what_it_sees, "teach": teach, "helps": where_it_helps,

@@ -97,3 +97,12 @@ def test_the_scene_changes_and_things_are_named_and_the_honest_box_is_there():
     no_exception(at)
     assert [m.value for m in at.markdown if "把握" in m.value] != first
     assert "雨伞" in texts(at) and "不会说“我不知道”" in texts(at)
+
+
+def test_bilingual_sentences_name_the_kind_in_their_own_language():
+    at = run_app("both", PAGE)
+    at.session_state["seeing-canvas"] = drawing("house", seed=1)
+    at.run()
+    no_exception(at)
+    heading = t_in("zh", "seeing.guess", kind="房子") + " · " + t_in("en", "seeing.guess", kind="house")
+    assert heading in texts(at) and "房子 · house" in at.progress[0].proto.text
