@@ -118,7 +118,10 @@ class Tokenizer:
             vocab = ["<pad>", "<unk>", *sorted(pieces)]
         self.vocab = list(vocab)
         self.index = {p: i for i, p in enumerate(self.vocab)}
+        # Training reads the world's few thousand texts again and again: remember their ids (only
+        # theirs, so nothing a visitor types is kept).
         self._memo: dict = {}
+        self._world = frozenset(world_texts())
 
     # 1. Text -> pieces
     @staticmethod
@@ -164,13 +167,13 @@ class Tokenizer:
 
     def ids(self, text: str, split_words: bool = False) -> list[int]:
         key = (text, split_words)
-        if key in self._memo:       # training reads the same few thousand texts again and again
+        if key in self._memo:
             return self._memo[key]
         pieces = self.split(text)
         if split_words:   # training only: read Chinese words as single characters too
             pieces = [ch for p in pieces for ch in (p if len(p) > 1 and is_cjk(p[0]) else [p])]
         ids = [self.piece_id(p) for p in pieces[:MAX_PIECES]]
-        if len(text) <= 64 and len(self._memo) < 20_000:
+        if text in self._world:
             self._memo[key] = ids
         return ids
 
