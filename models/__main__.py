@@ -8,79 +8,16 @@ Errors are one line on stderr and a non-zero exit; set MODELS_DEBUG=1 for the fu
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib
 import os
 import sys
-from pathlib import Path
 
 from . import world
+from .cli import (CommandError, positive_float, positive_int, save_pngs, writable_dir,  # noqa: F401
+                  writable_file, write_labels)
 
 TRAINABLE = ("gan", "diffusion", "recognizer", "matcher")
 SAMPLERS = ("gan", "diffusion")
-
-
-class CommandError(Exception):
-    """A problem the user can fix: shown as one line, exit code 2."""
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
-    return value
-
-
-def writable_dir(path: str | os.PathLike) -> Path:
-    """Make sure DIR exists and can be written to, or raise CommandError."""
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as e:
-        raise CommandError(f"cannot write to folder {str(out)!r}: {e.strerror or e}") from None
-    return out
-
-
-def writable_file(path: str | os.PathLike) -> Path:
-    out = Path(path)
-    writable_dir(out.parent if str(out.parent) else ".")
-    return out
-
-
-def save_pngs(images, out: Path, prefix: str = "") -> list[str]:
-    """Write (N,H,W,3) uint8 images as numbered PNGs; return the file names."""
-    from PIL import Image
-
-    names = []
-    digits = max(5, len(str(len(images))))
-    for i, im in enumerate(images):
-        name = f"{prefix}{i:0{digits}d}.png"
-        Image.fromarray(im).save(out / name)
-        names.append(name)
-    return names
-
-
-def write_labels(out: Path, header: list[str], rows: list[list]) -> None:
-    with open(out / "labels.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
 
 
 def pictures_command(args) -> None:

@@ -17,11 +17,16 @@ MODULES = ("torch", "models.engine")
 
 def _load() -> None:
     start = time.perf_counter()
-    for name in MODULES:
-        try:
+    try:
+        for name in MODULES:
             importlib.import_module(name)
-        except Exception:  # a warm-up must never break the app; the page will say what is wrong
-            log.exception("warm-up could not import %s", name)
+        import torch
+
+        # The first optimiser in a process imports torch's compiler parts (about 2 s): pay that here,
+        # not when a child presses Start.
+        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+    except Exception:  # a warm-up must never break the app; the page will say what is wrong
+        log.exception("warm-up failed")
     log.info("warm-up done in %.1f s", time.perf_counter() - start)
 
 
