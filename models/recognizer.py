@@ -54,6 +54,9 @@ SMALL = RecognizerConfig(width=8, embed=32, pool=2000)   # for quick tests
 def _rgb_on_paper(image) -> np.ndarray:
     """PIL image or array (H,W), (H,W,1|3|4), uint8 or float -> float32 (H,W,3) in 0..255, alpha over white."""
     if isinstance(image, Image.Image):
+        if max(image.size) > 1024:   # a big photo: a smaller copy has the same drawing, much faster
+            image = image.copy()
+            image.thumbnail((1024, 1024), Image.BOX)
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
             image = image.convert("RGBA")
         elif image.mode != "RGB":
@@ -481,8 +484,9 @@ def load(path=None) -> Recognizer:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         model = Recognizer(RecognizerConfig(**saved["config"]), saved["kinds"])
         model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
-    except Exception as e:   # a wrong or broken file: say so in one line
-        raise ValueError(f"cannot read recognizer weights {str(path)!r}: {e}") from None
+    except Exception:   # a wrong or broken file: say so in one line
+        raise ValueError(f"cannot read recognizer weights {str(path)!r}: not a file made by "
+                         "'python -m models train recognizer'") from None
     return model.eval().requires_grad_(False)
 
 

@@ -76,7 +76,7 @@ def test_teaching_a_rocket_then_it_knows_the_next_one():
 def test_odd_names_are_handled_gracefully():
     at = run_app("zh", PAGE)
     add_drawings(at, "boat", 3)
-    for name in ["", "   ", "x" * 5000, "🚀🚀👩‍🚀", "**[link](http://a)** {pct}"]:
+    for name in ["", "   ", "x" * 5000, "🚀👩‍🚀 **[link](http://a)** {pct}"]:
         at.text_input(key="seeing-name").set_value(name).run()
         at.button(key="seeing-learn").click().run()
         no_exception(at)
@@ -85,8 +85,7 @@ def test_odd_names_are_handled_gracefully():
         else:
             assert 0 < len(at.session_state["seeing:taught"][-1]) <= 24
             add_drawings(at, "boat", 3)
-    assert len(at.session_state["seeing:taught"]) == 3
-    assert at.session_state["seeing:taught"][0] == "x" * 24
+    assert at.session_state["seeing:taught"][0] == "x" * 24 and len(at.session_state["seeing:taught"]) == 2
 
 
 def test_the_scene_changes_and_things_are_named_and_the_honest_box_is_there():
