@@ -50,6 +50,7 @@ if not present:
             st.rerun()
 
 try:
-    page.run()
+    with layout.frame():
+        page.run()
 except Exception:  # st.rerun / st.stop are BaseExceptions and pass straight through
     layout.friendly_error("page")

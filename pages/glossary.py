@@ -3,6 +3,11 @@
 import streamlit as st
 
 from ui.i18n import lang, load, text
+from ui.layout import presenting, present_bar, require_frame
+
+require_frame()
+if presenting():
+    present_bar()
 
 st.title("📖 " + text("glossary", "title"))
 st.write(text("glossary", "intro"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from typing import Callable
 
 import streamlit as st
@@ -45,6 +46,35 @@ html { font-size: 26px; }
 """
 
 
+# ── The frame (app.py) runs around every page ──────────────────────────────────────────────────
+_frame = threading.local()      # one script run = one thread, so this says "app.py is running here"
+
+
+@contextlib.contextmanager
+def frame():
+    """app.py wraps page.run() in this, so pages can tell that the frame is around them."""
+    _frame.on = True
+    try:
+        yield
+    finally:
+        _frame.on = False
+
+
+def require_frame() -> None:
+    """Make sure app.py runs around this page.
+
+    Streamlit keeps an old habit for apps with a `pages/` folder: until the first `st.navigation`
+    call in a process, a deep link (say /gan?lang=en, the first visit after a cold start) runs the
+    page script alone, without app.py: no language, no classroom mode, raw page names. Here the page
+    notices, turns that habit off, and reruns, so app.py takes over."""
+    if getattr(_frame, "on", False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 # ── Classroom mode ──────────────────────────────────────────────────────────────────────────────
 def resolve_present() -> bool:
     """`?present=1` turns classroom mode on; it is kept in the URL so a reload keeps it."""
@@ -70,7 +100,7 @@ def style() -> None:
 
 def present_bar() -> None:
     """The obvious way out of classroom mode, top right."""
-    _, right = st.columns([4, 1.4])
+    _, right = st.columns([3, 2])
     with right:
         if st.button(t("present_exit"), key="present-exit", width="stretch"):
             leave_present()
@@ -107,6 +137,7 @@ def say(chapter_id: str, *path: str) -> None:
 
 def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
     """Draw a chapter: its title, then its sections (all of them, or one at a time in classroom mode)."""
+    require_frame()
     parts = sections(chapter_id)
     known = {s["id"] for s in parts}
     for missing in set(renderers) - known:

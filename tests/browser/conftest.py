@@ -8,6 +8,7 @@ Never `playwright install`: it downloads a browser, which this project does not 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -49,11 +50,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(_need_chromium, tmp_path_factory):
-    """One `streamlit run app.py` for the whole browser session."""
+@contextlib.contextmanager
+def streamlit_server(log: Path):
+    """`streamlit run app.py` on a free port; yields its URL once it answers."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -72,12 +72,25 @@ def app_url(_need_chromium, tmp_path_factory):
             proc.kill()
             pytest.fail(f"streamlit did not start; its log:\n{log.read_text()[-3000:]}", pytrace=False)
         time.sleep(0.3)
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-    if errors:
-        print(f"server log had {len(errors)} tracebacks; see {log}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(_need_chromium, tmp_path_factory):
+    """One `streamlit run app.py` for the whole browser session."""
+    with streamlit_server(tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(_need_chromium, tmp_path):
+    """A server of its own, just started: for what only happens on a cold start."""
+    with streamlit_server(tmp_path / "streamlit.log") as url:
+        yield url

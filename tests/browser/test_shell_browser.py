@@ -49,3 +49,10 @@ def test_classroom_mode_hides_the_sidebar_and_steps_through_parts(page, app_url)
     settle(page)
     assert page.locator('[data-testid="stSidebar"]').is_visible()
     assert "present" not in page.url
+
+
+def test_a_deep_link_on_a_cold_server_opens_in_its_language_and_mode(page, fresh_app_url):
+    """The first visit after a cold start is a teacher's link straight into classroom mode."""
+    open_page(page, fresh_app_url, "glossary", lang="en", present="1")
+    page.get_by_text("Words you will meet on the journey.").wait_for()
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
