@@ -50,7 +50,6 @@ if not present:
             st.rerun()
 
 try:
-    with layout.frame():
-        page.run()
+    page.run()
 except Exception:  # st.rerun / st.stop are BaseExceptions and pass straight through
     layout.friendly_error("page")

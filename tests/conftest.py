@@ -24,3 +24,23 @@ def _fresh_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _apptest_runs_like_a_warm_server():
+    """AppTest forgets, before every run, that app.py uses st.navigation; with a `pages/` folder
+    Streamlit then runs a page after a click on its own, without app.py around it. A real server
+    remembers after its first run (and ui.layout.require_frame covers a cold deep link), so make
+    AppTest remember too."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class WarmPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    original = app_test.PagesManager
+    app_test.PagesManager = WarmPagesManager
+    yield
+    app_test.PagesManager = original

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from typing import Callable
 
 import streamlit as st
@@ -47,32 +46,18 @@ html { font-size: 26px; }
 
 
 # ── The frame (app.py) runs around every page ──────────────────────────────────────────────────
-_frame = threading.local()      # one script run = one thread, so this says "app.py is running here"
-
-
-@contextlib.contextmanager
-def frame():
-    """app.py wraps page.run() in this, so pages can tell that the frame is around them."""
-    _frame.on = True
-    try:
-        yield
-    finally:
-        _frame.on = False
-
-
 def require_frame() -> None:
     """Make sure app.py runs around this page.
 
     Streamlit keeps an old habit for apps with a `pages/` folder: until the first `st.navigation`
     call in a process, a deep link (say /gan?lang=en, the first visit after a cold start) runs the
     page script alone, without app.py: no language, no classroom mode, raw page names. Here the page
-    notices, turns that habit off, and reruns, so app.py takes over."""
-    if getattr(_frame, "on", False):
-        return
+    notices that habit, turns it off, and reruns, so app.py takes over."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 # ── Classroom mode ──────────────────────────────────────────────────────────────────────────────
