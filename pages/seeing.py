@@ -51,20 +51,54 @@ def t_kind(key: str, kind: str, slot: str = "kind", **fields) -> str:
 
 @st.cache_data(show_spinner=False)
 def kind_icons() -> dict:
-    pics = [world.make_pictures(1, seed=40 + i, style="line", size=48, kinds=[k]).images[0] for i, k in enumerate(world.KINDS)]
-    return dict(zip(world.KINDS, pics))
+    big = np.array([1])   # the world's "big" size, so every icon fills its little square
+    return {k: world.render(k, np.random.default_rng(40 + i), 1, size=48, style="line", sizes=big)[0][0]
+            for i, k in enumerate(world.KINDS)}
 
 
 def icon(kind: str) -> np.ndarray:
     return kind_icons().get(kind, st.session_state.get("seeing:icons", {}).get(kind, np.full((48, 48, 3), 255, np.uint8)))
 
 
-def canvas(key: str, size: int = 280):
-    st.write("")   # room for the canvas's own toolbar (undo, redo, clear), which floats above it
+def canvas(base: str, size: int = 280):
+    """A freehand canvas with big Undo and Clear buttons (the canvas's own toolbar is small and only
+    shows on hover). Returns the drawing's RGBA pixels, or None."""
+    st.write("")   # room for the canvas's own toolbar, which floats above it
+    version, start = st.session_state.get(f"seeing:{base}-v", 0), st.session_state.get(f"seeing:{base}-start")
     pen = st.session_state.get("seeing-pen") or "medium"
-    result = st_canvas(stroke_width=PENS[pen], stroke_color="#222222", height=size, width=size,
-                       drawing_mode="freedraw", return_image_data=True, key=key)
-    return canvas_image(result)
+    result = st_canvas(stroke_width=PENS[pen], stroke_color="#222222", height=size, width=size, drawing_mode="freedraw",
+                       initial_drawing=start, return_image_data=True, key=f"{base}-{version}")
+    objects = (result.json_data or {}).get("objects") or []
+    image = canvas_image(result)
+    if image is None and objects:   # just after Undo the canvas shows strokes but has not sent its pixels yet
+        image = strokes_to_pixels(objects, size)
+    undo, clear = st.columns(2)
+    if undo.button(t("seeing.undo"), key=f"{base}-undo", width="stretch", disabled=not objects):
+        restart(base, objects[:-1])
+    if clear.button(t("seeing.clear"), key=f"{base}-clear", width="stretch", disabled=not objects):
+        restart(base, [])
+    return image
+
+
+def restart(base: str, objects: list) -> None:
+    """A fresh canvas (a new key) that starts with these strokes."""
+    st.session_state[f"seeing:{base}-v"] = st.session_state.get(f"seeing:{base}-v", 0) + 1
+    st.session_state[f"seeing:{base}-start"] = {"objects": objects} if objects else None
+    st.rerun()
+
+
+def strokes_to_pixels(objects: list, size: int) -> np.ndarray:
+    """The canvas's freehand paths (points in canvas pixels) drawn again as RGBA, like the canvas would."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    for o in objects:
+        points = [(c[-2], c[-1]) for c in o.get("path") or [] if len(c) >= 3]
+        width = int(o.get("strokeWidth") or PENS["medium"])
+        if points:
+            pen.line(points, fill=(34, 34, 34, 255), width=width, joint="curve")
+            for x, y in (points[0], points[-1]):
+                pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=(34, 34, 34, 255))
+    return np.asarray(image)
 
 
 # ── Draw, and it guesses ───────────────────────────────────────────────────────────────────────
@@ -140,9 +174,8 @@ def learn(name: str, examples: list) -> None:
             taught.append(name)
         st.session_state.setdefault("seeing:icons", {})[name] = np.stack([R.ink_to_picture(R.prepare(examples[0]))] * 3, -1)
         examples.clear()
-        st.session_state["seeing:round"] = st.session_state.get("seeing:round", 0) + 1
         st.session_state["seeing:note"] = t_kind("seeing.teach_learned", name, slot="name", seconds=f"{seconds:.1f}")
-        st.rerun()
+        restart("seeing-teach", [])
 
 
 def teach() -> None:
@@ -151,16 +184,15 @@ def teach() -> None:
     left, right = st.columns(2, gap="large")
     with left, st.container(key="seeing-teach"):
         st.markdown(t("seeing.teach_canvas"))
-        image = canvas(f"seeing-teach-{st.session_state.get('seeing:round', 0)}", size=240)
+        image = canvas("seeing-teach", size=240)
         if st.button(t("seeing.teach_add"), key="seeing-add", width="stretch"):
             if image is None or R.is_empty(image):
                 st.warning(t("seeing.teach_empty"))
             else:   # keep a small copy: enough to learn from, light on memory
                 examples.append(np.asarray(Image.fromarray(image).resize((112, 112), Image.BOX)))
                 del examples[:-2 * NEED]
-                st.session_state["seeing:round"] = st.session_state.get("seeing:round", 0) + 1
                 st.session_state["seeing:note"] = t("seeing.teach_added")
-                st.rerun()
+                restart("seeing-teach", [])
         if taught and image is not None and not R.is_empty(image):
             kind, p = R.predict(recognizer(), image).best
             st.markdown(t_kind("seeing.teach_test", kind, pct=round(100 * p)))

@@ -4,6 +4,7 @@ the honest box are there, in Chinese and in English."""
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 from helpers import run_app, texts, no_exception
 
 from bench.doodles import draw
@@ -21,8 +22,10 @@ def blank():
     return {"drawing": {"raw": {"objects": []}, "data": png_data_url(np.zeros((280, 280, 4), np.uint8))}}
 
 
-def teach_canvas(at):
-    return f"seeing-teach-{at.session_state['seeing:round'] if 'seeing:round' in at.session_state else 0}"
+def key(at, base="seeing-canvas"):
+    """The canvas's current key: Undo, Clear and Add give it a fresh one."""
+    version = f"seeing:{base}-v"
+    return f"{base}-{at.session_state[version] if version in at.session_state else 0}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -32,10 +35,10 @@ def test_empty_canvas_asks_for_a_drawing_and_a_drawing_gets_a_guess(lang):
     shown = texts(at)
     assert t_in(lang, "seeing.draw_first") in shown and t_in(lang, "seeing.looks_empty") in shown
     assert not at.progress                                          # no bars without a drawing
-    at.session_state["seeing-canvas"] = blank()
+    at.session_state[key(at)] = blank()
     at.run()
     assert t_in(lang, "seeing.draw_first") in texts(at) and not at.progress
-    at.session_state["seeing-canvas"] = drawing("house", seed=1)
+    at.session_state[key(at)] = drawing("house", seed=1)
     at.run()
     no_exception(at)
     house = t_in(lang, "seeing.kinds.house")
@@ -48,7 +51,7 @@ def test_empty_canvas_asks_for_a_drawing_and_a_drawing_gets_a_guess(lang):
 
 def add_drawings(at, kind, n):
     for seed in range(n):
-        at.session_state[teach_canvas(at)] = drawing(kind, seed)
+        at.session_state[key(at, "seeing-teach")] = drawing(kind, seed)
         at.run()
         at.button(key="seeing-add").click().run()
 
@@ -65,7 +68,7 @@ def test_teaching_a_rocket_then_it_knows_the_next_one():
     at.button(key="seeing-learn").click().run()
     no_exception(at)
     assert "rocket 🚀" in texts(at) and at.session_state["seeing:taught"] == ["rocket 🚀"]
-    at.session_state["seeing-canvas"] = drawing("rocket", seed=11)
+    at.session_state[key(at)] = drawing("rocket", seed=11)
     at.run()
     assert "rocket 🚀" in at.progress[0].proto.text                  # the big canvas knows it now
     # Forgetting brings back the shipped recogniser, and the shipped one never learned anything.
@@ -100,8 +103,31 @@ def test_the_scene_changes_and_things_are_named_and_the_honest_box_is_there():
 
 def test_bilingual_sentences_name_the_kind_in_their_own_language():
     at = run_app("both", PAGE)
-    at.session_state["seeing-canvas"] = drawing("house", seed=1)
+    at.session_state[key(at)] = drawing("house", seed=1)
     at.run()
     no_exception(at)
     heading = t_in("zh", "seeing.guess", kind="房子") + " · " + t_in("en", "seeing.guess", kind="house")
     assert heading in texts(at) and "房子 · house" in at.progress[0].proto.text
+
+
+def test_undo_takes_back_the_last_stroke_and_clear_empties_the_canvas():
+    walls = [["M", 70, 130], ["L", 70, 240], ["L", 210, 240], ["L", 210, 130], ["L", 70, 130]]
+    roof = [["M", 50, 135], ["L", 140, 50], ["L", 230, 135]]
+    door = [["M", 95, 240], ["L", 95, 185], ["L", 125, 185], ["L", 125, 240]]
+    window = [["M", 150, 160], ["L", 185, 160], ["L", 185, 195], ["L", 150, 195], ["L", 150, 160]]
+    scribble = [["M", 20, 20], ["L", 260, 260], ["L", 20, 260]]
+    objects = [{"type": "path", "path": p, "strokeWidth": 12} for p in (walls, roof, door, window, scribble)]
+    pixels = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    for o in objects:
+        ImageDraw.Draw(pixels).line([tuple(c[1:]) for c in o["path"]], fill=(34, 34, 34, 255), width=12)
+    at = run_app("en", PAGE)
+    assert at.button(key="seeing-canvas-undo").disabled                 # nothing to undo yet
+    at.session_state[key(at)] = {"drawing": {"raw": {"objects": objects}, "data": png_data_url(np.asarray(pixels))}}
+    at.run()
+    assert not at.button(key="seeing-canvas-undo").disabled
+    at.button(key="seeing-canvas-undo").click().run()
+    no_exception(at)
+    assert key(at) == "seeing-canvas-1" and len(at.session_state["seeing:seeing-canvas-start"]["objects"]) == 4
+    assert t_in("en", "seeing.guess", kind="house") in texts(at)      # guessed from the strokes left
+    at.button(key="seeing-canvas-clear").click().run()
+    assert t_in("en", "seeing.draw_first") in texts(at) and at.session_state["seeing:seeing-canvas-start"] is None
