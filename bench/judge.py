@@ -3,7 +3,10 @@
 It learns only from real pictures of the world (models.world, seeds no chapter uses) and from a junk
 class: noise, heavy blur, blends of two kinds, colour mush, bare backgrounds, half-noised pictures and
 scrambled patches. A generated picture is "on target" when the judge calls it the kind that was asked
-for with confidence above 0.9, so mush, blur and in-between pictures do not count.
+for with confidence above 0.9, so mush, blur and in-between pictures do not count. A little grain
+(noise up to ~10 grey levels) and softness (blur up to ~0.7 px) on real pictures is taught as still
+that kind; heavy blur (1.6 px and more) is junk. Measured (v4): a real picture blurred by 0.8 px is
+still on target 85% of the time, by 1.0 px 49%, by 1.3 px 6%.
 
     images uint8 (N,32,32,3) ──► [-1,1] ──► CNN ──► 11 logits (10 kinds + junk) ──► softmax ──► label, conf
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import sys
 import time
@@ -29,7 +33,7 @@ import torch.nn.functional as F
 
 from models.world import KINDS, make_pictures, to_tensor_range
 
-VERSION = "3"
+VERSION = "4"
 JUNK = len(KINDS)                       # label 10: mush, noise, blur, blends ...
 CLASSES = KINDS + ("junk",)
 THRESHOLD = 0.9                          # "on target" needs more confidence than this
@@ -150,7 +154,7 @@ def _blend(rng, n, size=32):
 def _half_noised(rng, n, size=32):
     x = _world(rng, n, size).images.astype(np.float32)
     noise = np.where(rng.random((n, 1, 1, 1)) < 0.5, rng.uniform(0, 255, x.shape),
-                     rng.normal(127.5, rng.uniform(30, 90, (n, 1, 1, 1)), x.shape))
+                     rng.normal(127.5, rng.uniform(50, 90, (n, 1, 1, 1)), x.shape))
     a = rng.uniform(0.35, 0.8, (n, 1, 1, 1))
     return x * (1 - a) + noise * a
 
@@ -197,9 +201,18 @@ def make_junk(n: int, seed: int, size: int = 32) -> tuple[np.ndarray, np.ndarray
 
 
 # ── Training ───────────────────────────────────────────────────────────────────────────────────
+def _soften(images: np.ndarray, rng) -> None:
+    """Slightly soften a third of the real pictures in place (blur up to 0.7 px; junk starts at 1.6 px),
+    so a generated picture that is a little soft still counts as its kind."""
+    sigma = np.where(rng.random(len(images)) < 0.33, rng.choice([0.4, 0.55, 0.7], len(images)), 0.0)
+    for s in (0.4, 0.55, 0.7):
+        where = sigma == s
+        images[where] = np.clip(_blur(images[where].astype(np.float32), s) + 0.5, 0, 255).astype(np.uint8)
+
+
 def _augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     """Mild camera noise on real pictures, so a generated picture's faint grain is not called junk."""
-    std = torch.rand(x.shape[0], 1, 1, 1, generator=g) * 0.07          # up to ~9 grey levels
+    std = torch.rand(x.shape[0], 1, 1, 1, generator=g) * 0.08          # up to ~10 grey levels
     std = std * (torch.rand(x.shape[0], 1, 1, 1, generator=g) < 0.6)
     return x + std * torch.randn(x.shape, generator=g)
 
@@ -222,6 +235,7 @@ def train_judge(config: JudgeConfig, log=None) -> JudgeNet:
     base = TRAIN_SEED + 1000 * config.seed
     t0 = time.perf_counter()
     real = make_pictures(config.real, seed=base, captions=False)
+    _soften(real.images, np.random.default_rng(base + 2))
     junk, _ = make_junk(config.junk, seed=base + 1)
     x = torch.from_numpy(to_tensor_range(np.concatenate([real.images, junk])))      # (N, 3, 32, 32)
     y = torch.from_numpy(np.concatenate([real.kinds, np.full(config.junk, JUNK)]).astype(np.int64))
@@ -301,7 +315,8 @@ def _kind_indices(kinds, n) -> np.ndarray:
 
 
 def cache_path(config: JudgeConfig) -> Path:
-    tag = "" if config == JudgeConfig(seed=config.seed) else "-custom"
+    custom = config != JudgeConfig(seed=config.seed)
+    tag = "-" + hashlib.sha1(repr(asdict(config)).encode()).hexdigest()[:8] if custom else ""
     return CACHE / f"judge-{VERSION}-seed{config.seed}{tag}.pt"
 
 

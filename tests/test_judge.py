@@ -30,7 +30,7 @@ def test_quick_judge_knows_kinds_and_junk(quick_judge):
     assert labels.dtype == np.int64 and labels.shape == (500,) and conf.shape == (500,)
     assert ((conf > 0) & (conf <= 1)).all()
     accuracy = (labels == real.kinds).mean()
-    assert accuracy > 0.5, accuracy                       # chance is 1 in 10
+    assert accuracy > 0.7, accuracy                       # chance is 1 in 10; measured 0.9
 
     noise = np.random.default_rng(0).normal(128, 60, (200, 32, 32, 3)).clip(0, 255).astype(np.uint8)
     noise_labels, _ = quick_judge.classify(noise)
@@ -65,3 +65,17 @@ def test_rejects_wrong_input(quick_judge):
         quick_judge.classify(np.zeros((2, 32, 32, 3), np.float32))
     with pytest.raises(ValueError):
         quick_judge.on_target(np.zeros((2, 32, 32, 3), np.uint8), [0, 10])
+
+
+def test_cache_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setattr(J, "CACHE", tmp_path)
+    tiny = dict(width=2, real=100, junk=70, steps=3)
+    trained = J.load_judge(seed=3, log=None, **tiny)
+    files = list(tmp_path.glob(f"judge-{J.VERSION}-seed3-*.pt"))
+    assert len(files) == 1
+    loaded = J.load_judge(seed=3, log=None, **tiny)                 # from the file this time
+    assert loaded is not trained and loaded.config == trained.config
+    pictures = make_pictures(20, seed=1, captions=False).images
+    assert np.allclose(loaded.probabilities(pictures), trained.probabilities(pictures), atol=1e-6)
+    files[0].write_bytes(b"not a judge")                           # a damaged cache is retrained, not fatal
+    assert J.load_judge(seed=3, log=None, **tiny).config == trained.config
