@@ -504,7 +504,7 @@ def held_out(model: Recognizer, seed: int = 123, n: int = 2000) -> tuple[float, 
 
 
 def train_command(args) -> None:
-    from .__main__ import writable_file
+    from .cli import writable_file
 
     out = writable_file(args.out)
     config = RecognizerConfig(seconds=args.seconds or RecognizerConfig.seconds)
