@@ -1,0 +1,102 @@
+"""The GAN duel's promises, measured: the shipped drawer on target (per kind, worst kind, kinds seen
+unprompted), a live duel from scratch on faces with torch on one thread (30/60/120 s), the time of a
+tick, and the memory a visitor's duel adds to the server.
+
+Run alone: python -m bench.gan   (about 4-5 minutes on a quiet 2-core machine)
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import numpy as np
+import torch
+
+from bench.judge import load_judge
+from models import world
+from models.gan import load_shipped
+from models.gan_train import GANTrainer, on_target_report
+
+LIVE_MARKS = (30, 60, 120)          # seconds of training, scoring time not counted
+TICK_ROUNDS = 5                     # rounds in one tick of the page, then its drawing
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def live_from_scratch(judge, kind="face", seed=0, marks=LIVE_MARKS, n=300):
+    """On-target fraction after each mark of wall-clock training, one thread."""
+    trainer = GANTrainer(kind=kind, seed=seed)
+    k = world.KINDS.index(kind)
+    spent, out = 0.0, {}
+    for mark in marks:
+        start = time.perf_counter()
+        while spent + time.perf_counter() - start < mark:
+            trainer.step()
+        spent += time.perf_counter() - start
+        out[mark] = (float(judge.on_target(trainer.sample(n, seed=1), [k] * n).mean()), trainer.steps)
+    return out
+
+
+def tick_seconds(repeats=20) -> tuple[float, float]:
+    """Median seconds of one tick (a few rounds, then what the page draws), and rounds a second."""
+    trainer = GANTrainer(kind="face", seed=0)
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        for _ in range(TICK_ROUNDS):
+            trainer.step()
+        world.grid(trainer.draw_fixed(), cols=8, scale=3)
+        trainer.lineup(8, seed=i)
+        trainer.mode_collapse_score()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), TICK_ROUNDS / float(np.median(times))
+
+
+def memory(visitors=30):
+    """RSS growth for one visitor's duel, and for `visitors` duels training side by side."""
+    gc.collect()
+    before = rss_bytes()
+    one = GANTrainer(kind="face", seed=0)
+    for _ in range(20):
+        one.step()
+    one_growth = rss_bytes() - before
+    many = [GANTrainer(kind=world.KINDS[i % 10], seed=i) for i in range(visitors - 1)]
+    for _ in range(3):
+        for t in many:
+            t.step()
+            t.draw_fixed()
+    all_growth = rss_bytes() - before
+    return one_growth, all_growth, one.memory_bytes()
+
+
+def run(report) -> None:
+    torch.set_num_threads(1)
+    judge = load_judge()
+
+    r = on_target_report(load_shipped(), judge=judge)
+    report("gan shipped: on target, all kinds", r["mean"], "fraction", ">= 0.90")
+    report("gan shipped: worst kind", r["min"], "fraction", ">= 0.70")
+    for kind, value in r["per_kind"].items():
+        report(f"gan shipped: on target, {kind}", value, "fraction", ">= 0.70")
+    report("gan shipped: kinds seen unprompted", r["unprompted_kinds"], "kinds", ">= 8")
+
+    for mark, (value, steps) in live_from_scratch(judge).items():
+        target = ">= 0.90" if mark == 120 else ("faces visible (> 0.3)" if mark == 30 else "")
+        report(f"gan live face, 1 thread: on target at {mark}s ({steps} rounds)", value, "fraction", target)
+
+    seconds, rounds_per_second = tick_seconds()
+    report(f"gan tick ({TICK_ROUNDS} rounds + drawing), 1 thread", seconds, "s", "< 0.5")
+    report("gan rounds a second, 1 thread", rounds_per_second, "rounds/s", "")
+
+    one, many, own = memory()
+    report("gan memory held by one duel (weights, Adam, pictures)", own / 1e6, "MB", "a few")
+    report("gan RSS growth, one duel", one / 1e6, "MB", "< 100")
+    report("gan RSS growth, 30 duels side by side", many / 1e6, "MB", "< 1500 (whole server)")
+
+
+if __name__ == "__main__":
+    run(lambda name, value, unit, target: print(f"{name:60s} {value:10.4f} {unit:9s} target {target}"))

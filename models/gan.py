@@ -1,0 +1,206 @@
+"""The GAN duel: a drawer (generator, 生成器) and a judge (discriminator, 鉴别器) that learn by playing.
+
+The drawer turns random numbers into a picture of the kind it is asked for; the judge sees real pictures
+of the world and drawn ones and says how sure it is that each is real. Each round the judge learns to
+tell them apart a little better, then the drawer learns to fool the judge a little better.
+
+    noise z (B,64) + kind ──► Generator ──► picture (B,3,32,32) ──┐
+                                                                    ├──► Discriminator(+kind) ──► score: real?
+                               real picture (B,3,32,32) + kind ───┘
+
+DCGAN-shaped (Radford et al. 2016) with a projection judge for the kind (Miyato & Koyama 2018) and the
+non-saturating loss. Both networks are small on purpose: on a CPU, many quick rounds beat a big network.
+The trainer (one round = one `step()`) and the command line are in gan_train.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import world
+
+N_KINDS = len(world.KINDS)
+SHIPPED = Path(__file__).parent / "weights" / "gan.pt"
+
+
+@dataclass
+class GANConfig:
+    z_dim: int = 64                 # how many random numbers the drawer starts from
+    width: int = 16                 # W: the drawer's layers have 4W, 2W, W channels; the judge's W, 2W, 4W
+    embed: int = 16                 # how many numbers describe the asked-for kind to the drawer
+    lr_g: float = 2e-3              # the drawer's learning rate
+    lr_d: float = 2e-3              # the judge's learning rate
+    betas: tuple = (0.5, 0.999)     # Adam's momentum, lowered as in DCGAN: the duel moves, so forget fast
+    batch: int = 64                 # pictures per side per round
+    data_size: int = 2000           # real pictures kept in memory, uint8 (6 MB for 2000)
+    ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
+    n_fixed: int = 16               # fixed-noise pictures per kind for snapshots
+    extra: dict = field(default_factory=dict)   # room for experiments; ignored by the networks
+
+    @classmethod
+    def live(cls) -> "GANConfig":
+        """A child training one kind live, torch on one thread: about 25 rounds a second."""
+        return cls()
+
+    @classmethod
+    def shipped(cls) -> "GANConfig":
+        """The shipped drawer of all ten kinds: wider, slower learning, smoothed weights for drawing."""
+        return cls(width=24, embed=32, lr_g=2e-3, lr_d=2e-3, data_size=10000, ema=0.999, n_fixed=4)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["betas"] = list(self.betas)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GANConfig":
+        d = dict(d)
+        d["betas"] = tuple(d.get("betas", (0.5, 0.999)))
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+# ── The drawer ──────────────────────────────────────────────────────────────────────────────────
+class Generator(nn.Module):
+    """Noise + kind -> picture in [-1, 1]. Each up-step doubles the size and halves the channels."""
+
+    def __init__(self, cfg: GANConfig):
+        super().__init__()
+        w = cfg.width
+        self.cfg = cfg
+        self.kind_embed = nn.Embedding(N_KINDS, cfg.embed)
+        self.project = nn.Sequential(                                  # (B, z+e) -> (B, 4W*4*4)
+            nn.Linear(cfg.z_dim + cfg.embed, 4 * w * 16, bias=False), nn.BatchNorm1d(4 * w * 16), nn.ReLU())
+
+        def up(cin, cout):  # ConvTranspose(4, 2, 1) exactly doubles the size
+            return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+        self.body = nn.Sequential(
+            *up(4 * w, 2 * w),                                          # (B, 2W, 8, 8)
+            *up(2 * w, w),                                              # (B, W, 16, 16)
+            nn.ConvTranspose2d(w, 3, 4, 2, 1), nn.Tanh())               # (B, 3, 32, 32)
+
+    def forward(self, z, kinds):
+        h = torch.cat([z, self.kind_embed(kinds)], dim=1)               # (B, z+e)
+        h = self.project(h).view(len(z), 4 * self.cfg.width, 4, 4)      # (B, 4W, 4, 4)
+        return self.body(h)                                             # (B, 3, 32, 32)
+
+
+# ── The judge ───────────────────────────────────────────────────────────────────────────────────
+class Discriminator(nn.Module):
+    """Picture + kind -> one score (a logit): above 0 means "real".
+
+    Batch norm, with real and drawn pictures in separate batches as in DCGAN: a judge without it (or
+    with per-picture norms, or spectral norm) taught the drawer five to twenty times slower here. Its
+    running averages follow real batches only (see gan_train.frozen_averages), so in eval mode a verdict
+    on one picture does not depend on the pictures beside it."""
+
+    def __init__(self, cfg: GANConfig):
+        super().__init__()
+        w = cfg.width
+
+        def down(cin, cout, norm=True):  # Conv(4, 2, 1) exactly halves the size
+            return [nn.Conv2d(cin, cout, 4, 2, 1, bias=not norm), *([nn.BatchNorm2d(cout)] if norm else []),
+                    nn.LeakyReLU(0.2)]
+
+        self.body = nn.Sequential(
+            *down(3, w, norm=False),                                    # (B, W, 16, 16)
+            *down(w, 2 * w),                                            # (B, 2W, 8, 8)
+            *down(2 * w, 4 * w),                                        # (B, 4W, 4, 4)
+            nn.Flatten())                                               # (B, 64W)
+        self.head = nn.Linear(4 * w * 16, 1)                            # "does it look real at all?"
+        # Projection: "does it look like a real one of THIS kind?" = features · a vector per kind.
+        self.kind_embed = nn.Embedding(N_KINDS, 4 * w * 16)
+        self.kind_embed.init_std = 0.01                                 # start almost kind-blind
+
+    def forward(self, x, kinds):
+        h = self.body(x)                                                # (B, 64W)
+        return self.head(h).squeeze(1) + (self.kind_embed(kinds) * h).sum(1)   # (B,)
+
+
+# ── The duel's rules (losses) ───────────────────────────────────────────────────────────────────
+def judge_loss(real_scores, fake_scores):
+    # maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-real) + softplus(fake)
+    return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()
+
+
+def drawer_loss(fake_scores):
+    # non-saturating: maximise log D(G(z)) rather than minimise log(1 - D(G(z))), which stalls early
+    return F.softplus(-fake_scores).mean()
+
+
+# ── Drawing ─────────────────────────────────────────────────────────────────────────────────────
+def kind_index(kind) -> int:
+    if isinstance(kind, str):
+        if kind not in world.KINDS:
+            raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(world.KINDS)}")
+        return world.KINDS.index(kind)
+    return int(kind)
+
+
+@torch.no_grad()
+def draw(generator: Generator, n: int, kind=None, seed: int = 0, kinds=None, z=None):
+    """n pictures as uint8 (n,32,32,3), and the kinds asked for (n,). kind=None: random kinds.
+    Give `kinds` and `z` to draw exactly those (fixed noise)."""
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, generator.cfg.z_dim, generator=g) if z is None else torch.as_tensor(z, dtype=torch.float32)
+    if kinds is None:
+        kinds = (torch.full((n,), kind_index(kind)) if kind is not None
+                 else torch.randint(N_KINDS, (n,), generator=g))
+    kinds = torch.as_tensor(kinds, dtype=torch.long)
+    was_training = generator.training
+    generator.eval()                                                    # batch norm: use running averages
+    x = generator(z, kinds)
+    generator.train(was_training)
+    return world.from_tensor_range(x.numpy()), kinds.numpy()
+
+
+# ── Weights ─────────────────────────────────────────────────────────────────────────────────────
+def half_state(module: nn.Module) -> dict:
+    """fp16 copy of float tensors (halves the file); integer buffers kept as they are."""
+    return {k: (v.half() if v.is_floating_point() else v).clone() for k, v in module.state_dict().items()}
+
+
+def float_state(state: dict) -> dict:
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+
+
+def load_weights(path=None) -> dict:
+    """The saved dict: config, generator, (generator_ema), discriminator, steps, kind."""
+    path = Path(path) if path is not None else SHIPPED
+    if not path.exists():
+        raise FileNotFoundError(f"no GAN weights at {path}; make them with: python -m models train gan --out {path}")
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def load_generator(path=None) -> Generator:
+    """A ready drawer (the smoothed copy when there is one), in eval mode."""
+    saved = load_weights(path)
+    g = Generator(GANConfig.from_dict(saved["config"]))
+    g.load_state_dict(float_state(saved.get("generator_ema") or saved["generator"]))
+    return g.eval()
+
+
+def load_shipped() -> Generator:
+    return load_generator(SHIPPED)
+
+
+# ── Command line (the work is in gan_train.py, imported only when a command runs) ─────────────
+def train_command(args):
+    from .gan_train import train_command as run
+    run(args)
+
+
+def sample_command(args):
+    from .gan_train import sample_command as run
+    run(args)
+
+
+def evaluate_command(args):
+    from .gan_train import evaluate_command as run
+    run(args)

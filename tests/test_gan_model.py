@@ -1,0 +1,125 @@
+"""The GAN duel's model: shapes, a duel that really moves, the same seed giving the same pictures, a
+short run that measurably gets closer to real pictures, and the command line."""
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from models import world
+from models.__main__ import main
+from models.gan import GANConfig, Discriminator, Generator, draw, load_generator
+from models.gan_train import GANTrainer, load_run
+
+torch.set_num_threads(1)
+SMALL = dict(data_size=300)
+
+
+def colour_histogram(images: np.ndarray) -> np.ndarray:
+    """A picture's colours in 8 bins per channel, averaged over a batch: (24,)."""
+    h = [np.histogram(images[..., c], bins=8, range=(0, 256))[0] for c in range(3)]
+    return np.concatenate(h) / images[..., 0].size
+
+
+def test_shapes():
+    cfg = GANConfig.live()
+    g, d = Generator(cfg), Discriminator(cfg)
+    z, kinds = torch.randn(5, cfg.z_dim), torch.tensor([0, 1, 2, 3, 9])
+    x = g(z, kinds)
+    assert x.shape == (5, 3, 32, 32) and x.min() >= -1 and x.max() <= 1
+    assert d(x, kinds).shape == (5,)
+
+    t = GANTrainer(kind="face", **SMALL)
+    assert t.draw_fixed().shape == (cfg.n_fixed, 32, 32, 3) and t.draw_fixed().dtype == np.uint8
+    assert t.sample(7, seed=3).shape == (7, 32, 32, 3)
+    v = t.judge_verdicts(t.sample(4))
+    assert v.shape == (4,) and ((v >= 0) & (v <= 1)).all()
+    lineup = t.lineup(8, seed=1)
+    assert lineup["images"].shape == (8, 32, 32, 3) and 0 < lineup["is_real"].sum() < 8
+    assert 0 < t.memory_bytes() < 8e6                       # a few MB a visitor
+
+    everything = GANTrainer(kind=None, **SMALL)
+    assert everything.draw_fixed().shape == (10 * cfg.n_fixed, 32, 32, 3)   # a row per kind
+
+
+def test_rounds_move_both_players_and_modes_freeze_one():
+    t = GANTrainer(kind="star", seed=1, **SMALL)
+    g0 = [p.clone() for p in t.G.parameters()]
+    d0 = [p.clone() for p in t.D.parameters()]
+    losses = [t.step() for _ in range(6)]
+    assert t.steps == 6
+    assert len({round(m["d_loss"], 5) for m in losses}) > 1 and len({round(m["g_loss"], 5) for m in losses}) > 1
+    assert all(0 <= m["real_right"] <= 1 and 0 <= m["drawn_right"] <= 1 for m in losses)
+    assert any(not torch.equal(a, b) for a, b in zip(g0, t.G.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(d0, t.D.parameters()))
+
+    for mode, moves, stays in (("drawer", t.G, t.D), ("judge", t.D, t.G)):
+        t.mode = mode
+        before_m = [p.clone() for p in moves.parameters()]
+        before_s = [p.clone() for p in stays.parameters()]
+        t.step()
+        assert any(not torch.equal(a, b) for a, b in zip(before_m, moves.parameters())), mode
+        assert all(torch.equal(a, b) for a, b in zip(before_s, stays.parameters())), mode
+    t.mode = "nobody"
+    with pytest.raises(ValueError):
+        t.step()
+
+
+def test_same_seed_same_pictures():
+    a, b, c = (GANTrainer(kind="fish", seed=s, **SMALL) for s in (4, 4, 5))
+    for t in (a, b, c):
+        for _ in range(3):
+            t.step()
+    assert np.array_equal(a.draw_fixed(), b.draw_fixed())
+    assert np.array_equal(a.sample(6, seed=2), b.sample(6, seed=2))
+    assert not np.array_equal(a.draw_fixed(), c.draw_fixed())
+    assert not np.array_equal(a.sample(6, seed=2), a.sample(6, seed=3))
+
+
+def test_short_run_gets_closer_to_real_pictures():
+    t = GANTrainer(kind="face", seed=0, data_size=1000)
+    real = colour_histogram(t.real_pictures(500)[0])
+    before = np.abs(colour_histogram(t.sample(200, seed=9)) - real).sum()
+    for _ in range(150):
+        metrics = t.step()
+    after = np.abs(colour_histogram(t.sample(200, seed=9)) - real).sum()
+    assert after < 0.5 * before, (before, after)
+    assert len(t.history["round"]) == 15 and t.film[-1][0] == 50   # scoreboard and film strip kept
+    assert metrics["drawn_right"] < 1.0                               # the drawer fools the judge sometimes
+
+
+def test_mode_collapse_is_noticed():
+    t = GANTrainer(kind="house", seed=0, **SMALL)
+    for _ in range(30):
+        t.step()
+    healthy = t.mode_collapse_score()
+    with torch.no_grad():          # a drawer that ignores its noise draws one picture for every seed
+        t.G.project[0].weight[:, : t.cfg.z_dim] = 0
+    assert t.mode_collapse_score() < 0.05 < healthy
+
+
+def test_command_line_train_and_sample(tmp_path):
+    weights = tmp_path / "face.pt"
+    assert main(["train", "gan", "--kind", "face", "--seconds", "1.5", "--out", str(weights)]) == 0
+    run = load_run(tmp_path / "face_run.npz")
+    assert run["rounds"][0] == 0 and run["fixed"].shape[1:] == (16, 32, 32, 3)
+    assert run["lineup"].shape[0] == len(run["rounds"]) == len(run["collapse"])
+
+    out = tmp_path / "pics"
+    assert main(["sample", "gan", "--n", "5", "--out", str(out), "--weights", str(weights),
+                 "--kind", "face", "--seed", "3"]) == 0
+    assert sorted(p.name for p in out.glob("*.png")) == [f"{i:05d}.png" for i in range(5)]
+    with open(out / "labels.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["file", "kind"] and [r[1] for r in rows[1:]] == ["face"] * 5
+    assert main(["sample", "gan", "--n", "2", "--out", str(out), "--weights", str(weights), "--kind", "cat"]) == 2
+
+
+def test_shipped_drawer_draws_every_kind():
+    g = load_generator()
+    images, kinds = draw(g, 20, seed=0, kinds=np.arange(20) % 10)
+    assert images.shape == (20, 32, 32, 3) and list(kinds[:10]) == list(range(10))
+    pics = world.make_pictures(200, seed=0, captions=False).images
+    # Not grey mush: as colourful as real pictures, to within a factor of two.
+    assert 0.5 < images.std(axis=(1, 2)).mean() / pics.std(axis=(1, 2)).mean() < 2
