@@ -326,7 +326,7 @@ def train_command(args) -> None:
     Writes PATH (fp16 weights of the drawer, its smoothed copy and the judge), saved again every few
     minutes so a long run can be stopped early, and PATH's sibling <stem>_run.npz, the recorded run.
     """
-    from .__main__ import writable_file
+    from .cli import writable_file
 
     out = writable_file(args.out)
     torch.set_num_threads(1)         # on a busy 2-core machine, two threads were ten times slower, not faster
@@ -360,7 +360,7 @@ def train_command(args) -> None:
 
 def sample_command(args) -> None:
     """python -m models sample gan --n N --out DIR [--weights PATH] [--kind KIND] [--seed S]"""
-    from .__main__ import CommandError, save_pngs, writable_dir, write_labels
+    from .cli import CommandError, save_pngs, writable_dir, write_labels
 
     out = writable_dir(args.out)
     saved = load_weights(args.weights)
@@ -393,7 +393,7 @@ def on_target_report(generator, seed: int = 123, per_kind: int = 100, judge=None
 
 def evaluate_command(args) -> None:
     """python -m models evaluate gan [--weights PATH] [--seed S]: the benchmark judge's figures."""
-    from .__main__ import CommandError
+    from .cli import CommandError
 
     try:
         from bench.judge import load_judge
