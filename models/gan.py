@@ -40,6 +40,7 @@ class GANConfig:
     batch: int = 64                 # pictures per side per round
     data_size: int = 2000           # real pictures kept in memory, uint8 (6 MB for 2000)
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
+    slow_down: int = 0              # >0: learning rates shrink as 1 / (1 + round / slow_down): a calmer duel
     n_fixed: int = 16               # fixed-noise pictures per kind for snapshots
     extra: dict = field(default_factory=dict)   # room for experiments; ignored by the networks
 
@@ -51,7 +52,7 @@ class GANConfig:
     @classmethod
     def shipped(cls) -> "GANConfig":
         """The shipped drawer of all ten kinds: wider, more real pictures, a smoothed copy for drawing."""
-        return cls(width=24, embed=32, lr_g=2e-3, lr_d=2e-3, data_size=20000, ema=0.999, n_fixed=4)
+        return cls(width=24, embed=32, lr_g=2e-3, lr_d=2e-3, data_size=20000, ema=0.999, slow_down=4000, n_fixed=4)
 
     def to_dict(self) -> dict:
         d = asdict(self)

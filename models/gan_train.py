@@ -112,6 +112,11 @@ class GANTrainer:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         G, D = self.G, self.D
+        if self.cfg.slow_down:
+            scale = 1.0 / (1.0 + self.steps / self.cfg.slow_down)
+            for opt, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+                for group in opt.param_groups:
+                    group["lr"] = lr * scale
         real, kinds = self._batch()
         z = torch.randn(len(kinds), self.cfg.z_dim, generator=self.rng)            # (B, z)
         train_d, train_g = self.mode in ("both", "judge"), self.mode in ("both", "drawer")
@@ -190,11 +195,15 @@ class GANTrainer:
     def judge_verdicts(self, images: np.ndarray, kinds=None) -> np.ndarray:
         """How sure the judge is that each picture is real: (N,) in [0, 1]. kinds: (N,) or this kind."""
         x = torch.from_numpy(world.to_tensor_range(np.asarray(images)))          # (N, 3, 32, 32)
+        was_training = self.D.training
+        self.D.eval()                          # batch norm: the real pictures' averages, not this batch's
         if kinds is None:
             if self.kind is None:
                 raise ValueError("say which kinds the pictures are: this duel has all kinds")
             kinds = np.full(len(x), kind_index(self.kind))
-        return torch.sigmoid(self.D(x, torch.as_tensor(np.asarray(kinds), dtype=torch.long))).numpy()
+        verdicts = torch.sigmoid(self.D(x, torch.as_tensor(np.asarray(kinds), dtype=torch.long))).numpy()
+        self.D.train(was_training)
+        return verdicts
 
     def real_pictures(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """n real pictures from the judge's pile and their kinds."""
