@@ -97,9 +97,8 @@ class Discriminator(nn.Module):
     """Picture + kind -> one score (a logit): above 0 means "real".
 
     Batch norm, with real and drawn pictures in separate batches as in DCGAN: a judge without it (or
-    with per-picture norms, or spectral norm) taught the drawer five to twenty times slower here. Its
-    running averages follow real batches only (see gan_train.frozen_averages), so in eval mode a verdict
-    on one picture does not depend on the pictures beside it."""
+    with per-picture norms, or spectral norm) taught the drawer five to twenty times slower here. For a
+    verdict on single pictures, GANTrainer.judge_verdicts first sets the averages from real pictures."""
 
     def __init__(self, cfg: GANConfig):
         super().__init__()

@@ -49,17 +49,17 @@ def reset_parameters(module: torch.nn.Module, g: torch.Generator) -> None:
 
 
 @contextlib.contextmanager
-def frozen_averages(module: torch.nn.Module):
-    """Batch norm still normalises by the batch, but its running averages do not move (momentum 0)."""
+def batch_norm_momentum(module: torch.nn.Module, momentum: float):
+    """Set how fast batch norm's running averages follow each batch (0: not at all, 1: at once)."""
     norms = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     saved = [m.momentum for m in norms]
     for m in norms:
-        m.momentum = 0.0
+        m.momentum = momentum
     try:
         yield
     finally:
-        for m, momentum in zip(norms, saved):
-            m.momentum = momentum
+        for m, old in zip(norms, saved):
+            m.momentum = old
 
 
 class GANTrainer:
@@ -125,9 +125,7 @@ class GANTrainer:
         with torch.set_grad_enabled(train_g):
             fake = G(z, kinds)                                                    # (B, 3, 32, 32)
         with torch.set_grad_enabled(train_d):
-            real_s = D(real, kinds)                                              # (B,)
-            with frozen_averages(D):                                             # averages: real only
-                fake_s = D(fake.detach(), kinds)                                 # (B,)
+            real_s, fake_s = D(real, kinds), D(fake.detach(), kinds)             # (B,), (B,)
             d_loss = judge_loss(real_s, fake_s)
         if train_d:
             self.opt_d.zero_grad(set_to_none=True)
@@ -136,8 +134,7 @@ class GANTrainer:
 
         # 2. The drawer: maximise log D(G(z)) against the judge as it is now.
         if train_g:
-            with frozen_averages(D):
-                g_loss = drawer_loss(D(fake, kinds))
+            g_loss = drawer_loss(D(fake, kinds))
             self.opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             self.opt_g.step()
@@ -195,8 +192,15 @@ class GANTrainer:
     def judge_verdicts(self, images: np.ndarray, kinds=None) -> np.ndarray:
         """How sure the judge is that each picture is real: (N,) in [0, 1]. kinds: (N,) or this kind."""
         x = torch.from_numpy(world.to_tensor_range(np.asarray(images)))          # (N, 3, 32, 32)
+        # In training the judge sees real and drawn pictures in separate batches, each normalised by its
+        # own averages. To judge pictures one by one, first take the averages of a batch of real ones
+        # with the judge as it is now, then judge every picture against those (eval mode).
         was_training = self.D.training
-        self.D.eval()                          # batch norm: the real pictures' averages, not this batch's
+        n = self.cfg.batch                     # the first real pictures (no draw from self.rng: viewing
+        real = self.real_images[:n].float() / 127.5 - 1.0      # the duel must not change the duel)
+        with batch_norm_momentum(self.D, 1.0):
+            self.D.train()(real, self.real_kinds[:n])
+        self.D.eval()
         if kinds is None:
             if self.kind is None:
                 raise ValueError("say which kinds the pictures are: this duel has all kinds")

@@ -35,6 +35,8 @@ def test_shapes():
     assert t.sample(7, seed=3).shape == (7, 32, 32, 3)
     v = t.judge_verdicts(t.sample(4))
     assert v.shape == (4,) and ((v >= 0) & (v <= 1)).all()
+    x = np.concatenate([t.sample(3), t.real_pictures(3)[0]])
+    assert np.allclose(t.judge_verdicts(x[:1]), t.judge_verdicts(x)[:1], atol=1e-5)   # alone = in a crowd
     lineup = t.lineup(8, seed=1)
     assert lineup["images"].shape == (8, 32, 32, 3) and 0 < lineup["is_real"].sum() < 8
     assert 0 < t.memory_bytes() < 8e6                       # a few MB a visitor
@@ -87,6 +89,8 @@ def test_short_run_gets_closer_to_real_pictures():
     assert after < 0.5 * before, (before, after)
     assert len(t.history["round"]) == 15 and t.film[-1][0] == 50   # scoreboard and film strip kept
     assert metrics["drawn_right"] < 1.0                               # the drawer fools the judge sometimes
+    real_verdicts = t.judge_verdicts(t.real_pictures(100, seed=5)[0])
+    assert real_verdicts.mean() > t.judge_verdicts(t.sample(100, seed=6)).mean()   # the judge has learned
 
 
 def test_mode_collapse_is_noticed():
