@@ -15,8 +15,8 @@ import torch
 
 from bench.judge import load_judge
 from models import world
-from models.gan import GANConfig, load_shipped
-from models.gan_train import GANTrainer, make_data, on_target_report
+from models.gan import GANConfig, load_shipped, on_target_report
+from models.gan_train import GANTrainer, make_data
 
 LIVE_MARKS = (30, 60, 120)          # seconds of training, scoring time not counted
 TICK_TRAIN = 0.15                   # seconds of training in one tick at normal speed (ui/training.py)
@@ -97,7 +97,7 @@ def run(report) -> None:
     torch.set_num_threads(1)
     judge = load_judge()
 
-    r = on_target_report(load_shipped(), judge=judge)
+    r = on_target_report(load_shipped(), judge)
     report("gan shipped: on target, all kinds", r["mean"], "fraction", ">= 0.90")
     report("gan shipped: worst kind", r["min"], "fraction", ">= 0.70")
     for kind, value in r["per_kind"].items():

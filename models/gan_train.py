@@ -1,4 +1,4 @@
-"""Training the GAN duel: the trainer (one round = one `step()`), the recorded run, the command line.
+"""Training the GAN duel: the trainer (one round = one `step()`) and the recorded run of a long duel.
 
     real pictures (uint8, kept small) ──► batch ─┐
     noise z + the same kinds ──► drawer ──► drawn ┴─► judge ──► 1. judge learns  2. drawer learns
@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import torch
 
 from . import engine, world
 from .gan import (N_KINDS, SHIPPED, Discriminator, GANConfig, Generator, draw, drawer_loss, float_state,
-                  half_state, judge_loss, kind_index, load_generator, load_weights)
+                  half_state, judge_loss, kind_index, load_weights)
 
 MODES = ("both", "drawer", "judge")
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
@@ -322,109 +321,14 @@ class Recorder:
             **{f"history_{k}": np.array(h[k], np.float16) for k in ("d_loss", "g_loss", "real_right", "drawn_right")})
 
 
+def run_path(weights) -> Path:
+    """Where the recorded run of a training that writes `weights` goes: <stem>_run.npz beside it."""
+    weights = Path(weights)
+    return weights.with_name(weights.stem + "_run.npz")
+
+
 def load_run(path=None) -> dict:
     """The recorded run as a dict of arrays (see Recorder.save)."""
-    path = Path(path) if path is not None else SHIPPED.with_name(SHIPPED.stem + "_run.npz")
+    path = Path(path) if path is not None else run_path(SHIPPED)
     with np.load(path) as f:
         return {k: f[k] for k in f.files}
-
-
-# ── Command line ──────────────────────────────────────────────────────────────────────────────
-def run_path(out) -> Path:
-    out = Path(out)
-    return out.with_name(out.stem + "_run.npz")
-
-
-def train_command(args) -> None:
-    """python -m models train gan [--seconds S] [--kind KIND] [--seed S] --out PATH
-
-    One kind: the live configuration (default 120 s). All kinds: the shipped one (default 40 min).
-    Writes PATH (fp16 weights of the drawer, its smoothed copy and the judge), saved again every few
-    minutes so a long run can be stopped early, and PATH's sibling <stem>_run.npz, the recorded run.
-    """
-    from .cli import writable_file
-
-    out = writable_file(args.out)
-    torch.set_num_threads(1)         # on a busy 2-core machine, two threads were ten times slower, not faster
-    cfg = GANConfig.live() if args.kind else GANConfig.shipped()
-    seconds = args.seconds or (120.0 if args.kind else 2400.0)
-    trainer = GANTrainer(cfg, kind=args.kind, seed=args.seed)
-    recorder = Recorder()
-    recorder.maybe(trainer)
-    print(f"training the GAN on {args.kind or 'all kinds'} for {seconds:.0f}s "
-          f"({engine.parameter_bytes(trainer.G, trainer.D) / 1e6:.2f} MB of weights)", flush=True)
-
-    start = last_save = time.perf_counter()
-    last_print = start
-    while time.perf_counter() - start < seconds:
-        metrics = trainer.step()
-        recorder.maybe(trainer)
-        now = time.perf_counter()
-        if now - last_print >= 10:
-            last_print = now
-            engine.print_progress(engine.Progress(trainer.steps, now - start, metrics))
-        if now - last_save >= 300:                                  # a long run can be stopped early
-            last_save = now
-            torch.save(trainer.state_dict(half=True), out)
-    engine.print_progress(engine.Progress(trainer.steps, time.perf_counter() - start, metrics, done=True))
-    recorder.maybe(trainer, force=True)
-    torch.save(trainer.state_dict(half=True), out)
-    recorder.save(run_path(out), trainer)
-    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) and {run_path(out)} "
-          f"({run_path(out).stat().st_size / 1e6:.2f} MB)")
-
-
-def sample_command(args) -> None:
-    """python -m models sample gan --n N --out DIR [--weights PATH] [--kind KIND] [--seed S]"""
-    from .cli import CommandError, save_pngs, writable_dir, write_labels
-
-    out = writable_dir(args.out)
-    saved = load_weights(args.weights)
-    learned = saved.get("kind") or None
-    if args.kind and learned and args.kind != learned:
-        raise CommandError(f"these weights learned only {learned}, not {args.kind}")
-    generator = load_generator(args.weights)
-    images, kinds = draw(generator, args.n, kind=args.kind or learned, seed=args.seed)
-    names = save_pngs(images, out)
-    if args.kind:
-        write_labels(out, ["file", "kind"], [[name, world.KINDS[k]] for name, k in zip(names, kinds)])
-    print(f"wrote {len(names)} pictures{' and labels.csv' if args.kind else ''} to {out}")
-
-
-def on_target_report(generator, seed: int = 123, per_kind: int = 100, judge=None) -> dict:
-    """The judge's figures for a drawer: per kind on target, the worst kind, kinds seen unprompted."""
-    if judge is None:
-        from bench.judge import load_judge
-        judge = load_judge()
-    per = {}
-    for k in world.KINDS:
-        images, _ = draw(generator, per_kind, kind=k, seed=seed)
-        per[k] = float(judge.on_target(images, [world.KINDS.index(k)] * per_kind).mean())
-    images, _ = draw(generator, 10 * per_kind, seed=seed + 1)
-    labels, conf = judge.classify(images)
-    seen = np.unique(labels[(labels < N_KINDS) & (conf > 0.9)])
-    return {"per_kind": per, "mean": float(np.mean(list(per.values()))), "min": min(per.values()),
-            "unprompted_kinds": int(len(seen)), "unprompted_junk": float((labels == N_KINDS).mean())}
-
-
-def evaluate_command(args) -> None:
-    """python -m models evaluate gan [--weights PATH] [--seed S]: the benchmark judge's figures."""
-    from .cli import CommandError
-
-    try:
-        from bench.judge import load_judge
-    except ImportError:
-        raise CommandError("evaluating needs the benchmark's judge: run from the project folder") from None
-    saved = load_weights(args.weights)
-    generator = load_generator(args.weights)
-    judge = load_judge()
-    if saved.get("kind"):
-        k = saved["kind"]
-        images, _ = draw(generator, 500, kind=k, seed=args.seed)
-        print(f"on target ({k}): {judge.on_target(images, [world.KINDS.index(k)] * 500).mean():.3f}  (target >= 0.90)")
-        return
-    r = on_target_report(generator, seed=args.seed, judge=judge)
-    for k, v in r["per_kind"].items():
-        print(f"on target {k:7s} {v:.3f}")
-    print(f"on target, all kinds: {r['mean']:.3f} (target >= 0.90); worst kind {r['min']:.3f} (target >= 0.70)")
-    print(f"kinds seen when no kind is asked: {r['unprompted_kinds']} of {N_KINDS} (target >= 8)")

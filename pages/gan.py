@@ -43,7 +43,7 @@ def recorded():
 
 @st.cache_resource(show_spinner=False, max_entries=len(CHOICES))
 def real_pictures(choice: str):
-    return make_data(None if choice == "everything" else choice, n=2000)
+    return make_data(None if choice == "everything" else choice, n=GANConfig.live().data_size)
 
 
 def chosen() -> tuple[str, str]:

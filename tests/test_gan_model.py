@@ -99,7 +99,7 @@ def test_mode_collapse_is_noticed():
         t.step()
     healthy = t.mode_collapse_score()
     with torch.no_grad():          # a drawer that ignores its noise draws one picture for every seed
-        t.G.project[0].weight[:, : t.cfg.z_dim] = 0
+        t.drawer.project[0].weight[:, : t.cfg.z_dim] = 0
     assert t.mode_collapse_score() < 0.05 < healthy
 
 
