@@ -43,11 +43,12 @@ class DiffusionConfig:
     patch: int = 2                   # work on 2×2 pixel patches: a 16×16 grid, 4× cheaper per layer
     groups: int = 8                  # GroupNorm groups (batch statistics would mix noise levels)
     timesteps: int = 100             # noise levels in the schedule
-    batch: int = 64
+    batch: int = 32                  # small batches, more steps: on a CPU that learns faster
     lr: float = 2e-3
     warmup: int = 50                 # steps of rising learning rate: big first steps blow up
     clip: float = 1.0                # gradient norm clip
     ema: float = 0.99                # EMA decay of the weights used for drawing
+    t_power: float = 1.0             # noise levels drawn as T·u^t_power: below 1, noisier levels more often
     p_null: float = 0.1              # how often the kind is hidden in training (for guidance)
     guidance: float = 2.0            # w: 1 = plain conditional; more = more "like the kind asked for"
     sample_steps: int = 20           # default DDIM steps
@@ -178,7 +179,8 @@ class DiffusionTrainer:
         self.model.train()
         x0, kinds = self._batch()
         # 2. Noise each picture to a random level t, and sometimes hide its kind (for guidance).
-        t = torch.randint(0, cfg.timesteps, (len(x0),), generator=self.gen)
+        u = torch.rand(len(x0), generator=self.gen) ** cfg.t_power
+        t = (u * cfg.timesteps).long().clamp(max=cfg.timesteps - 1)            # (B,) noise levels
         noise = torch.randn(x0.shape, generator=self.gen)
         x_t = self.schedule.add_noise(x0, t, noise)                             # (B, 3, 32, 32)
         hide = torch.rand(len(x0), generator=self.gen) < cfg.p_null
@@ -230,13 +232,16 @@ class DiffusionTrainer:
 
     @torch.no_grad()
     def sample(self, n: int, kind=None, steps: int | None = None, seed: int = 0, return_all: bool = False,
-               guidance: float | None = None) -> np.ndarray | Sampling:
+               guidance: float | None = None, one_noise: bool = False) -> np.ndarray | Sampling:
         """Draw n pictures from pure noise: (n, 32, 32, 3) uint8, or a Sampling with every step.
 
-        The same seed gives the same start noise, so the same pictures.
+        The same seed gives the same start noise, so the same pictures. one_noise: all n pictures start
+        from the same noise (ask for a different kind for each, and only the steering differs).
         """
         labels = self._labels(kind, n)
-        noise = torch.randn(n, 3, 32, 32, generator=torch.Generator().manual_seed(seed))
+        gen = torch.Generator().manual_seed(seed)
+        noise = torch.randn(1, 3, 32, 32, generator=gen).repeat(n, 1, 1, 1) if one_noise else \
+            torch.randn(n, 3, 32, 32, generator=gen)                             # (n, 3, 32, 32)
         out = ddim_sample(self._guesser(labels, self.config.guidance if guidance is None else guidance),
                           self.schedule, noise, steps or self.config.sample_steps, return_all=return_all)
         return out if return_all else to_uint8(out)
@@ -244,7 +249,7 @@ class DiffusionTrainer:
     @torch.no_grad()
     def redraw(self, picture: np.ndarray, strength: float = 0.6, kind=None, steps: int | None = None,
                seed: int = 0, guidance: float | None = None) -> Sampling:
-        """SDEdit (Meng et al. 2022): noise a picture up to `strength` (0 clean ... 1 pure noise), clean it back.
+        """SDEdit (Meng et al. 2022): noise a picture `strength` of the way to pure noise, then clean it back.
 
         picture: (32, 32, 3) or (n, 32, 32, 3) uint8. Little noise keeps the drawing; a lot of noise
         leaves only its rough colours and shapes, and the model imagines the rest.

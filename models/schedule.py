@@ -47,12 +47,12 @@ class NoiseSchedule:
         return self.signal(t) * x0 + self.noise(t) * noise
 
     def level(self, t: int) -> float:
-        """How noisy step t is, from 0 (clean) to 1 (pure noise): the noise's share of the mix, 1−ᾱ_t."""
-        return float(1 - self.alpha_bar[t])
+        """How far step t is along the walk from clean (0) to pure noise (1): (t+1)/T, what a page shows."""
+        return (t + 1) / self.timesteps
 
     def step_for_level(self, level: float) -> int:
-        """The step whose noise is closest to `level` in [0, 1]; a slider's position -> a step."""
-        return int(torch.argmin((1 - self.alpha_bar - level).abs()))
+        """The step at `level` in [0, 1] of the walk to pure noise (a slider's position -> a step)."""
+        return int(min(max(round(level * self.timesteps) - 1, 0), self.timesteps - 1))
 
     def ddim_timesteps(self, steps: int, start: int | None = None) -> list[int]:
         """`steps` steps spread evenly from `start` (default: pure noise) down to 0."""
@@ -83,7 +83,7 @@ class Sampling:
     frames: list[np.ndarray]         # steps + 1 pictures
     guesses: list[np.ndarray]        # steps pictures
     timesteps: list[int]             # the noise step t of each frame but the last
-    levels: list[float]              # how noisy each frame is, 0 clean ... 1 pure noise (steps + 1)
+    levels: list[float]              # how far along the walk to noise each frame is, 1 pure noise ... 0 clean
 
     @property
     def images(self) -> np.ndarray:

@@ -1,0 +1,54 @@
+"""The diffusion page in a real browser: play the cleaning as an animation, then draw a doodle with the
+mouse and let the model clean it back."""
+
+from web import open_page, settle, shot
+
+
+def stroke(page, box, points) -> None:
+    """One finger stroke through points given in canvas fractions (0..1)."""
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_play_the_cleaning_and_clean_a_doodle(page, app_url):
+    # Home first: on a fresh server a deep link can reach the page before app.py has run.
+    open_page(page, app_url, lang="en")
+    open_page(page, app_url, "diffusion", lang="en")
+    page.get_by_text("Step 0 of 20: 100% noise").wait_for()
+
+    # Play: the fragment moves one step per tick until the picture is finished, then stops by itself.
+    page.locator(".st-key-diffusion-play button").click()
+    page.get_by_text("Step 5 of 20").wait_for(timeout=30_000)          # it is moving
+    page.get_by_text("Finished! No noise left.").wait_for(timeout=60_000)
+    settle(page)
+    assert page.locator(".st-key-diffusion-play button").inner_text().endswith("Play")
+    # One step at a time from the start.
+    page.locator(".st-key-diffusion-rewind button").click()
+    settle(page)
+    page.locator(".st-key-diffusion-one-step button").click()
+    settle(page)
+    page.get_by_text("Step 1 of 20").wait_for()
+
+    # An empty canvas gets a friendly word, not an error.
+    page.locator(".st-key-diffusion-doodle-go button").click()
+    settle(page)
+    page.get_by_text("Your canvas is empty!").wait_for()
+
+    # A filled blob with a tail: the model cleans it into a picture of its own.
+    canvas = page.locator(".st-key-diffusion-draw canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for y in (0.35, 0.42, 0.5, 0.58, 0.65):
+        stroke(page, box, [(0.25, y), (0.65, y)])
+    stroke(page, box, [(0.65, 0.5), (0.85, 0.3), (0.85, 0.7), (0.65, 0.5)])
+    settle(page)
+    page.locator(".st-key-diffusion-doodle-go button").click()
+    settle(page)
+    page.get_by_text("Cleaned by the model").wait_for(timeout=30_000)
+    settle(page)
+    assert page.get_by_text("The cleaning, step by step").is_visible()
+    shot(page, "diffusion-en")
