@@ -40,6 +40,7 @@ class GANConfig:
     betas: tuple = (0.5, 0.999)     # Adam's momentum, lowered as in DCGAN: the duel moves, so forget fast
     batch: int = 64                 # pictures per side per round
     norm_first: bool = False        # batch norm on the judge's first layer too
+    kind_norm: bool = False         # the drawer's batch norms scale and shift by kind (KindNorm)
     data_size: int = 2000           # real pictures kept in memory, uint8 (3 KB each)
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
     slow_down: int = 0              # >0: learning rates shrink as 1 / (1 + round / slow_down): a calmer duel
@@ -55,7 +56,8 @@ class GANConfig:
     @classmethod
     def shipped(cls) -> "GANConfig":
         """The shipped drawer of all ten kinds: wider, more real pictures, a smoothed copy for drawing."""
-        return cls(width=24, embed=32, data_size=20000, ema=0.999, slow_down=4000, n_fixed=4)
+        return cls(width=24, embed=32, norm_first=True, kind_norm=True, data_size=20000, ema=0.999, slow_down=4000,
+                   n_fixed=4)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -82,7 +84,8 @@ class Generator(nn.Module):
             nn.Linear(cfg.z_dim + cfg.embed, 4 * w * 16, bias=False), nn.BatchNorm1d(4 * w * 16), nn.ReLU())
 
         def up(cin, cout):  # ConvTranspose(4, 2, 1) exactly doubles the size
-            return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+            norm = KindNorm(cout) if cfg.kind_norm else nn.BatchNorm2d(cout)
+            return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), norm, nn.ReLU()]
 
         self.body = nn.Sequential(
             *up(4 * w, 2 * w),                                          # (B, 2W, 8, 8)
@@ -92,7 +95,23 @@ class Generator(nn.Module):
     def forward(self, z, kinds):
         h = torch.cat([z, self.kind_embed(kinds)], dim=1)               # (B, z+e)
         h = self.project(h).view(len(z), 4 * self.cfg.width, 4, 4)      # (B, 4W, 4, 4)
-        return self.body(h)                                             # (B, 3, 32, 32)
+        for layer in self.body:                                         # ... (B, 3, 32, 32)
+            h = layer(h, kinds) if isinstance(layer, KindNorm) else layer(h)
+        return h
+
+
+class KindNorm(nn.Module):
+    """Batch norm whose scale and shift are chosen by the kind (conditional batch norm, as in SNGAN and
+    BigGAN): every layer hears which kind to draw, not only the first. (B, C, H, W) -> (B, C, H, W)"""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels, affine=False)
+        self.scale, self.shift = nn.Embedding(N_KINDS, channels), nn.Embedding(N_KINDS, channels)
+        self.scale.init_value, self.shift.init_value = 1.0, 0.0         # start as plain batch norm
+
+    def forward(self, x, kinds):
+        return self.norm(x) * self.scale(kinds)[:, :, None, None] + self.shift(kinds)[:, :, None, None]
 
 
 # ── The judge ───────────────────────────────────────────────────────────────────────────────────

@@ -43,6 +43,8 @@ def reset_parameters(module: torch.nn.Module, g: torch.Generator) -> None:
                 if m.bias is not None:
                     fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(m.weight)
                     m.bias.uniform_(-1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in), generator=g)
+            elif isinstance(m, torch.nn.Embedding) and hasattr(m, "init_value"):
+                m.weight.fill_(m.init_value)
             elif isinstance(m, torch.nn.Embedding):
                 m.weight.normal_(0.0, m.init_std if hasattr(m, "init_std") else 1.0, generator=g)
 
