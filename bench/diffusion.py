@@ -21,7 +21,7 @@ import torch
 from models import world
 from models.diffusion import WEIGHTS, DiffusionTrainer, load_shipped, on_target
 
-LIVE_KIND = "star"            # the slowest kind to learn: if it makes it, the others do
+LIVE_KINDS = ("face", "star")  # the page's first choice, and the slowest kind to learn (run side by side)
 MARKS = (60, 120, 180)        # seconds of live training at which the drawing is scored
 PER_KIND = 100                # pictures asked for per kind
 
@@ -41,7 +41,7 @@ trainer = DiffusionTrainer(kind=kind, seed=0)
 snaps, trained, peak = {}, 0.0, before
 while marks:
     start = time.perf_counter()
-    for _ in range(20):
+    for _ in range(5):
         trainer.step()
     trained += time.perf_counter() - start
     if trained >= marks[0]:
@@ -65,7 +65,7 @@ def fastest(fn, repeats: int = 5) -> float:
 
 
 def run(report) -> None:
-    from bench.judge import load_judge
+    from bench.judge import JUNK, load_judge
 
     torch.set_num_threads(1)
     judge = load_judge()
@@ -91,19 +91,27 @@ def run(report) -> None:
            round(fastest(lambda: world.grid(np.concatenate([run.frames[5], run.guesses[5]]), cols=8, scale=4)), 4),
            "s", "< 0.1")
 
-    # 3. Live from scratch on one kind, one thread, in a fresh process.
+    # 3. Live from scratch on one kind, one thread, each in a fresh process (two at once: two cores).
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "live.pt"
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        root = Path(__file__).resolve().parent.parent
-        subprocess.run([sys.executable, "-c", LIVE_SCRIPT, LIVE_KIND, str(out), *map(str, MARKS)],
-                       check=True, cwd=root, env=env)
-        live = torch.load(out, weights_only=True)
-    trainer = DiffusionTrainer(kind=LIVE_KIND)
-    for mark, (state, steps_taken) in live["snaps"].items():
-        trainer.ema.load_state_dict(state)
-        hit = on_target(trainer, judge, per_kind=PER_KIND, seed=2)[LIVE_KIND]
-        target = ">= 0.85" if mark == 180 else "shapes emerging" if mark == 60 else ""
-        report(f"live {LIVE_KIND} from scratch, {mark} s ({steps_taken} steps), on target", hit, "fraction", target)
-    report("live training: memory added to the process", round(live["added_mb"], 1), "MB", "< 100")
-    report("live training: memory held by the trainer", round(live["held_mb"], 1), "MB", "")
+        outs = {kind: Path(tmp) / f"{kind}.pt" for kind in LIVE_KINDS}
+        runs = [subprocess.Popen([sys.executable, "-c", LIVE_SCRIPT, kind, str(out), *map(str, MARKS)], cwd=root, env=env)
+                for kind, out in outs.items()]
+        if any(r.wait() != 0 for r in runs):
+            raise RuntimeError("a live training run failed")
+        lives = {kind: torch.load(out, weights_only=True) for kind, out in outs.items()}
+    for kind, live in lives.items():
+        trainer = DiffusionTrainer(kind=kind)
+        for mark, (state, steps_taken) in live["snaps"].items():
+            trainer.ema.load_state_dict(state)
+            pictures = trainer.sample(PER_KIND, seed=2)
+            hit = float(judge.on_target(pictures, [kind] * PER_KIND).mean())
+            report(f"live {kind} from scratch, {mark} s ({steps_taken} steps), on target", hit, "fraction",
+                   ">= 0.85" if mark == 180 else "")
+            if mark == 60:   # "coloured shapes emerging": the judge no longer calls them noise or mush
+                labels, _ = judge.classify(pictures)
+                report(f"live {kind} from scratch, 60 s, pictures that are not junk", float((labels != JUNK).mean()),
+                       "fraction", "shapes emerging")
+        report(f"live {kind}: memory added to the process while training", round(live["added_mb"], 1), "MB", "< 100")
+    report("live training: memory held by the trainer between steps", round(live["held_mb"], 1), "MB", "")

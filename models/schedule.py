@@ -54,6 +54,15 @@ class NoiseSchedule:
         """The step at `level` in [0, 1] of the walk to pure noise (a slider's position -> a step)."""
         return int(min(max(round(level * self.timesteps) - 1, 0), self.timesteps - 1))
 
+    def bury(self, images: np.ndarray, level: float, seed: int = 0) -> np.ndarray:
+        """uint8 pictures (n,H,W,3) taken `level` of the way to pure noise (0: unchanged); the same seed,
+        the same noise, so a slider moves only the amount."""
+        if level <= 0:
+            return images
+        x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1      # (n, 3, H, W)
+        noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+        return to_uint8(self.add_noise(x0, torch.full((len(x0),), self.step_for_level(level)), noise))
+
     def ddim_timesteps(self, steps: int, start: int | None = None) -> list[int]:
         """`steps` steps spread evenly from `start` (default: pure noise) down to 0."""
         start = self.timesteps - 1 if start is None else start

@@ -28,10 +28,6 @@ def shipped():
     return load_shipped()
 
 
-def schedule():
-    return shipped().schedule
-
-
 def kind_name(kind: str) -> str:
     return t(f"diffusion.kinds.{kind}")
 
@@ -49,15 +45,8 @@ def kind_picker(key: str, label: str, default: str, extra: tuple = ()) -> str:
 
 
 def noisy(picture: np.ndarray, level: float, seed: int) -> np.ndarray:
-    """One (32,32,3) picture with `level` of noise mixed in (the schedule's own mix, seeded)."""
-    import torch
-
-    s = schedule()
-    x0 = torch.from_numpy(world.to_tensor_range(picture[None]))
-    noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
-    t_ = torch.tensor([s.step_for_level(level)])
-    x = x0 if level <= 0 else s.add_noise(x0, t_, noise)
-    return world.from_tensor_range(x.numpy())[0]
+    """One (32,32,3) picture `level` of the way to pure noise (the model's own schedule, seeded)."""
+    return shipped().schedule.bury(picture[None], level, seed)[0]
 
 
 # ── 1. Bury a picture in noise ─────────────────────────────────────────────────────────────────
@@ -118,8 +107,9 @@ def guess_game() -> None:
 
 # ── 2. Clean the noise away ────────────────────────────────────────────────────────────────────
 @st.cache_data(show_spinner=False, max_entries=32)
-def cleaning(seed: int, steps: int = STEPS):
+def cleaning(seed: int, again: int = 0, steps: int = STEPS):
     """Every step of cleaning 4 noises (frames, guesses, levels): the same seed, the same run.
+    `again` only makes the cache run it afresh: "same noise again" really cleans it again.
     Each picture is steered to a kind picked by the seed (steering is explained in the next part)."""
     kinds = list(np.random.default_rng(seed).choice(world.KINDS, 4, replace=False))
     run = shipped().sample(4, kind=kinds, steps=steps, seed=seed, return_all=True)
@@ -128,7 +118,7 @@ def cleaning(seed: int, steps: int = STEPS):
 
 def denoise() -> None:
     seed = st.session_state.setdefault("diffusion:seed", 1)
-    frames, guesses, levels = cleaning(seed)
+    frames, guesses, levels = cleaning(seed, st.session_state.get("diffusion:again", 0))
     total = len(frames) - 1
     playing = st.session_state.get("diffusion:playing", False)
     step = st.session_state.get("diffusion-frame", 0)
@@ -141,7 +131,7 @@ def denoise() -> None:
              on_click=_goto, args=(0,))
     d, e, f = st.columns([1, 1, 1.2], vertical_alignment="center")
     d.button(t("diffusion.new_noise"), key="diffusion-new-noise", width="stretch", on_click=_new_noise, args=(seed + 1,))
-    e.button(t("diffusion.same_noise"), key="diffusion-same-noise", width="stretch", on_click=_new_noise, args=(seed,))
+    e.button(t("diffusion.same_noise"), key="diffusion-same-noise", width="stretch", on_click=_same_noise)
     f.caption(t("diffusion.noise_number", seed=seed))
     screen(frames, guesses, levels, playing)
 
@@ -160,6 +150,11 @@ def _goto(step: int) -> None:
 
 def _new_noise(seed: int) -> None:
     st.session_state["diffusion:seed"] = seed
+    _goto(0)
+
+
+def _same_noise() -> None:
+    st.session_state["diffusion:again"] = st.session_state.get("diffusion:again", 0) + 1
     _goto(0)
 
 
@@ -288,7 +283,7 @@ def learn() -> None:
         show_grid(finished(kind), cols=8, scale=3)
 
     live.panel(draw, waiting=waiting)
-    show_grid(finished(kind), cols=8, scale=3, caption=t("diffusion.learn_finished"))
+    show_grid(finished(kind), cols=8, scale=3, caption=t("diffusion.learn_finished", steps=f"{shipped().steps:,}"))
 
 
 # ── What it cannot do ──────────────────────────────────────────────────────────────────────────

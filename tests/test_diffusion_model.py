@@ -157,3 +157,13 @@ def test_cli_train_saves_weights_that_sample(tmp_path):
     trainer = DiffusionTrainer.load(out)
     assert trainer.kind == "star" and trainer.steps >= 1
     assert trainer.sample(1, steps=2).shape == (1, 32, 32, 3)
+
+
+def test_bury_a_picture_keeps_it_at_zero_and_hides_it_at_one():
+    s = NoiseSchedule(100)
+    pic = world.make_pictures(2, seed=4, captions=False).images
+    assert np.array_equal(s.bury(pic, 0.0), pic)
+    a, b = s.bury(pic, 0.5, seed=1), s.bury(pic, 0.5, seed=1)
+    assert np.array_equal(a, b) and a.shape == pic.shape and a.dtype == np.uint8
+    far = lambda lv: np.abs(s.bury(pic, lv, seed=1).astype(int) - pic).mean()   # noqa: E731
+    assert far(0.2) < far(0.5) < far(1.0)
