@@ -41,6 +41,7 @@ class GANConfig:
     batch: int = 64                 # pictures per side per round
     norm_first: bool = False        # batch norm on the judge's first layer too
     kind_norm: bool = False         # the drawer's batch norms scale and shift by kind (KindNorm)
+    real_label: float = 1.0         # <1: the judge aims for this on real pictures (one-sided label smoothing)
     data_size: int = 2000           # real pictures kept in memory, uint8 (3 KB each)
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
     slow_down: int = 0              # >0: learning rates shrink as 1 / (1 + round / slow_down): a calmer duel
@@ -56,8 +57,7 @@ class GANConfig:
     @classmethod
     def shipped(cls) -> "GANConfig":
         """The shipped drawer of all ten kinds: wider, more real pictures, a smoothed copy for drawing."""
-        return cls(width=24, embed=32, norm_first=True, kind_norm=True, data_size=20000, ema=0.999, slow_down=4000,
-                   n_fixed=4)
+        return cls(width=24, embed=32, real_label=0.9, data_size=20000, ema=0.999, slow_down=4000, n_fixed=4)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -146,9 +146,11 @@ class Discriminator(nn.Module):
 
 
 # ── The duel's rules (losses) ───────────────────────────────────────────────────────────────────
-def judge_loss(real_scores, fake_scores):
-    # maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-real) + softplus(fake)
-    return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()
+def judge_loss(real_scores, fake_scores, real_label: float = 1.0):
+    # maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-real) + softplus(fake).
+    # With real_label 0.9 the judge aims for "90% sure" on real pictures, never more (Salimans et al. 2016).
+    real = real_label * F.softplus(-real_scores) + (1 - real_label) * F.softplus(real_scores)
+    return real.mean() + F.softplus(fake_scores).mean()
 
 
 def drawer_loss(fake_scores):

@@ -127,7 +127,7 @@ class GANTrainer:
             fake = G(z, kinds)                                                    # (B, 3, 32, 32)
         with torch.set_grad_enabled(train_d):
             real_s, fake_s = D(real, kinds), D(fake.detach(), kinds)             # (B,), (B,)
-            d_loss = judge_loss(real_s, fake_s)
+            d_loss = judge_loss(real_s, fake_s, self.cfg.real_label)
         if train_d:
             self.opt_d.zero_grad(set_to_none=True)
             d_loss.backward()

@@ -9,7 +9,7 @@ import torch
 
 from models import world
 from models.__main__ import main
-from models.gan import GANConfig, Discriminator, Generator, draw, load_generator
+from models.gan import GANConfig, Discriminator, Generator, draw, judge_loss, load_generator
 from models.gan_train import GANTrainer, load_run
 
 torch.set_num_threads(1)
@@ -43,6 +43,16 @@ def test_shapes():
 
     everything = GANTrainer(kind=None, **SMALL)
     assert everything.draw_fixed().shape == (10 * cfg.n_fixed, 32, 32, 3)   # a row per kind
+
+
+def test_judge_loss_against_the_textbook_formula():
+    real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
+    textbook = -(torch.log(torch.sigmoid(real)).mean() + torch.log(1 - torch.sigmoid(fake)).mean())
+    assert torch.allclose(judge_loss(real, fake), textbook)
+    # Label smoothing: a judge that is 99.99% sure of a real picture is pushed back towards 90%.
+    sure, fair = torch.tensor([9.0]), torch.tensor([2.2])
+    assert judge_loss(sure, fake, 0.9) > judge_loss(fair, fake, 0.9)
+    assert judge_loss(sure, fake) < judge_loss(fair, fake)
 
 
 def test_rounds_move_both_players_and_modes_freeze_one():
