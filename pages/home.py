@@ -38,7 +38,10 @@ def for_grownups() -> None:
             st.markdown(f"**{t('home.takes')}:** {t('minutes', n=minutes(c.id))}")
             st.markdown(f"**{t('home.teaches')}**")
             teaches = field(c.id, "parents", "teaches")
-            paragraphs(*teaches, key=f"teach-{c.id}") if isinstance(teaches, tuple) else paragraphs(teaches)
+            if isinstance(teaches, tuple):
+                paragraphs(*teaches, key=f"teach-{c.id}")
+            else:
+                paragraphs(teaches)
             st.markdown(f"**{t('home.talk')}**")
             questions = field(c.id, "parents", "questions")
             if isinstance(questions, tuple):   # bilingual: each question in Chinese, then English
