@@ -47,7 +47,7 @@ def test_classroom_mode_hides_the_sidebar_and_steps_through_parts(page, app_url)
     page.get_by_text("你的旅程").wait_for()
     page.locator(".st-key-present-exit button").click()
     settle(page)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
     assert "present" not in page.url
 
 
