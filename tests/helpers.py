@@ -30,6 +30,11 @@ def texts(at) -> str:
     return "\n".join(parts)
 
 
+def captions(at) -> list[str]:
+    """The caption under every picture on the page."""
+    return [img.caption for element in at.image for img in element.proto.imgs]
+
+
 def no_exception(at) -> None:
     """No exception, and no friendly "oops" box either (it means something failed quietly)."""
     assert not at.exception, [e.value for e in at.exception]

@@ -4,7 +4,7 @@ cleaned; the live model takes steps and a new kind means a new model."""
 
 import numpy as np
 import pytest
-from helpers import no_exception, run_app, texts
+from helpers import captions, no_exception, run_app, texts
 from PIL import Image, ImageDraw
 
 from ui.i18n import t_in
@@ -24,10 +24,6 @@ def blob():
     pen.ellipse((50, 80, 170, 170), fill=(36, 104, 220, 255))
     pen.polygon([(165, 125), (220, 85), (220, 165)], fill=(36, 104, 220, 255))
     return np.asarray(im)
-
-
-def captions(at):
-    return [img.caption for im in at.image for img in im.proto.imgs]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

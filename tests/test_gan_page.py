@@ -5,7 +5,7 @@ mode collapse is noticed. In Chinese and in English."""
 import numpy as np
 import pytest
 import torch
-from helpers import no_exception, run_app, texts
+from helpers import captions, no_exception, run_app, texts
 
 from ui.i18n import t_in
 
@@ -14,10 +14,6 @@ PAGE = "pages/gan.py"
 
 def live(at):
     return at.session_state["live:gan"]
-
-
-def captions(at):
-    return [c.caption for im in at.image for c in im.proto.imgs]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

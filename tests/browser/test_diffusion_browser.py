@@ -1,22 +1,10 @@
 """The diffusion page in a real browser: play the cleaning as an animation, then draw a doodle with the
 mouse and let the model clean it back."""
 
-from web import open_page, settle, shot
-
-
-def stroke(page, box, points) -> None:
-    """One finger stroke through points given in canvas fractions (0..1)."""
-    x0, y0 = box["x"], box["y"]
-    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=8)
-    page.mouse.up()
+from web import open_page, settle, shot, stroke
 
 
 def test_play_the_cleaning_and_clean_a_doodle(page, app_url):
-    # Home first: on a fresh server a deep link can reach the page before app.py has run.
-    open_page(page, app_url, lang="en")
     open_page(page, app_url, "diffusion", lang="en")
     page.get_by_text("Step 0 of 20: 100% noise").wait_for()
 

@@ -1,27 +1,13 @@
 """The GAN page in a real browser: start the duel, watch it tick, pause it, then play one judge game."""
 
-from web import open_page, settle, shot
-
-
-def steps_in(text: str) -> int:
-    return int("".join(ch for ch in text if ch.isdigit()) or 0)
+from web import open_page, settle, shot, steps_in, train_then_pause
 
 
 def test_duel_starts_pauses_and_a_judge_game_is_played(page, app_url):
-    open_page(page, app_url, lang="en")            # home first: on a fresh server a deep link can beat app.py
     open_page(page, app_url, "gan", lang="en")
     page.get_by_text("What the drawer draws now").first.wait_for()
 
-    page.locator(".st-key-gan-start button").click()
-    running = page.get_by_text("Learning… step", exact=False).first
-    for _ in range(120):                           # let the duel tick for a few rounds
-        if running.is_visible() and steps_in(running.inner_text()) > 10:
-            break
-        page.wait_for_timeout(500)
-    page.locator(".st-key-gan-pause button").click()
-    settle(page)
-    paused = page.get_by_text("Paused at step", exact=False).first
-    paused.wait_for()
+    paused = train_then_pause(page, "gan", more_than=10)      # let the duel tick for a few rounds
     assert steps_in(paused.inner_text()) > 10, paused.inner_text()
     round_caption = page.get_by_text("Round ", exact=False).first
     assert round_caption.is_visible()

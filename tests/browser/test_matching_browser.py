@@ -1,7 +1,7 @@
 """The matching page in a real browser: type words in English and Chinese and see the pictures they find,
 get a friendly word for words it never saw, then train the matcher live for a few seconds and pause."""
 
-from web import open_page, settle, shot
+from web import open_page, settle, shot, steps_in, train_then_pause
 
 SIX_PICTURES = """() => {
     const imgs = [...document.querySelectorAll(".st-key-matching-results img")];
@@ -22,7 +22,6 @@ def best_two(page) -> set:
 
 
 def test_typing_words_finds_pictures_and_training_runs(page, app_url):
-    open_page(page, app_url, lang="en")        # home first: on a fresh server a deep link can beat app.py
     open_page(page, app_url, "matching", lang="en")
     search(page, "red fish")
     page.wait_for_function(SIX_PICTURES, timeout=30_000)          # six real pictures, drawn
@@ -38,17 +37,8 @@ def test_typing_words_finds_pictures_and_training_runs(page, app_url):
     page.get_by_text("I have never seen these words", exact=False).first.wait_for()
     assert page.locator(".st-key-matching-results img").count() == 0
 
-    page.locator(".st-key-matching-start button").click()
-    running = page.get_by_text("Learning… step", exact=False).first
-    for _ in range(120):                                          # let it tick until it has learned a little
-        if running.is_visible() and int("".join(ch for ch in running.inner_text() if ch.isdigit()) or 0) > 20:
-            break
-        page.wait_for_timeout(500)
-    page.locator(".st-key-matching-pause button").click()
-    settle(page)
-    paused = page.get_by_text("Paused at step", exact=False).first
-    paused.wait_for()
-    assert int("".join(ch for ch in paused.inner_text() if ch.isdigit())) > 20, paused.inner_text()
+    paused = train_then_pause(page, "matching", more_than=20)  # let it tick until it has learned a little
+    assert steps_in(paused.inner_text()) > 20, paused.inner_text()
     search(page, "a blue star")
     page.wait_for_function(SIX_PICTURES, timeout=30_000)
     assert best_two(page) != english                              # other words, other pictures

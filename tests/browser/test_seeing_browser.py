@@ -1,22 +1,10 @@
 """The seeing page in a real browser: draw a house on the canvas with the mouse and see the AI's guess."""
 
 from playwright.sync_api import expect
-from web import open_page, settle, shot
-
-
-def stroke(page, box, points) -> None:
-    """One finger stroke through points given in canvas fractions (0..1)."""
-    x0, y0 = box["x"], box["y"]
-    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=8)
-    page.mouse.up()
+from web import open_page, settle, shot, stroke
 
 
 def test_drawing_a_house_with_the_mouse_gets_a_guess(page, app_url):
-    # Home first: on a fresh server a deep link can reach the page before app.py has run (see report).
-    open_page(page, app_url, lang="en")
     open_page(page, app_url, "seeing", lang="en")
     page.get_by_text("Draw something first!").wait_for()
     canvas = page.locator(".st-key-seeing-draw canvas.upper-canvas")

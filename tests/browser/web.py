@@ -38,3 +38,34 @@ def shot(page, name: str, full: bool = True) -> Path:
     if full and size:
         page.set_viewport_size(size)
     return path
+
+
+def stroke(page, box, points) -> None:
+    """One finger stroke on a canvas, through points given in canvas fractions (0..1)."""
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x * box["width"], y0 + y * box["height"], steps=8)
+    page.mouse.up()
+
+
+def steps_in(text: str) -> int:
+    """The step count in a status line such as "Learning… step 42"."""
+    return int("".join(ch for ch in text if ch.isdigit()) or 0)
+
+
+def train_then_pause(page, key: str, more_than: int):
+    """Press Start on the live-training controls `key`, let it tick past `more_than` steps (or about a
+    minute), press Pause, and return the "Paused at step" line."""
+    page.locator(f".st-key-{key}-start button").click()
+    running = page.get_by_text("Learning… step", exact=False).first
+    for _ in range(120):
+        if running.is_visible() and steps_in(running.inner_text()) > more_than:
+            break
+        page.wait_for_timeout(500)
+    page.locator(f".st-key-{key}-pause button").click()
+    settle(page)
+    paused = page.get_by_text("Paused at step", exact=False).first
+    paused.wait_for()
+    return paused
