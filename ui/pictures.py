@@ -47,20 +47,9 @@ def png_data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def canvas_image(value) -> np.ndarray | None:
-    """The RGBA pixels of a streamlit-drawable-canvas result, or None when nothing is there.
-
-    Works both with the live component (value.image_data, an (H, W, 4) array) and with a value
-    injected into session state in tests ({"drawing": ..., "data": "data:image/png;base64,..."}).
-    """
-    if value is None:
-        return None
-    data = getattr(value, "image_data", None)
-    if data is not None:
-        return np.asarray(data).astype(np.uint8)
-    if isinstance(value, dict) and isinstance(value.get("data"), str) and "," in value["data"]:
-        from PIL import Image
-
-        raw = base64.b64decode(value["data"].split(",", 1)[1])
-        return np.asarray(Image.open(io.BytesIO(raw)).convert("RGBA"))
-    return None
+def canvas_image(result) -> np.ndarray | None:
+    """The RGBA pixels (H, W, 4) of a streamlit-drawable-canvas result made with
+    return_image_data=True, or None when there is nothing yet. (A drawing injected into session state
+    in a test comes back through the canvas as the same kind of result.)"""
+    data = None if result is None else result.image_data
+    return None if data is None else np.asarray(data).astype(np.uint8)
