@@ -145,7 +145,7 @@ class LiveTraining:
     def controls(self, extra: Callable[[], None] | None = None) -> None:
         s = self.state
         with st.container(key=f"live-{self.key}-controls"):
-            go, one, again, speed = st.columns([1.2, 1, 1, 1.6], vertical_alignment="bottom")
+            go, one, again, speed = st.columns([1.2, 1, 1, 2.2], vertical_alignment="bottom")
             if s.running:
                 go.button(t("train_pause"), key=f"{self.key}-pause", on_click=self._pause, width="stretch")
             else:
