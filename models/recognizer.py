@@ -14,6 +14,7 @@ Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 import sys
@@ -26,7 +27,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from torch import nn
-from torchvision.transforms import v2
 
 from . import engine
 from .world import KINDS, make_pictures, render
@@ -138,12 +138,18 @@ def ink_to_picture(x) -> np.ndarray:
 
 
 # ── 2. Augmentation: a child's hand is not the world's ────────────────────────────────────────
-_bend = v2.Compose([                                  # one random draw per chunk of the batch (see augment)
-    v2.RandomAffine(degrees=12, translate=(0.07, 0.07), scale=(0.8, 1.08), shear=(-8, 8, -8, 8)),
-    v2.RandomApply([v2.ElasticTransform(alpha=24.0, sigma=4.0)], p=0.5),
-    v2.RandomPerspective(distortion_scale=0.2, p=0.3),
-    v2.RandomHorizontalFlip(),
-])
+@functools.cache
+def _bend():
+    """Slant, shift, wobble, flip: one random draw per call (see augment). torchvision is imported here,
+    on the first training step, not with the module: it adds about 170 MB to a server that only guesses."""
+    from torchvision.transforms import v2
+
+    return v2.Compose([
+        v2.RandomAffine(degrees=12, translate=(0.07, 0.07), scale=(0.8, 1.08), shear=(-8, 8, -8, 8)),
+        v2.RandomApply([v2.ElasticTransform(alpha=24.0, sigma=4.0)], p=0.5),
+        v2.RandomPerspective(distortion_scale=0.2, p=0.3),
+        v2.RandomHorizontalFlip(),
+    ])
 
 
 def augment(x: torch.Tensor, generator: torch.Generator | None = None, chunk: int = 8) -> torch.Tensor:
@@ -157,7 +163,8 @@ def augment(x: torch.Tensor, generator: torch.Generator | None = None, chunk: in
     x = torch.where((r[:, 0] < 0.3).view(-1, 1, 1, 1), fat, x)
     x = torch.where(((r[:, 0] > 0.8) & survives).view(-1, 1, 1, 1), thin, x)
     # torchvision's transforms draw one set of parameters per call: call them per chunk for variety.
-    x = torch.cat([_bend(c) for c in x.split(chunk)])
+    bend = _bend()
+    x = torch.cat([bend(c) for c in x.split(chunk)])
     # Gaps in the strokes: rub out one small square in some drawings.
     s = x.shape[-1]
     cy, cx = (torch.rand(2, b, 1, 1, generator=generator) * s).unbind(0)

@@ -17,6 +17,7 @@ from models.tokenizer import MAX_PIECES, UNK, full_captions, short_text
 from ui.charts import figure
 from ui.i18n import lang, t, t_in
 from ui.layout import chapter, say
+from ui.memo import per_visitor
 from ui.pictures import show_row, upscale
 from ui.training import LiveTraining
 
@@ -85,9 +86,9 @@ def bar_rows(labels, vectors, known=None, right=None, pictures=None) -> bytes:
     return png(fig)
 
 
-@st.cache_data(show_spinner=False, max_entries=200)
 def piece_bars(text: str, rows: int = 10) -> bytes:
-    """Each piece's 32 numbers, and how much the model listens to it."""
+    """Each piece's 32 numbers, and how much the model listens to it. (A child's own words: remembered
+    per visitor with ui.memo, never in the shared cache.)"""
     model = shipped()[0]
     reading, vectors = model.piece_vectors(text)
     listens = model.piece_weights(text)
@@ -132,9 +133,9 @@ def grid_png(images, texts, probs) -> bytes:
     return png(fig)
 
 
-@st.cache_data(show_spinner=False, max_entries=100)
-def map_png(words: tuple, extra: str) -> bytes:
-    """Pictures and words on one map: the two directions in which their numbers differ most (PCA)."""
+@st.cache_resource(show_spinner=False)
+def map_layout(words: tuple):
+    """Where the fixed pictures and words sit on the map (frozen, the same for everyone, so shared)."""
     model = shipped()[0]
     many = world.make_pictures(2000, seed=7)
     chosen = [i for kind, colours in MAP_PICTURES for c in colours
@@ -143,8 +144,23 @@ def map_png(words: tuple, extra: str) -> bytes:
     with torch.no_grad():
         img, txt = model.encode_image(images), model.encode_text(list(words))
         mean, axes = M.map_axes(torch.cat([img, txt]))
-        p_img, p_txt = M.place(img, mean, axes), M.place(txt, mean, axes)
-        p_extra = M.place(model.encode_text([extra]), mean, axes)[0] if extra else None
+        return images, M.place(img, mean, axes), M.place(txt, mean, axes), mean, axes
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def plain_map_png(words: tuple) -> bytes:
+    """The map with no word of the child's own: the same for everyone, so shared."""
+    return map_png(words, "")
+
+
+def map_png(words: tuple, extra: str) -> bytes:
+    """Pictures and words on one map: the two directions in which their numbers differ most (PCA).
+    `extra`, a child's own word, is placed on the same map (remembered per visitor, never shared)."""
+    images, p_img, p_txt, mean, axes = map_layout(words)
+    p_extra = None
+    if extra:
+        with torch.no_grad():
+            p_extra = M.place(shipped()[0].encode_text([extra]), mean, axes)[0]
     fig = figure(7.5, 6)
     ax = fig.add_subplot()
     half = 0.04 * (p_img.max() - p_img.min())
@@ -209,7 +225,7 @@ def pieces() -> None:
     reading = model.tokenizer.read(text)
     chips = " ".join(f"`{p}`" if i != UNK else f"`{p} ?`" for p, i in zip(reading.pieces[:40], reading.ids))
     st.markdown(f"**{t('matching.pieces_label')}** {chips}")
-    st.image(piece_bars(text), caption=t("matching.bars_caption"))
+    st.image(per_visitor("matching-bars", text, lambda: piece_bars(text)), caption=t("matching.bars_caption"))
 
 
 # ── Watch it learn to match ────────────────────────────────────────────────────────────────────
@@ -277,7 +293,10 @@ def meaning_map() -> None:
     word = st.text_input(t("matching.map_word"), key="matching-map-word", placeholder=t("matching.map_hint"))
     if word.strip():
         heard(shipped()[0], word)
-    st.image(map_png(tuple(MAP_WORDS), word.strip()), caption=t("matching.map_caption"))
+    extra = word.strip()
+    picture = (per_visitor("matching-map", extra, lambda: map_png(tuple(MAP_WORDS), extra)) if extra
+            else plain_map_png(tuple(MAP_WORDS)))
+    st.image(picture, caption=t("matching.map_caption"))
 
 
 def honest() -> None:

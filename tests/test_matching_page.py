@@ -74,3 +74,18 @@ def test_live_training_takes_steps_and_draws_the_grid():
     assert t_in("en", "matching.grid_caption") in [c.caption for im in at.image for c in im.proto.imgs]
     at.button(key="matching-pause").click().run()
     assert t_in("en", "train_status_paused", steps=at.session_state["live:matching"].trainer.steps) in texts(at)
+
+
+def test_a_childs_words_stay_in_their_own_session():
+    """What one child types is remembered in that child's session only (ui/memo.py): another visitor's
+    session has none of it."""
+    secret = "蓝色的 fish 秘密"
+    one = run_app("en", PAGE)
+    one.text_input(key="matching-words").input(secret).run()
+    one.text_input(key="matching-map-word").input(secret).run()
+    no_exception(one)
+    assert secret in one.session_state["memo:matching-bars"]
+    assert secret in one.session_state["memo:matching-map"]
+    other = run_app("en", PAGE)
+    assert secret not in other.session_state["memo:matching-bars"]   # its own example sentence only
+    assert "memo:matching-map" not in other.session_state            # it typed nothing on the map
