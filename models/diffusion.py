@@ -321,6 +321,7 @@ def train_command(args) -> None:
     from .__main__ import writable_file
 
     out = writable_file(args.out)
+    torch.set_num_threads(1)     # one thread: the shipped GAN and diffusion runs share a 2-core machine side by side
     trainer = DiffusionTrainer(kind=args.kind, seed=args.seed)
     seconds = args.seconds or trainer.config.seconds
     what = f"only {args.kind}" if args.kind else "all kinds"

@@ -46,6 +46,7 @@ class GANConfig:
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
     slow_down: int = 0              # >0: learning rates shrink as 1 / (1 + round / slow_down): a calmer duel
     n_fixed: int = 16               # fixed-noise pictures per kind for snapshots
+    per_kind: bool = False          # ten small drawers and ten judges, one pair per kind, taking turns
 
     @classmethod
     def live(cls) -> "GANConfig":
@@ -56,8 +57,11 @@ class GANConfig:
 
     @classmethod
     def shipped(cls) -> "GANConfig":
-        """The shipped drawer of all ten kinds: wider, more real pictures, a smoothed copy for drawing."""
-        return cls(width=24, embed=32, real_label=0.9, data_size=20000, ema=0.999, slow_down=4000, n_fixed=4)
+        """The shipped drawer of all ten kinds: ten live-sized pairs, one per kind, taking turns round by
+        round. Measured (bench judge): one 10-kind network (width 24, 355k parameters) was 59% on target
+        after 4,700 rounds and drew no sun at all, while one kind alone reaches about 90% in 3,000 rounds."""
+        return cls(batch=32, norm_first=True, data_size=30000, ema=0.999, slow_down=30000, n_fixed=4,
+                   per_kind=True)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -145,6 +149,34 @@ class Discriminator(nn.Module):
         return self.head(h).squeeze(1) + (self.kind_embed(kinds) * h).sum(1)   # (B,)
 
 
+# ── Ten pairs in one: the shipped drawer ────────────────────────────────────────────────────────
+class PerKind(nn.Module):
+    """One small network per kind behind the call of one conditional network: each picture (or noise)
+    goes to the network of its kind, and the answers come back in the same order.
+    (B, ...) + kinds (B,) -> (B, ...). Like a mixture of experts that always asks the kind's expert."""
+
+    def __init__(self, make, cfg: GANConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.nets = nn.ModuleList(make() for _ in range(N_KINDS))
+
+    def forward(self, x, kinds):
+        answers, where = [], []
+        for k in torch.unique(kinds).tolist():
+            idx = torch.nonzero(kinds == k).squeeze(1)
+            answers.append(self.nets[k](x[idx], kinds[idx]))
+            where.append(idx)
+        return torch.cat(answers)[torch.argsort(torch.cat(where))]
+
+
+def make_generator(cfg: GANConfig) -> nn.Module:
+    return PerKind(lambda: Generator(cfg), cfg) if cfg.per_kind else Generator(cfg)
+
+
+def make_discriminator(cfg: GANConfig) -> nn.Module:
+    return PerKind(lambda: Discriminator(cfg), cfg) if cfg.per_kind else Discriminator(cfg)
+
+
 # ── The duel's rules (losses) ───────────────────────────────────────────────────────────────────
 def judge_loss(real_scores, fake_scores, real_label: float = 1.0):
     # maximise log D(x) + log(1 - D(G(z)))  ==  minimise softplus(-real) + softplus(fake).
@@ -202,15 +234,15 @@ def load_weights(path=None) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-def load_generator(path=None) -> Generator:
+def load_generator(path=None) -> nn.Module:
     """A ready drawer (the smoothed copy when there is one), in eval mode."""
     saved = load_weights(path)
-    g = Generator(GANConfig.from_dict(saved["config"]))
+    g = make_generator(GANConfig.from_dict(saved["config"]))
     g.load_state_dict(float_state(saved.get("generator_ema") or saved["generator"]))
     return g.eval()
 
 
-def load_shipped() -> Generator:
+def load_shipped() -> nn.Module:
     return load_generator(SHIPPED)
 
 
@@ -218,7 +250,7 @@ def load_shipped() -> Generator:
 def train_command(args) -> None:
     """python -m models train gan [--seconds S] [--kind KIND] [--seed S] --out PATH
 
-    One kind: the live configuration (default 120 s). All kinds: the shipped one (default 40 min).
+    One kind: the live configuration (default 120 s). All kinds: the shipped one, a pair per kind (default 80 min).
     Writes PATH (fp16 weights of the drawer, its smoothed copy and the judge), saved again every few
     minutes so a long run can be stopped early, and PATH's sibling <stem>_run.npz, the recorded run.
     """
@@ -231,7 +263,7 @@ def train_command(args) -> None:
     out = writable_file(args.out)
     torch.set_num_threads(1)         # on a busy 2-core machine, two threads were ten times slower, not faster
     cfg = GANConfig.live() if args.kind else GANConfig.shipped()
-    seconds = args.seconds or (120.0 if args.kind else 2400.0)
+    seconds = args.seconds or (120.0 if args.kind else 4800.0)
     trainer = GANTrainer(cfg, kind=args.kind, seed=args.seed)
     recorder = Recorder()
     recorder.maybe(trainer)

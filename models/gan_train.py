@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from . import engine, world
-from .gan import (N_KINDS, SHIPPED, Discriminator, GANConfig, Generator, draw, drawer_loss, float_state,
-                  half_state, judge_loss, kind_index, load_weights)
+from .gan import (N_KINDS, SHIPPED, GANConfig, draw, drawer_loss, float_state, half_state, judge_loss,
+                  kind_index, load_weights, make_discriminator, make_generator)
 
 MODES = ("both", "drawer", "judge")
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
@@ -79,7 +79,7 @@ class GANTrainer:
         self.rng = torch.Generator().manual_seed(seed)
 
         # 1. The two players, and a smoothed copy of the drawer if asked for.
-        self.G, self.D = Generator(cfg), Discriminator(cfg)
+        self.G, self.D = make_generator(cfg), make_discriminator(cfg)
         reset_parameters(self.G, self.rng)
         reset_parameters(self.D, self.rng)
         self.G_ema = copy.deepcopy(self.G).eval() if cfg.ema > 0 else None
@@ -90,6 +90,9 @@ class GANTrainer:
         pics = pictures if pictures is not None else make_data(kind, data_size or cfg.data_size, seed)
         self.real_images = torch.from_numpy(pics.images).permute(0, 3, 1, 2)
         self.real_kinds = torch.from_numpy(pics.kinds)
+        self._of_kind = [torch.nonzero(self.real_kinds == k).squeeze(1) for k in range(N_KINDS)]
+        self._caught = torch.full((N_KINDS,), 0.5)     # per kind: how often its judge catches drawn ones
+        self._turn = 0
         self._owns_data = pictures is None
 
         # 3. Fixed noise: the same seeds every snapshot, so one picture can be followed as it improves.
@@ -105,7 +108,13 @@ class GANTrainer:
 
     # ── One round of the duel ─────────────────────────────────────────────────────────────────
     def _batch(self):
-        idx = torch.randint(len(self.real_images), (self.cfg.batch,), generator=self.rng)
+        if self.cfg.per_kind and self.kind is None:          # a pair per kind: the kinds take turns,
+            # and a kind whose drawer keeps getting caught gets up to three times as many turns.
+            self._turn = int(torch.multinomial(0.5 + self._caught, 1, generator=self.rng))
+            pile = self._of_kind[self._turn]
+            idx = pile[torch.randint(len(pile), (self.cfg.batch,), generator=self.rng)]
+        else:
+            idx = torch.randint(len(self.real_images), (self.cfg.batch,), generator=self.rng)
         real = self.real_images[idx].float() / 127.5 - 1.0                       # (B, 3, 32, 32)
         return real, self.real_kinds[idx]
 
@@ -145,6 +154,8 @@ class GANTrainer:
             g_loss = drawer_loss(fake_s)
 
         self.steps += 1
+        if self.cfg.per_kind and self.kind is None:
+            self._caught[self._turn] += 0.02 * (float((fake_s < 0).float().mean()) - self._caught[self._turn])
         metrics = {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()),
                    "real_right": float((real_s > 0).float().mean()),       # judge says "real" to real ones
                    "drawn_right": float((fake_s < 0).float().mean())}      # judge says "drawn" to drawn ones
@@ -174,7 +185,7 @@ class GANTrainer:
 
     # ── What a page (or a test) looks at ──────────────────────────────────────────────────────
     @property
-    def drawer(self) -> Generator:
+    def drawer(self) -> torch.nn.Module:
         """The network that draws: the smoothed copy when there is one."""
         return self.G_ema if self.G_ema is not None else self.G
 
@@ -197,15 +208,19 @@ class GANTrainer:
         # own averages. To judge pictures one by one, first take the averages of a batch of real ones
         # with the judge as it is now, then judge every picture against those (eval mode).
         was_training = self.D.training
-        n = self.cfg.batch                     # the first real pictures (no draw from self.rng: viewing
-        real = self.real_images[:n].float() / 127.5 - 1.0      # the duel must not change the duel)
-        with batch_norm_momentum(self.D, 1.0):
-            self.D.train()(real, self.real_kinds[:n])
-        self.D.eval()
         if kinds is None:
             if self.kind is None:
                 raise ValueError("say which kinds the pictures are: this duel has all kinds")
             kinds = np.full(len(x), kind_index(self.kind))
+        n = self.cfg.batch                     # the first real pictures (no draw from self.rng: viewing
+        if self.cfg.per_kind:                  # the duel must not change the duel); a judge per kind
+            idx = torch.cat([self._of_kind[k][:n] for k in np.unique(kinds)])      # gets its own kind's
+        else:
+            idx = torch.arange(min(n, len(self.real_images)))
+        real = self.real_images[idx].float() / 127.5 - 1.0
+        with batch_norm_momentum(self.D, 1.0):
+            self.D.train()(real, self.real_kinds[idx])
+        self.D.eval()
         verdicts = torch.sigmoid(self.D(x, torch.as_tensor(np.asarray(kinds), dtype=torch.long))).numpy()
         self.D.train(was_training)
         return verdicts
@@ -263,18 +278,23 @@ class GANTrainer:
 
     # ── Weights ─────────────────────────────────────────────────────────────────────────────────
     def state_dict(self, half: bool = False) -> dict:
+        """half=True is the shipping format: fp16, and the smoothed drawer only (a duel that goes on
+        from it starts both copies from the smoothed one), which keeps the file small."""
         state = half_state if half else (lambda m: {k: v.clone() for k, v in m.state_dict().items()})
         out = {"config": self.cfg.to_dict(), "kind": self.kind or "", "steps": self.steps,
-               "generator": state(self.G), "discriminator": state(self.D)}
+               "discriminator": state(self.D)}
         if self.G_ema is not None:
             out["generator_ema"] = state(self.G_ema)
+        if self.G_ema is None or not half:
+            out["generator"] = state(self.G)
         return out
 
     def load_state_dict(self, saved: dict) -> None:
-        self.G.load_state_dict(float_state(saved["generator"]))
+        drawer = saved.get("generator") or saved["generator_ema"]
+        self.G.load_state_dict(float_state(drawer))
         self.D.load_state_dict(float_state(saved["discriminator"]))
         if self.G_ema is not None:
-            self.G_ema.load_state_dict(float_state(saved.get("generator_ema") or saved["generator"]))
+            self.G_ema.load_state_dict(float_state(saved.get("generator_ema") or drawer))
         self.steps = int(saved.get("steps", 0))
         self.film = [(self.steps, self.draw_fixed())]
 

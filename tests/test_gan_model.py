@@ -9,7 +9,7 @@ import torch
 
 from models import world
 from models.__main__ import main
-from models.gan import GANConfig, Discriminator, Generator, draw, judge_loss, load_generator
+from models.gan import GANConfig, Discriminator, Generator, PerKind, draw, judge_loss, load_generator
 from models.gan_train import GANTrainer, load_run
 
 torch.set_num_threads(1)
@@ -137,3 +137,28 @@ def test_shipped_drawer_draws_every_kind():
     pics = world.make_pictures(200, seed=0, captions=False).images
     # Not grey mush: as colourful as real pictures, to within a factor of two.
     assert 0.5 < images.std(axis=(1, 2)).mean() / pics.std(axis=(1, 2)).mean() < 2
+
+
+def test_a_pair_per_kind_sends_each_picture_to_its_own_kind_and_takes_turns():
+    """The shipped shape: ten small pairs. A mixed batch gets the same answers as each kind's own network
+    alone, in the same order; one round teaches only the pair whose turn it is."""
+    cfg = GANConfig.shipped()
+    g = PerKind(lambda: Generator(cfg), cfg).eval()
+    z, kinds = torch.randn(6, cfg.z_dim), torch.tensor([3, 0, 3, 9, 0, 1])
+    x = g(z, kinds)
+    assert x.shape == (6, 3, 32, 32)
+    for i in range(6):
+        assert torch.allclose(x[i], g.nets[kinds[i]](z[i:i + 1], kinds[i:i + 1])[0], atol=1e-6)
+
+    t = GANTrainer(cfg, data_size=400)
+    before = [[p.clone() for p in net.parameters()] for net in t.G.nets]
+    t.step()
+    changed = [not all(torch.equal(a, b) for a, b in zip(old, net.parameters())) for old, net in zip(before, t.G.nets)]
+    assert changed == [k == t._turn for k in range(10)]                # only the kind whose turn it was
+    v = t.judge_verdicts(t.real_pictures(8)[0], t.real_pictures(8)[1])
+    assert v.shape == (8,) and ((v >= 0) & (v <= 1)).all()
+    saved = t.state_dict(half=True)
+    assert "generator" not in saved and "generator_ema" in saved        # shipped: the smoothed drawer only
+    again = GANTrainer(cfg, kind="star", data_size=100)
+    again.load_state_dict(saved)
+    assert np.array_equal(again.sample(2, seed=1), draw(again.drawer, 2, kind="star", seed=1)[0])
