@@ -14,6 +14,7 @@ import torch
 
 from bench.doodles import NEW_KINDS, draw, make_doodles
 from models import recognizer as R
+from models import scenes
 from models.world import KINDS
 
 
@@ -76,8 +77,8 @@ def run(report) -> None:
     for style in ("line", "fill"):
         found = total = 0
         for seed in range(30):
-            scene, truth = R.make_scene(seed, style)
-            guesses = R.find_things(model, scene)
+            scene, truth = scenes.make_scene(seed, style)
+            guesses = scenes.find_things(model, scene)
             total += len(truth)
             for (x0, y0, x1, y1), kind in truth:
                 cx, cy = (x0 + x1) / 2, (y0 + y1) / 2

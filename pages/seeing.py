@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 from streamlit_drawable_canvas import st_canvas
 
 from models import recognizer as R
+from models import scenes
 from models import world
 from ui.i18n import JOIN, lang, t, t_in
 from ui.layout import chapter, paragraphs
@@ -224,8 +225,8 @@ COLOURS = [(230, 60, 50), (40, 110, 230), (30, 160, 80), (200, 90, 200), (240, 1
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def scene(seed: int):
-    image, _ = R.make_scene(seed, "fill", size=(144, 96), count=4)
-    return image, R.find_things(shipped(), image)
+    image, _ = scenes.make_scene(seed, "fill", size=(144, 96), count=4)
+    return image, scenes.find_things(shipped(), image)
 
 
 def boxed(image: np.ndarray, found, k: int = 4) -> np.ndarray:

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from bench.doodles import draw
 from models import recognizer as R
+from models import scenes
 from models import world
 from models.__main__ import main
 
@@ -115,9 +116,9 @@ def test_learning_a_new_kind_changes_only_a_copy(shipped):
 def test_things_in_a_scene_are_found_and_named(shipped):
     right = total = 0
     for seed, style in ((0, "line"), (1, "fill"), (2, "fill")):
-        scene, truth = R.make_scene(seed, style)
+        scene, truth = scenes.make_scene(seed, style)
         assert scene.shape == (96, 128, 3) and len(truth) >= 2
-        found = R.find_things(shipped, scene)
+        found = scenes.find_things(shipped, scene)
         total += len(truth)
         for (x0, y0, x1, y1), kind in truth:
             right += any(b[0] <= (x0 + x1) / 2 <= b[2] and b[1] <= (y0 + y1) / 2 <= b[3] and k == kind
