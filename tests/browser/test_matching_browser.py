@@ -13,6 +13,12 @@ def search(page, words: str) -> None:
     box = page.locator(".st-key-matching-query input")
     box.fill(words)
     box.press("Enter")
+    # Enter sends the words; until the rerun starts, the old results are still there and the app still
+    # says "not running". Wait for the run to start (a quick run may be missed: then go on), then end.
+    try:
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3_000)
+    except Exception:
+        pass
     settle(page)
 
 
