@@ -162,3 +162,12 @@ def test_a_pair_per_kind_sends_each_picture_to_its_own_kind_and_takes_turns():
     again = GANTrainer(cfg, kind="star", data_size=100)
     again.load_state_dict(saved)
     assert np.array_equal(again.sample(2, seed=1), draw(again.drawer, 2, kind="star", seed=1)[0])
+
+
+def test_the_lesson_says_how_many_pictures_a_round_really_uses():
+    """The words a child reads about a round match the batch the live duel really trains with."""
+    from helpers import ROOT
+
+    b = GANConfig.live().batch
+    assert f"{b} real pictures and {b} drawn ones" in (ROOT / "lessons/en/gan.toml").read_text("utf-8")
+    assert f"{b}张真图和{b}张画的图" in (ROOT / "lessons/zh/gan.toml").read_text("utf-8")
