@@ -154,11 +154,11 @@ class GANTrainer:
             g_loss = drawer_loss(fake_s)
 
         self.steps += 1
-        if self.cfg.per_kind and self.kind is None:
-            self._caught[self._turn] += 0.02 * (float((fake_s < 0).float().mean()) - self._caught[self._turn])
         metrics = {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()),
                    "real_right": float((real_s > 0).float().mean()),       # judge says "real" to real ones
                    "drawn_right": float((fake_s < 0).float().mean())}      # judge says "drawn" to drawn ones
+        if self.cfg.per_kind and self.kind is None:
+            self._caught[self._turn] += 0.02 * (metrics["drawn_right"] - self._caught[self._turn])
         self._record(metrics)
         return metrics
 

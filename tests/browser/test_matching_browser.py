@@ -1,7 +1,7 @@
 """The matching page in a real browser: type words in English and Chinese and see the pictures they find,
 get a friendly word for words it never saw, then train the matcher live for a few seconds and pause."""
 
-from web import open_page, settle, shot, steps_in, train_then_pause
+from web import open_page, settle_rerun, shot, steps_in, train_then_pause
 
 SIX_PICTURES = """() => {
     const imgs = [...document.querySelectorAll(".st-key-matching-results img")];
@@ -13,13 +13,7 @@ def search(page, words: str) -> None:
     box = page.locator(".st-key-matching-query input")
     box.fill(words)
     box.press("Enter")
-    # Enter sends the words; until the rerun starts, the old results are still there and the app still
-    # says "not running". Wait for the run to start (a quick run may be missed: then go on), then end.
-    try:
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3_000)
-    except Exception:
-        pass
-    settle(page)
+    settle_rerun(page)
 
 
 def best_two(page) -> set:

@@ -14,6 +14,19 @@ def settle(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(300)
 
 
+def settle_rerun(page, timeout: float = 60_000) -> None:
+    """After an input that makes Streamlit run the script again (Enter in a text box): until the rerun
+    starts, the old page is still there and the app still says "not running", so `settle` alone could
+    return at once. Wait for the run to start (a very quick run may be missed: then go on), then end."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3_000)
+    except PlaywrightTimeout:
+        pass
+    settle(page, timeout)
+
+
 def open_page(page, url: str, path: str = "", **query) -> None:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     page.goto(f"{url}/{path}{'?' + q if q else ''}")
