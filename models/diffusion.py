@@ -10,12 +10,13 @@ Why guess x0 and not the noise ε: on a CPU with a couple of minutes to learn, a
 clean picture draws recognisable shapes after a minute, one that guesses ε draws nothing yet (measured:
 shared/probe-results.md). Kind steering is classifier-free guidance (Ho & Salimans 2022): the kind is
 sometimes hidden during training (the "null" kind), and sampling pushes the guess away from the
-kind-less guess, towards the kind asked for: x0 = x0_null + w · (x0_kind − x0_null).
+kind-less guess, towards the kind asked for: x0 = x0_null + w · (x0_kind − x0_null), and only in the
+middle of the walk (Kynkäänniemi et al. 2024: steering at the noisiest and cleanest steps hurts).
 
-    U-Net   32×32 ─res─┬─────────────────────────────── concat ─res─► 32×32 ─► 3 colours
-                       16×16 ─res─┬────────── concat ─res─► 16×16 ┘
-                                  8×8 ─res─res─► 8×8 ┘
-            every res block hears the noise level t and the kind (added to its channels)
+    U-Net   32×32 ─2×2 patches─► 16×16 ─res─┬──────────────────────────── concat ─res─► 16×16 ─► 32×32
+                                            8×8 ─res─(attn)─┬────── concat ─res─► 8×8 ┘
+                                                            4×4 ─res─(attn)─res─► 4×4 ┘
+            every res block hears the noise level t and the kind (a scale and shift per channel)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class DiffusionConfig:
     width: int = 32                  # channels of the first level; the next two get width × mults
     mults: tuple = (1, 2, 2)         # channel multipliers per level
     patch: int = 2                   # work on 2×2 pixel patches: a 16×16 grid, 4× cheaper per layer
+    attention: bool = False          # self-attention on the two smallest grids: every place sees every other
     groups: int = 8                  # GroupNorm groups (batch statistics would mix noise levels)
     timesteps: int = 100             # noise levels in the schedule
     batch: int = 32                  # small batches, more steps: on a CPU that learns faster
@@ -51,6 +53,7 @@ class DiffusionConfig:
     t_power: float = 1.0             # noise levels drawn as T·u^t_power: below 1, noisier levels more often
     p_null: float = 0.1              # how often the kind is hidden in training (for guidance)
     guidance: float = 2.0            # w: 1 = plain conditional; more = more "like the kind asked for"
+    guidance_band: tuple = (0.0, 1.0)   # steer only in this part of the walk (0 clean ... 1 pure noise)
     sample_steps: int = 20           # default DDIM steps
     pool: int = 2048                 # pictures kept in memory; a fresh pool is drawn after each pass
     seconds: float = 180.0           # default training time for the command line
@@ -58,12 +61,13 @@ class DiffusionConfig:
     @staticmethod
     def live() -> "DiffusionConfig":
         """One kind, one thread, a couple of minutes while a child watches: no kind to steer, no guidance."""
-        return DiffusionConfig(p_null=0.0, guidance=1.0)
+        return DiffusionConfig(p_null=0.0, guidance=1.0, attention=True)
 
     @staticmethod
     def shipped() -> "DiffusionConfig":
         """All ten kinds, trained once with the command line and shipped."""
-        return DiffusionConfig(lr=1.5e-3, warmup=200, ema=0.999, pool=4096, sample_steps=10, seconds=3600.0)
+        return DiffusionConfig(lr=1.5e-3, warmup=200, ema=0.999, pool=4096, sample_steps=10, seconds=3600.0,
+                               attention=True, guidance=3.0, guidance_band=(0.2, 0.8))
 
 
 # ── The network ─────────────────────────────────────────────────────────────────────────────────
@@ -96,6 +100,26 @@ class ResBlock(nn.Module):
         return self.skip(x) + self.conv2(F.silu(h))
 
 
+class Attention(nn.Module):
+    """Self-attention over the places of a small grid (as in the DDPM U-Net, Ho et al. 2020): each place
+    looks at every other, so far-apart parts (a sun's rays all round) can agree. (B,C,H,W) -> same."""
+
+    def __init__(self, c: int, groups: int, heads: int = 4):
+        super().__init__()
+        self.heads = heads
+        self.norm = nn.GroupNorm(min(groups, c), c)
+        self.qkv = nn.Conv2d(c, 3 * c, 1)
+        self.proj = nn.Conv2d(c, c, 1)
+        nn.init.zeros_(self.proj.weight)                       # starts as the identity
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, self.heads, c // self.heads, h * w).transpose(-1, -2).unbind(1)
+        out = F.scaled_dot_product_attention(q, k, v)          # (B, heads, HW, C/heads)
+        return x + self.proj(out.transpose(-1, -2).reshape(b, c, h, w))
+
+
 class UNet(nn.Module):
     def __init__(self, cfg: DiffusionConfig, kinds: int = len(world.KINDS)):
         super().__init__()
@@ -107,14 +131,16 @@ class UNet(nn.Module):
         self.kind = nn.Embedding(kinds + 1, e)
         self.patch = p = cfg.patch
         self.inp = nn.Conv2d(3 * p * p, c1, 3, padding=1)
-        self.down1 = ResBlock(c1, c1, e, cfg.groups)           # 32×32
+        self.down1 = ResBlock(c1, c1, e, cfg.groups)           # 16×16 (with 2×2 patches: 32/p)
         self.pool1 = nn.Conv2d(c1, c1, 3, stride=2, padding=1)
-        self.down2 = ResBlock(c1, c2, e, cfg.groups)           # 16×16
+        self.down2 = ResBlock(c1, c2, e, cfg.groups)           # 8×8
         self.pool2 = nn.Conv2d(c2, c2, 3, stride=2, padding=1)
-        self.mid1 = ResBlock(c2, c3, e, cfg.groups)            # 8×8: sees the whole picture
+        self.mid1 = ResBlock(c2, c3, e, cfg.groups)            # 4×4: sees the whole picture
         self.mid2 = ResBlock(c3, c3, e, cfg.groups)
-        self.up2 = ResBlock(c3 + c2, c2, e, cfg.groups)        # 16×16, with the skip from down2
-        self.up1 = ResBlock(c2 + c1, c1, e, cfg.groups)        # 32×32, with the skip from down1
+        self.attn2 = Attention(c2, cfg.groups) if cfg.attention else nn.Identity()
+        self.attn_mid = Attention(c3, cfg.groups) if cfg.attention else nn.Identity()
+        self.up2 = ResBlock(c3 + c2, c2, e, cfg.groups)        # 8×8, with the skip from down2
+        self.up1 = ResBlock(c2 + c1, c1, e, cfg.groups)        # 16×16, with the skip from down1
         self.out = nn.Sequential(nn.GroupNorm(min(cfg.groups, c1), c1), nn.SiLU(), nn.Conv2d(c1, 3 * p * p, 3, padding=1))
         self.width = cfg.width
 
@@ -122,13 +148,13 @@ class UNet(nn.Module):
         """x: (B,3,32,32) noisy pictures; t: (B,) steps; kind: (B,) labels -> (B,3,32,32) guess of x0."""
         e = self.time(timestep_features(t, self.width, self.timesteps)) + self.kind(kind)   # (B, e)
         x = F.pixel_unshuffle(x, self.patch)                   # (B, 3·p·p, 32/p, 32/p)
-        h1 = self.down1(self.inp(x), e)                        # (B, c1, 32, 32)
-        h2 = self.down2(self.pool1(h1), e)                     # (B, c2, 16, 16)
-        h = self.mid2(self.mid1(self.pool2(h2), e), e)         # (B, c3, 8, 8)
-        h = F.interpolate(h, scale_factor=2, mode="nearest")   # (B, c3, 16, 16)
-        h = self.up2(torch.cat([h, h2], dim=1), e)             # (B, c2, 16, 16)
-        h = F.interpolate(h, scale_factor=2, mode="nearest")   # (B, c2, 32, 32)
-        h = self.up1(torch.cat([h, h1], dim=1), e)             # (B, c1, 32, 32)
+        h1 = self.down1(self.inp(x), e)                        # (B, c1, 16, 16)
+        h2 = self.attn2(self.down2(self.pool1(h1), e))         # (B, c2, 8, 8)
+        h = self.mid2(self.attn_mid(self.mid1(self.pool2(h2), e)), e)   # (B, c3, 4, 4)
+        h = F.interpolate(h, scale_factor=2, mode="nearest")   # (B, c3, 8, 8)
+        h = self.up2(torch.cat([h, h2], dim=1), e)             # (B, c2, 8, 8)
+        h = F.interpolate(h, scale_factor=2, mode="nearest")   # (B, c2, 16, 16)
+        h = self.up1(torch.cat([h, h1], dim=1), e)             # (B, c1, 16, 16)
         return F.pixel_shuffle(self.out(h), self.patch)        # (B, 3, 32, 32)
 
 
@@ -221,9 +247,10 @@ class DiffusionTrainer:
         """guess(x_t, t) -> x0 for the sampler, with classifier-free guidance when it applies."""
         null = torch.full_like(labels, self.ema.null_kind)
         guided = guidance != 1.0 and bool((labels != self.ema.null_kind).any())
+        lo, hi = (round(f * (self.config.timesteps - 1)) for f in self.config.guidance_band)
 
         def guess(x: torch.Tensor, t: int) -> torch.Tensor:
-            if not guided:
+            if not guided or not lo <= t <= hi:
                 return self.ema(x, torch.full((len(x),), t), labels)
             both = self.ema(torch.cat([x, x]), torch.full((2 * len(x),), t), torch.cat([labels, null]))
             with_kind, without = both.chunk(2)                                   # (B, 3, 32, 32) each
@@ -297,6 +324,7 @@ class DiffusionTrainer:
     def load(cls, path: str | Path, seed: int = 0) -> "DiffusionTrainer":
         state = torch.load(path, map_location="cpu", weights_only=True)
         config = DiffusionConfig(**{**state["config"], "mults": tuple(state["config"]["mults"])})
+        config.guidance_band = tuple(config.guidance_band)
         trainer = cls(config, kind=state["kind"] or None, seed=seed)
         trainer.load_state_dict(state)
         return trainer

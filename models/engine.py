@@ -73,6 +73,13 @@ def parameter_bytes(*modules: torch.nn.Module) -> int:
     return sum(p.numel() * p.element_size() for m in modules for p in m.parameters())
 
 
+def warm_up() -> None:
+    """Pay torch's one-time costs now, once per process: the first optimiser made in a process imports
+    torch's compiler parts (measured here: about 2 s and 150 MB, shared by every later trainer). A server
+    calls this at start (ui/warmup.py), so a child pressing Start does not pay it."""
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+
+
 def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)

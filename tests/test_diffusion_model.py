@@ -63,11 +63,39 @@ def test_ddim_step_from_a_perfect_guess_lands_on_the_noisier_mix():
 
 
 # ── The network and training ───────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("patch", [1, 2])
-def test_unet_keeps_the_picture_shape(patch):
-    net = UNet(DiffusionConfig(width=8, patch=patch))
+@pytest.mark.parametrize("patch, attention", [(1, False), (2, False), (2, True)])
+def test_unet_keeps_the_picture_shape(patch, attention):
+    net = UNet(DiffusionConfig(width=8, patch=patch, attention=attention))
     out = net(torch.randn(3, 3, 32, 32), torch.tensor([0, 50, 99]), torch.tensor([0, 4, 10]))
     assert out.shape == (3, 3, 32, 32)
+
+
+def test_attention_lets_one_corner_hear_the_far_corner():
+    """With attention on the 4×4 grid, changing the top-left patch changes the guess at the bottom-right
+    at once, through one block, as a child's sun needs its rays to agree all round."""
+    torch.manual_seed(0)
+    from models.diffusion import Attention
+    block = Attention(8, groups=4)
+    torch.nn.init.normal_(block.proj.weight)               # as after some training (it starts as identity)
+    x = torch.randn(1, 8, 4, 4)
+    y = x.clone()
+    y[..., 0, 0] += 1.0
+    assert not torch.allclose(block(x)[..., 3, 3], block(y)[..., 3, 3])
+
+
+def test_guidance_steers_only_inside_its_band():
+    cfg = DiffusionConfig(**TINY, guidance=3.0, guidance_band=(0.2, 0.8))
+    trainer = DiffusionTrainer(cfg, seed=0)
+    for _ in range(3):
+        trainer.step()
+    labels = torch.tensor([world.KINDS.index("sun")] * 2)
+    guess = trainer._guesser(labels, 3.0)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        plain = lambda t: trainer.ema(x, torch.full((2,), t), labels)      # noqa: E731
+        assert torch.allclose(guess(x, 99), plain(99))                    # pure noise: not steered
+        assert torch.allclose(guess(x, 5), plain(5))                      # nearly clean: not steered
+        assert not torch.allclose(guess(x, 50), plain(50))                # the middle: steered
 
 
 def test_a_few_training_steps_lower_the_loss():

@@ -20,11 +20,9 @@ def _load() -> None:
     try:
         for name in MODULES:
             importlib.import_module(name)
-        import torch
+        from models import engine
 
-        # The first optimiser in a process imports torch's compiler parts (about 2 s): pay that here,
-        # not when a child presses Start.
-        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+        engine.warm_up()          # torch's one-time costs, paid here, not when a child presses Start
     except Exception:  # a warm-up must never break the app; the page will say what is wrong
         log.exception("warm-up failed")
     log.info("warm-up done in %.1f s", time.perf_counter() - start)
