@@ -47,8 +47,6 @@ class GANConfig:
     slow_down: int = 0              # >0: learning rates shrink as 1 / (1 + round / slow_down): a calmer duel
     n_fixed: int = 16               # fixed-noise pictures per kind for snapshots
     per_kind: bool = False          # ten small drawers and ten judges, one pair per kind, taking turns
-    g_width: int = 0                # >0: the drawer's W, if it differs from the judge's
-    upsample: bool = False          # the drawer grows pictures by "double the size, then a 3×3 conv"
 
     @classmethod
     def live(cls) -> "GANConfig":
@@ -61,9 +59,13 @@ class GANConfig:
     def shipped(cls) -> "GANConfig":
         """The shipped drawer of all ten kinds: ten live-sized pairs, one per kind, taking turns round by
         round. Measured (bench judge): one 10-kind network (width 24, 355k parameters) was 59% on target
-        after 4,700 rounds and drew no sun at all, while one kind alone reaches about 90% in 3,000 rounds."""
-        return cls(batch=32, norm_first=True, data_size=30000, ema=0.999, slow_down=15000, n_fixed=4,
-                   per_kind=True, upsample=True)
+        after 4,700 rounds and drew no sun at all, while one kind alone (faces, two seeds) reached 75-83%
+        in 2,600 rounds.
+        Drawers that grow pictures by "upsample, then 3×3 conv" instead of transposed convolutions did
+        better per round live, but an 80-minute run of them (71,679 rounds, slow_down 15,000) was 80% on
+        target, worst kind 61%, against this one's 83% and 70%."""
+        return cls(batch=32, norm_first=True, data_size=30000, ema=0.999, slow_down=30000, n_fixed=4,
+                   per_kind=True)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -83,29 +85,24 @@ class Generator(nn.Module):
 
     def __init__(self, cfg: GANConfig):
         super().__init__()
-        w = self.w = cfg.g_width or cfg.width
+        w = cfg.width
         self.cfg = cfg
         self.kind_embed = nn.Embedding(N_KINDS, cfg.embed)
         self.project = nn.Sequential(                                  # (B, z+e) -> (B, 4W*4*4)
             nn.Linear(cfg.z_dim + cfg.embed, 4 * w * 16, bias=False), nn.BatchNorm1d(4 * w * 16), nn.ReLU())
 
-        def grow(cin, cout, bias):  # exactly doubles the size
-            if cfg.upsample:        # no checkerboard marks (Odena et al. 2016, "Deconvolution and checkerboard")
-                return [nn.Upsample(scale_factor=2), nn.Conv2d(cin, cout, 3, 1, 1, bias=bias)]
-            return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)]
-
-        def up(cin, cout):
+        def up(cin, cout):  # ConvTranspose(4, 2, 1) exactly doubles the size
             norm = KindNorm(cout) if cfg.kind_norm else nn.BatchNorm2d(cout)
-            return [*grow(cin, cout, False), norm, nn.ReLU()]
+            return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False), norm, nn.ReLU()]
 
         self.body = nn.Sequential(
             *up(4 * w, 2 * w),                                          # (B, 2W, 8, 8)
             *up(2 * w, w),                                              # (B, W, 16, 16)
-            *grow(w, 3, True), nn.Tanh())                               # (B, 3, 32, 32)
+            nn.ConvTranspose2d(w, 3, 4, 2, 1), nn.Tanh())               # (B, 3, 32, 32)
 
     def forward(self, z, kinds):
         h = torch.cat([z, self.kind_embed(kinds)], dim=1)               # (B, z+e)
-        h = self.project(h).view(len(z), 4 * self.w, 4, 4)      # (B, 4W, 4, 4)
+        h = self.project(h).view(len(z), 4 * self.cfg.width, 4, 4)      # (B, 4W, 4, 4)
         for layer in self.body:                                         # ... (B, 3, 32, 32)
             h = layer(h, kinds) if isinstance(layer, KindNorm) else layer(h)
         return h

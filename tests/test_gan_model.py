@@ -45,15 +45,6 @@ def test_shapes():
     assert everything.draw_fixed().shape == (10 * cfg.n_fixed, 32, 32, 3)   # a row per kind
 
 
-def test_the_upsampling_drawer_has_no_transposed_convolutions_and_draws_the_same_size():
-    cfg = GANConfig(upsample=True, g_width=8)
-    g = Generator(cfg)
-    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
-    x = g(torch.randn(4, cfg.z_dim), torch.tensor([0, 1, 2, 3]))
-    assert x.shape == (4, 3, 32, 32) and x.min() >= -1 and x.max() <= 1
-    assert g.project[0].out_features == 4 * 8 * 16          # the drawer's own width, not the judge's
-
-
 def test_judge_loss_against_the_textbook_formula():
     real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, -3.0])
     textbook = -(torch.log(torch.sigmoid(real)).mean() + torch.log(1 - torch.sigmoid(fake)).mean())
