@@ -323,8 +323,8 @@ class DiffusionTrainer:
     @classmethod
     def load(cls, path: str | Path, seed: int = 0) -> "DiffusionTrainer":
         state = torch.load(path, map_location="cpu", weights_only=True)
-        config = DiffusionConfig(**{**state["config"], "mults": tuple(state["config"]["mults"])})
-        config.guidance_band = tuple(config.guidance_band)
+        # A saved config may hold lists where the dataclass has tuples (mults, guidance_band).
+        config = DiffusionConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
         trainer = cls(config, kind=state["kind"] or None, seed=seed)
         trainer.load_state_dict(state)
         return trainer

@@ -9,7 +9,7 @@ import torch
 
 from models import world
 from models.__main__ import main
-from models.diffusion import DiffusionConfig, DiffusionTrainer, UNet
+from models.diffusion import Attention, DiffusionConfig, DiffusionTrainer, UNet
 from models.schedule import NoiseSchedule
 
 torch.set_num_threads(1)
@@ -74,7 +74,6 @@ def test_attention_lets_one_corner_hear_the_far_corner():
     """With attention on the 4×4 grid, changing the top-left patch changes the guess at the bottom-right
     at once, through one block, as a child's sun needs its rays to agree all round."""
     torch.manual_seed(0)
-    from models.diffusion import Attention
     block = Attention(8, groups=4)
     torch.nn.init.normal_(block.proj.weight)               # as after some training (it starts as identity)
     x = torch.randn(1, 8, 4, 4)
