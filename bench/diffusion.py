@@ -48,7 +48,7 @@ while marks:
         trainer.step()
     trained += time.perf_counter() - start
     if trained >= marks[0]:
-        snaps[int(marks.pop(0))] = ({k: v.clone() for k, v in trainer.ema.state_dict().items()}, trainer.steps)
+        snaps[int(marks.pop(0))] = (trainer.drawing_state(), trainer.steps)
         trainer.sample(16)                      # what the page does between ticks
         peak = max(peak, rss_mb())
     peak = max(peak, rss_mb())
@@ -117,7 +117,7 @@ def run(report) -> None:
     for kind, live in lives.items():
         trainer = DiffusionTrainer(kind=kind)
         for mark, (state, steps_taken) in live["snaps"].items():
-            trainer.ema.load_state_dict(state)
+            trainer.load_state_dict(state)          # the drawing copy and its younger selves
             pictures = trainer.sample(PER_KIND, seed=2)
             hit = float(judge.on_target(pictures, [kind] * PER_KIND).mean())
             report(f"live {kind} from scratch, {mark} s ({steps_taken} steps), on target", hit, "fraction",

@@ -41,6 +41,7 @@ class GANConfig:
     batch: int = 64                 # pictures per side per round
     norm_first: bool = False        # batch norm on the judge's first layer too
     kind_norm: bool = False         # the drawer's batch norms scale and shift by kind (KindNorm)
+    smooth: bool = False            # a fixed soft blur after the drawer's last up-step (Smooth)
     real_label: float = 1.0         # <1: the judge aims for this on real pictures (one-sided label smoothing)
     data_size: int = 2000           # real pictures kept in memory, uint8 (3 KB each)
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
@@ -52,8 +53,11 @@ class GANConfig:
     def live(cls) -> "GANConfig":
         """A child training one kind live, torch on one thread. Measured on faces (bench judge, 3,000
         rounds): batch 64 and no norm on the judge's first layer 62-77% on target; batch 32 with that
-        norm 88%, and batch-32 rounds are about 1.5 times quicker."""
-        return cls(batch=32, norm_first=True, data_size=4000, ema=0.99)
+        norm 88%, and batch-32 rounds are about 1.5 times quicker. The soft blur after the last up-step
+        (Smooth), faces at 120 s: 85%, 91%, 76% for seeds 0, 1, 2, against 68% and 80% without it (seeds
+        0, 1); at 150 s 89%, 91%, 84% against 75% and 73%. Tried with it and no better on seed 0: the
+        hinge loss (72%), batch 64 (78%), a slower smoothed copy (ema 0.995: 84%, but 5% at 30 s)."""
+        return cls(batch=32, norm_first=True, data_size=4000, ema=0.99, smooth=True)
 
     @classmethod
     def shipped(cls) -> "GANConfig":
@@ -63,7 +67,10 @@ class GANConfig:
         in 2,600 rounds.
         Drawers that grow pictures by "upsample, then 3×3 conv" instead of transposed convolutions did
         better per round live, but an 80-minute run of them (71,679 rounds, slow_down 15,000) was 80% on
-        target, worst kind 61%, against this one's 83% and 70%."""
+        target, worst kind 61%, against this one's 83% and 70%.
+        With the soft blur (smooth=True) that helps live, an 80-minute run (78,617 rounds) was 75% on
+        target: faces 92% and stars 93% (against 71% and 72%), but suns 30% and cars 48% (against 76%
+        and 95%); over its last 20,000 rounds the judges caught nearly every drawn picture."""
         return cls(batch=32, norm_first=True, data_size=30000, ema=0.999, slow_down=30000, n_fixed=4,
                    per_kind=True)
 
@@ -98,7 +105,8 @@ class Generator(nn.Module):
         self.body = nn.Sequential(
             *up(4 * w, 2 * w),                                          # (B, 2W, 8, 8)
             *up(2 * w, w),                                              # (B, W, 16, 16)
-            nn.ConvTranspose2d(w, 3, 4, 2, 1), nn.Tanh())               # (B, 3, 32, 32)
+            nn.ConvTranspose2d(w, 3, 4, 2, 1),                          # (B, 3, 32, 32)
+            *([Smooth(3)] if cfg.smooth else []), nn.Tanh())
 
     def forward(self, z, kinds):
         h = torch.cat([z, self.kind_embed(kinds)], dim=1)               # (B, z+e)
@@ -120,6 +128,22 @@ class KindNorm(nn.Module):
 
     def forward(self, x, kinds):
         return self.norm(x) * self.scale(kinds)[:, :, None, None] + self.shift(kinds)[:, :, None, None]
+
+
+class Smooth(nn.Module):
+    """A fixed 3×3 blur, [1 2 1] ⊗ [1 2 1] / 16, on each channel. A transposed convolution of stride 2
+    paints odd and even pixels with different weights, which leaves a checkerboard of dots (Odena et al.
+    2016, "Deconvolution and checkerboard artifacts"); the judge let the drawer keep them, and the
+    benchmark's judge calls dotted pictures noise. Filtering after upsampling is what StyleGAN does
+    (Karras et al. 2019). Nothing here learns. (B, C, H, W) -> (B, C, H, W)"""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        k = torch.tensor([1.0, 2.0, 1.0])
+        self.register_buffer("kernel", (torch.outer(k, k) / 16).expand(channels, 1, 3, 3).clone(), persistent=False)
+
+    def forward(self, x):
+        return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.kernel, groups=len(self.kernel))
 
 
 # ── The judge ───────────────────────────────────────────────────────────────────────────────────

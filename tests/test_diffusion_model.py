@@ -1,6 +1,7 @@
 """The diffusion model: the schedule's known values, learning, the sampler's steps, seeds, the command line."""
 
 import csv
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import torch
 
 from models import world
 from models.__main__ import main
-from models.diffusion import Attention, DiffusionConfig, DiffusionTrainer, UNet
+from models.diffusion import Attention, DiffusionConfig, DiffusionTrainer, UNet, next_snapshot
 from models.schedule import NoiseSchedule
 
 torch.set_num_threads(1)
@@ -95,6 +96,34 @@ def test_guidance_steers_only_inside_its_band():
         assert torch.allclose(guess(x, 99), plain(99))                    # pure noise: not steered
         assert torch.allclose(guess(x, 5), plain(5))                      # nearly clean: not steered
         assert not torch.allclose(guess(x, 50), plain(50))                # the middle: steered
+
+
+def test_a_live_model_keeps_a_younger_self_about_half_as_trained_and_steers_away_from_it():
+    assert [next_snapshot(s) for s in (0, 100, 142)] == [100, 142, 201]
+    cfg = DiffusionConfig(**TINY, self_guidance=1.0, guidance_band=(0.2, 1.0))
+    trainer = DiffusionTrainer(cfg, kind="star", seed=0)
+    for _ in range(99):
+        trainer.step()
+    assert trainer.younger_self() is None and trainer.younger == {}       # too young to have a younger self
+    for _ in range(301):
+        trainer.step()
+    assert sorted(trainer.younger) == [142, 201, 285]                     # the last three copies
+    younger = trainer.younger_self()
+    assert trainer._younger_net[0] == 201                                 # the one nearest half of 400 steps
+    labels = torch.full((2,), world.KINDS.index("star"))
+    x = torch.randn(2, 3, 32, 32)
+    guess = trainer._guesser(labels, 1.0)
+    with torch.no_grad():
+        now, then = (lambda t: trainer.ema(x, torch.full((2,), t), labels)), \
+            (lambda t: younger(x, torch.full((2,), t), labels))                # noqa: E731
+        assert torch.allclose(guess(x, 80), 2 * now(80) - then(80), atol=1e-5)   # now + 1 · (now − then)
+        assert torch.allclose(guess(x, 5), now(5))                        # nearly clean: not steered
+    again = DiffusionTrainer(cfg, kind="star", seed=0)
+    again.load_state_dict(trainer.drawing_state())                        # what the benchmark keeps
+    assert np.array_equal(again.sample(2, steps=4), trainer.sample(2, steps=4))
+    plain = DiffusionTrainer(dataclasses.replace(cfg, self_guidance=0.0), kind="star", seed=0)
+    plain.load_state_dict(trainer.drawing_state())
+    assert not np.array_equal(plain.sample(2, steps=4), trainer.sample(2, steps=4))
 
 
 def test_a_few_training_steps_lower_the_loss():

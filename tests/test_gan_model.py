@@ -9,7 +9,7 @@ import torch
 
 from models import world
 from models.__main__ import main
-from models.gan import GANConfig, Discriminator, Generator, PerKind, draw, judge_loss, load_generator
+from models.gan import GANConfig, Discriminator, Generator, PerKind, Smooth, draw, judge_loss, load_generator
 from models.gan_train import GANTrainer, load_run
 
 torch.set_num_threads(1)
@@ -43,6 +43,18 @@ def test_shapes():
 
     everything = GANTrainer(kind=None, **SMALL)
     assert everything.draw_fixed().shape == (10 * cfg.n_fixed, 32, 32, 3)   # a row per kind
+
+
+def test_smooth_removes_a_checkerboard_and_keeps_flat_colour():
+    flat = torch.full((1, 3, 8, 8), 0.7)
+    assert torch.allclose(Smooth(3)(flat), flat)
+    board = (torch.arange(8)[:, None] + torch.arange(8)[None]) % 2 * 2.0 - 1.0     # +1/-1 dots (8, 8)
+    out = Smooth(3)(board.expand(1, 3, 8, 8))
+    assert out[..., 1:-1, 1:-1].abs().max() < 1e-6                                  # inside: gone
+    edge = torch.zeros(1, 1, 8, 8)
+    edge[..., 4:] = 1.0
+    assert 0 < Smooth(1)(edge)[0, 0, 0, 3] < Smooth(1)(edge)[0, 0, 0, 4] < 1       # an edge stays, softened
+    assert any(isinstance(m, Smooth) for m in Generator(GANConfig.live()).modules())
 
 
 def test_judge_loss_against_the_textbook_formula():
