@@ -286,13 +286,13 @@ class DiffusionTrainer:
         w, younger = self.config.self_guidance, self.younger_self() if self.config.self_guidance else None
 
         def guess(x: torch.Tensor, t: int) -> torch.Tensor:
-            if younger is not None and lo <= t <= hi:
-                steps = torch.full((len(x),), t)
+            steps = torch.full((len(x),), t)
+            if not lo <= t <= hi or (younger is None and not guided):
+                return self.ema(x, steps, labels)
+            if younger is not None:
                 now = self.ema(x, steps, labels)
                 return now + w * (now - younger(x, steps, labels))
-            if not guided or not lo <= t <= hi:
-                return self.ema(x, torch.full((len(x),), t), labels)
-            both = self.ema(torch.cat([x, x]), torch.full((2 * len(x),), t), torch.cat([labels, null]))
+            both = self.ema(torch.cat([x, x]), steps.repeat(2), torch.cat([labels, null]))
             with_kind, without = both.chunk(2)                                   # (B, 3, 32, 32) each
             return without + guidance * (with_kind - without)
         return guess
@@ -342,17 +342,18 @@ class DiffusionTrainer:
 
     def state_dict(self) -> dict:
         """Everything needed to carry on training exactly (a page keeps a child's model with this)."""
-        return {"config": asdict(self.config), "kind": self.kind or "", "steps": self.steps, "seed": self.seed,
-                "model": self.model.state_dict(), "ema": self.ema.state_dict(),
-                "opt": self.opt.state_dict() if self.opt is not None else {}, "younger": self._younger_state()}
+        return {**self.drawing_state(), "model": self.model.state_dict(),
+                "opt": self.opt.state_dict() if self.opt is not None else {}}
 
     def drawing_state(self) -> dict:
-        """Only what drawing needs (the EMA weights and the younger copies): load_state_dict takes it."""
+        """A copy of what drawing needs (the EMA weights and the younger copies), which training on does
+        not change: load_state_dict takes it."""
         return {"config": asdict(self.config), "kind": self.kind or "", "steps": self.steps, "seed": self.seed,
-                "ema": self.ema.state_dict(), "younger": self._younger_state()}
+                "ema": {k: v.clone() for k, v in self.ema.state_dict().items()}, "younger": self._younger_state()}
 
     def _younger_state(self, half: bool = False) -> dict:
-        return {str(s): {k: (v.half() if half else v.clone()) for k, v in w.items()} for s, w in self.younger.items()}
+        # The younger copies are never changed once taken, so they need no copying here.
+        return {str(s): {k: (v.half() if half else v) for k, v in w.items()} for s, w in self.younger.items()}
 
     def load_state_dict(self, state: dict) -> None:
         ema = {k: v.float() for k, v in state["ema"].items()}

@@ -118,9 +118,13 @@ def test_a_live_model_keeps_a_younger_self_about_half_as_trained_and_steers_away
             (lambda t: younger(x, torch.full((2,), t), labels))                # noqa: E731
         assert torch.allclose(guess(x, 80), 2 * now(80) - then(80), atol=1e-5)   # now + 1 · (now − then)
         assert torch.allclose(guess(x, 5), now(5))                        # nearly clean: not steered
+    kept = trainer.drawing_state()                                        # what the benchmark keeps
     again = DiffusionTrainer(cfg, kind="star", seed=0)
-    again.load_state_dict(trainer.drawing_state())                        # what the benchmark keeps
+    again.load_state_dict(kept)
     assert np.array_equal(again.sample(2, steps=4), trainer.sample(2, steps=4))
+    trainer.step()                                                        # training on leaves the kept copy alone
+    assert all(torch.equal(kept["ema"][k], v) for k, v in again.ema.state_dict().items())
+    assert not all(torch.equal(kept["ema"][k], v) for k, v in trainer.ema.state_dict().items())
     plain = DiffusionTrainer(dataclasses.replace(cfg, self_guidance=0.0), kind="star", seed=0)
     plain.load_state_dict(trainer.drawing_state())
     assert not np.array_equal(plain.sample(2, steps=4), trainer.sample(2, steps=4))
