@@ -74,10 +74,25 @@ def parameter_bytes(*modules: torch.nn.Module) -> int:
 
 
 def warm_up() -> None:
-    """Pay torch's one-time costs now, once per process: the first optimiser made in a process imports
-    torch's compiler parts (measured here: about 2 s and 150 MB, shared by every later trainer). A server
-    calls this at start (ui/warmup.py), so a child pressing Start does not pay it."""
+    """Pay torch's one-time costs now, once per process, so a child pressing Start does not: a server
+    calls this at start (ui/warmup.py). The first optimiser made in a process imports torch's compiler
+    parts (measured here: about 2 s and 150 MB); the first backward pass of each kind of layer reads its
+    code from disk (about 30 MB more). One step of a tiny copy of each chapter's trainer pays both; the
+    copies are thrown away, and later trainers share what was loaded."""
+    import dataclasses
+
+    from .diffusion import DiffusionConfig, DiffusionTrainer
+    from .gan import GANConfig
+    from .gan_train import GANTrainer
+
     torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+    with torch.random.fork_rng():                  # leave the visitors' random numbers alone
+        tiny = DiffusionTrainer(dataclasses.replace(DiffusionConfig.live(), width=8, batch=4, pool=16), kind="cat")
+        tiny.step()
+        tiny.sample(2, steps=2)
+        duel = GANTrainer(dataclasses.replace(GANConfig.live(), width=4, batch=4, data_size=16), kind="cat")
+        duel.step()
+        duel.draw_fixed()
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -197,63 +197,84 @@ def _paint_colors(color_idx):
             "trunk": TRUNK, "stem": STEM}
 
 
+CHUNK = 256   # pictures painted at once: a 2,048-picture pool painted whole briefly took about 150 MB
+
+
 def render(kind, rng, n, size=32, style="fill", colors=None, sizes=None, moods=None):
-    """Draw n pictures of one kind. Returns (images uint8 (n,size,size,3), colors, sizes, moods)."""
+    """Draw n pictures of one kind. Returns (images uint8 (n,size,size,3), colors, sizes, moods).
+    All the dice are thrown first, in one fixed order; then the pictures are painted CHUNK at a time,
+    so a big pool needs little memory and the same seed still gives the same pictures."""
     colors = rng.integers(len(COLORS), size=n) if colors is None else np.asarray(colors)
     sizes = rng.integers(len(SIZES), size=n) if sizes is None else np.asarray(sizes)
     if kind == "face":
         moods = rng.integers(len(MOODS), size=n) if moods is None else np.asarray(moods)
     else:
         moods = np.full(n, -1)
-    col = lambda a: a.astype(np.float32)[:, None, None]  # noqa: E731  (B,) -> (B,1,1)
 
     # 1. Where the thing sits: scale, centre, a little turn, and (for fish and cars) which way it faces.
-    scale = np.where(sizes == 0, rng.uniform(0.42, 0.56, n), rng.uniform(0.68, 0.82, n))
+    dice = {"colors": colors, "moods": moods}
+    dice["scale"] = scale = np.where(sizes == 0, rng.uniform(0.42, 0.56, n), rng.uniform(0.68, 0.82, n))
     room = np.maximum(0.96 - scale, 0.0) * 0.8
-    cx, cy = rng.uniform(-1, 1, n) * room, rng.uniform(-1, 1, n) * room
-    angle = rng.uniform(-0.3, 0.3, n)
-    flip = np.where((rng.random(n) < 0.5) & np.isin(kind, ["fish", "car"]), -1.0, 1.0)
+    dice["cx"], dice["cy"] = rng.uniform(-1, 1, n) * room, rng.uniform(-1, 1, n) * room
+    dice["angle"] = rng.uniform(-0.3, 0.3, n)
+    dice["flip"] = np.where((rng.random(n) < 0.5) & np.isin(kind, ["fish", "car"]), -1.0, 1.0)
+    if style == "line":   # a shaky hand: slow waves that bend the page a little
+        dice["amp"], dice["freq"], dice["ph"] = (rng.uniform(0.01, 0.035, (3, n)), rng.uniform(2.0, 5.0, (3, n)),
+                                                 rng.uniform(0, 6.3, (3, n)))
+        dice["paper"] = rng.uniform(240, 255, (n, 1, 1, 1)).astype(np.float32)
+        dice["width"] = rng.uniform(1.0, 2.4, n) * (2.0 / size) * max(size / 32, 1.0) ** 0.5   # stroke, global
+        dice["pencil"] = rng.uniform(0, 70, (n, 1, 1, 1)).astype(np.float32)
+    else:                 # a soft background, from a top colour to a bottom colour
+        dice["top"] = rng.uniform(205, 250, (n, 3)).astype(np.float32)
+        dice["bottom"] = np.clip(dice["top"] + rng.uniform(-25, 10, (n, 3)), 170, 255).astype(np.float32)
 
+    images = np.empty((n, size, size, 3), np.uint8)
+    for lo in range(0, n, CHUNK):
+        part = {k: (v[:, lo:lo + CHUNK] if k in ("amp", "freq", "ph") else v[lo:lo + CHUNK]) for k, v in dice.items()}
+        images[lo:lo + CHUNK] = _paint(kind, part, size, style)
+    return images, colors, sizes, moods
+
+
+def _paint(kind, d, size, style):
+    """Paint the pictures whose dice are in d: (B, size, size, 3) uint8."""
+    n = len(d["scale"])
+    col = lambda a: a.astype(np.float32)[:, None, None]  # noqa: E731  (B,) -> (B,1,1)
+    scale = d["scale"]
     x, y = _grid(size)
     px = 2.0 / size                                                   # one pixel, in global units
     if style == "line":
-        # A shaky hand: bend the whole page a little with slow waves.
-        amp, freq, ph = rng.uniform(0.01, 0.035, (3, n)), rng.uniform(2.0, 5.0, (3, n)), rng.uniform(0, 6.3, (3, n))
+        amp, freq, ph = d["amp"], d["freq"], d["ph"]
         x = x + col(amp[0]) * np.sin(col(freq[0]) * y + col(ph[0]))
         y = y + col(amp[1]) * np.sin(col(freq[1]) * x + col(ph[1]))
-    dx, dy = x - col(cx), y - col(cy)
-    ca, sa = np.cos(col(angle)), np.sin(col(angle))
-    u = (ca * dx + sa * dy) / col(scale) * col(flip)                  # (B,H,W) local coordinates
+    dx, dy = x - col(d["cx"]), y - col(d["cy"])
+    ca, sa = np.cos(col(d["angle"])), np.sin(col(d["angle"]))
+    u = (ca * dx + sa * dy) / col(scale) * col(d["flip"])             # (B,H,W) local coordinates
     v = (-sa * dx + ca * dy) / col(scale)
 
     # 2. The shapes of this kind, as distances in local units.
-    parts = parts_for(kind, u, v, moods[:, None, None])
+    parts = parts_for(kind, u, v, d["moods"][:, None, None])
 
-    # 3. Paint: soft background, then each part over it, anti-aliased over about one pixel.
+    # 3. Paint: the background, then each part over it, anti-aliased over about one pixel.
     if style == "fill":
-        top = rng.uniform(205, 250, (n, 3)).astype(np.float32)
-        bottom = np.clip(top + rng.uniform(-25, 10, (n, 3)), 170, 255).astype(np.float32)
         t = (1.0 - y) / 2.0                                               # 0 at top, 1 at bottom
-        img = top[:, None, None, :] * (1 - t[..., None]) + bottom[:, None, None, :] * t[..., None]
+        img = d["top"][:, None, None, :] * (1 - t[..., None]) + d["bottom"][:, None, None, :] * t[..., None]
         img = np.broadcast_to(img, (n, size, size, 3)).copy()
-        paints = _paint_colors(colors)
+        paints = _paint_colors(d["colors"])
         for dist, paint in parts:
             alpha = np.clip(0.5 - dist * col(scale) / px, 0.0, 1.0)[..., None]
             c = paints[paint]
             c = c[:, None, None, :] if c.ndim == 2 else c
             img += alpha * (c - img)
     else:
-        paper = rng.uniform(240, 255, (n, 1, 1, 1)).astype(np.float32)
-        img = np.broadcast_to(paper, (n, size, size, 3)).copy()
-        width = rng.uniform(1.0, 2.4, n) * px * max(size / 32, 1.0) ** 0.5     # stroke width, global
-        pencil = rng.uniform(0, 70, (n, 1, 1, 1)).astype(np.float32)
+        img = np.broadcast_to(d["paper"], (n, size, size, 3)).copy()
+        width, pencil = d["width"], d["pencil"]
         for dist, paint in parts:
             # Outlines for the big shapes; small dark details (eyes, mouths, whiskers) drawn solid.
             dist = dist * col(scale)
-            d = np.maximum(dist, -col(width) / 2) if paint == "dark" else np.abs(dist) - col(width) / 2
-            alpha = np.clip(0.5 - d / px, 0.0, 1.0)[..., None]
+            dd = np.maximum(dist, -col(width) / 2) if paint == "dark" else np.abs(dist) - col(width) / 2
+            alpha = np.clip(0.5 - dd / px, 0.0, 1.0)[..., None]
             img += alpha * (pencil - img)
-    return np.clip(img + 0.5, 0, 255).astype(np.uint8), colors, sizes, moods
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8)
 
 
 def caption_en(kind, color, size, mood, variant=0):
