@@ -28,27 +28,13 @@ PER_KIND = 100                # pictures asked for per kind
 
 # Run in a fresh process: one thread, its own memory figures.
 LIVE_SCRIPT = r"""
-import resource, sys, time, torch
+import sys, time, torch
 torch.set_num_threads(1)
+from bench.memory import peak_bytes, reset_peak, rss_bytes
 from models import engine
 from models.diffusion import DiffusionTrainer
 
-def rss_mb():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-
-def reset_peak():                               # Linux: the peak (VmHWM) starts again from now
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-def peak_mb():                                  # the highest memory since reset_peak(), between steps or inside one
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return max(int(line.split()[1]) / 1024, rss_mb())
-    return rss_mb()
+rss_mb, peak_mb = (lambda: rss_bytes() / 2**20), (lambda: peak_bytes() / 2**20)
 
 kind, out, marks = sys.argv[1], sys.argv[2], [float(m) for m in sys.argv[3:]]
 fresh = rss_mb()

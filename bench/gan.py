@@ -14,17 +14,13 @@ import numpy as np
 import torch
 
 from bench.judge import load_judge
+from bench.memory import peak_bytes, reset_peak, rss_bytes
 from models import world
 from models.gan import GANConfig, load_shipped, on_target_report
 from models.gan_train import GANTrainer, make_data
 
 LIVE_MARKS = (30, 60, 120)          # seconds of training, scoring time not counted
 TICK_TRAIN = 0.15                   # seconds of training in one tick at normal speed (ui/training.py)
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
 
 
 def live_from_scratch(judge, kind="face", seed=0, marks=LIVE_MARKS, n=300):
@@ -64,7 +60,7 @@ def tick_seconds(repeats=20) -> tuple[float, float, float]:
 
 
 def memory(visitors=30):
-    """RSS growth for one visitor's duel, and for `visitors` duels training side by side. As on the page,
+    """Peak RSS growth for one visitor's duel, and RSS growth for `visitors` duels training side by side. As on the page,
     real pictures are made once per kind and shared (read only); each visitor owns networks and Adam.
     The 30-duel growth counts from before torch's first convolution, so it includes torch's own start."""
     gc.collect()
@@ -81,10 +77,12 @@ def memory(visitors=30):
         warm.step()
     gc.collect()
     before = rss_bytes()
+    reset_peak()
     one = duel("face", 0)
     for _ in range(20):
         one.step()
-    one_growth = rss_bytes() - before
+        one.draw_fixed()
+    one_growth = peak_bytes() - before
     many = [warm] + [duel(world.KINDS[i % 10], i) for i in range(visitors - 2)]
     for _ in range(3):
         for t in many:
@@ -115,7 +113,7 @@ def run(report) -> None:
 
     one, many, total, own = memory()
     report("gan memory held by one duel (weights, Adam, film strip)", own / 1e6, "MB", "a few")
-    report("gan RSS growth, one duel (pictures for its kind included)", one / 1e6, "MB", "< 100")
+    report("gan peak RSS growth, one duel (pictures for its kind included)", one / 1e6, "MB", "< 100")
     report("gan RSS growth, 30 duels side by side", many / 1e6, "MB", "")
     report("gan process RSS with 30 duels (torch, judge, everything)", total / 1e6, "MB", "< 1500")
 
