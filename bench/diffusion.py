@@ -118,8 +118,8 @@ def run(report) -> None:
         trainer = DiffusionTrainer(kind=kind)
         for mark, (state, steps_taken) in live["snaps"].items():
             trainer.load_state_dict(state)          # the drawing copy and its younger selves
-            if mark == MARKS[-1]:                   # what the page draws after each tick, steered by its younger self
-                report(f"live {kind}: the page's drawing after a tick (8 pictures, 10 steps)",
+            if mark == MARKS[-1]:                   # what the page draws (ui.training.DRAW_EVERY), steered by its younger self
+                report(f"live {kind}: the page's drawing (8 pictures, 10 steps; at most every 2 s while training)",
                        round(fastest(lambda: trainer.sample(8, seed=0, steps=10)), 3), "s", "")
             pictures = trainer.sample(PER_KIND, seed=2)
             hit = float(judge.on_target(pictures, [kind] * PER_KIND).mean())

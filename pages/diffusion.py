@@ -270,9 +270,10 @@ def learn() -> None:
         with now:
             if trainer.steps == 0:
                 st.caption(t("diffusion.learn_fresh"))
-            # The same noise every time (seed 0), so the pictures can be compared as it learns.
-            show_grid(trainer.sample(8, seed=0, steps=10), cols=4, scale=3,
-                      caption=t("diffusion.learn_now", steps=trainer.steps))
+            # The same noise every time (seed 0), so the pictures can be compared as it learns. Drawing
+            # them takes twice a tick's training, so while it trains they are drawn every 2 s, not every tick.
+            steps, pictures = live.now_and_then("now", lambda: trainer.sample(8, seed=0, steps=10))
+            show_grid(pictures, cols=4, scale=3, caption=t("diffusion.learn_now", steps=steps))
         with chart:
             if state.history:
                 st.caption(t("diffusion.learn_loss"))

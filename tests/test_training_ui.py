@@ -3,7 +3,7 @@
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
-from ui.training import SEAT_TIMEOUT, TURN_SECONDS, Seats
+from ui.training import SEAT_TIMEOUT, TURN_SECONDS, Seats, needs_drawing
 
 DEMO = str(ROOT / "tests" / "apps" / "live_demo.py")
 
@@ -77,3 +77,12 @@ def test_training_stops_at_the_memory_cap():
     at = demo(memory=500 * 2 ** 20)
     at.button(key="demo-start").click().run()
     assert at.info and at.button(key="demo-start") and not at.exception
+
+
+def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
+    kept = (10, 100.0, "picture")
+    assert needs_drawing(None, 0, running=False, now=0.0, every=2.0)                   # nothing yet
+    assert not needs_drawing(kept, 10, running=False, now=100.5, every=2.0)           # same steps: keep it
+    assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
+    assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
+    assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now

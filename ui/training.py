@@ -3,6 +3,7 @@
     page ──► LiveTraining(key, make_trainer, max_steps=...) ──► controls()        (buttons, outside the tick)
                                                            └─► panel(draw)       (a fragment that ticks)
     tick (every 0.5 s while running): ask for a seat ──► engine.train(trainer, ~0.15 s) ──► draw(trainer, state)
+                                      (slow pictures: LiveTraining.now_and_then, at most every 2 s)
 
 Rules it keeps, so 30 children can share one small server:
 - Each visitor's trainer lives in their own st.session_state: nothing one child does reaches another.
@@ -38,6 +39,7 @@ SEAT_TIMEOUT = 4.0        # a seat (or a place in line) not used for this long i
 TURN_SECONDS = 120.0      # while someone is waiting, one visitor trains at most this long in a row
 SPEEDS = {"slow": None, "normal": 0.15, "fast": 0.3}   # seconds of training per tick; slow = one step a tick
 HISTORY = 300             # metrics kept per run, for charts (thinned out when full)
+DRAW_EVERY = 2.0          # while training runs, a slow picture is drawn again at most this often
 
 
 # ── Seats: the only thing shared between visitors, and it holds no model ──────────────────────
@@ -100,6 +102,15 @@ def limit_threads() -> None:
         torch.set_num_threads(1)
 
 
+def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, every: float) -> bool:
+    """Draw again? Not if the kept picture shows these very steps, nor while training runs if it is
+    younger than `every` seconds."""
+    if kept is None:
+        return True
+    drawn_steps, when, _ = kept
+    return drawn_steps != steps and not (running and now - when < every)
+
+
 # ── One visitor's live run ──────────────────────────────────────────────────────────────────────
 @dataclass
 class RunState:
@@ -109,6 +120,7 @@ class RunState:
     notice: str | None = None                 # a ui.toml key to show (step cap, memory cap, turn over)
     history: list = field(default_factory=list)   # [{"steps": n, **metrics}, ...] for charts
     seat: int = 0                             # last answer from the seats (0 = training)
+    drawn: dict = field(default_factory=dict)  # name -> (steps, when, picture): see LiveTraining.now_and_then
 
 
 class LiveTraining:
@@ -140,6 +152,16 @@ class LiveTraining:
         seats().leave(visitor_id())
         self.state.trainer, self.state.running, self.state.notice = None, False, None
         self.state.history.clear()
+        self.state.drawn.clear()
+
+    def now_and_then(self, name: str, make: Callable[[], object], every: float = DRAW_EVERY) -> tuple[int, object]:
+        """(steps, make()) for a picture that is slow to draw, remembered for this run. While training
+        runs it is drawn again at most every `every` seconds, so drawing does not eat the time a tick
+        has for learning; paused, stepped or waiting, it always shows the trainer as it is."""
+        kept, now = self.state.drawn.get(name), time.monotonic()
+        if needs_drawing(kept, self.steps, self.state.running, now, every):
+            kept = self.state.drawn[name] = (self.steps, now, make())
+        return kept[0], kept[2]
 
     # ── Buttons ────────────────────────────────────────────────────────────────────────────────
     def controls(self, extra: Callable[[], None] | None = None) -> None:
