@@ -44,7 +44,8 @@ class GANConfig:
     batch: int = 64                 # pictures per side per round
     norm_first: bool = False        # batch norm on the judge's first layer too
     kind_norm: bool = False         # the drawer's batch norms scale and shift by kind (KindNorm)
-    smooth: bool = False            # a fixed soft blur after the drawer's last up-step (Smooth)
+    smooth: bool = False            # a soft blur after the drawer's last up-step (Smooth)
+    smooth_learns: bool = False     # ... which starts as that blur and then learns like any other layer
     real_label: float = 1.0         # <1: the judge aims for this on real pictures (one-sided label smoothing)
     data_size: int = 2000           # real pictures kept in memory, uint8 (3 KB each)
     ema: float = 0.0                # >0: also keep a smoothed copy of the drawer for drawing (0.999 typical)
@@ -59,8 +60,12 @@ class GANConfig:
         norm 88%, and batch-32 rounds are about 1.5 times quicker. The soft blur after the last up-step
         (Smooth), faces at 120 s: 85%, 91%, 76% for seeds 0, 1, 2, against 68% and 80% without it (seeds
         0, 1); at 150 s 89%, 91%, 84% against 75% and 73%. Tried with it and no better on seed 0: the
-        hinge loss (72%), batch 64 (78%), a slower smoothed copy (ema 0.995: 84%, but 5% at 30 s)."""
-        return cls(batch=32, norm_first=True, data_size=4000, ema=0.99, smooth=True)
+        hinge loss (72%), batch 64 (78%), a slower smoothed copy (ema 0.995: 84%, but 5% at 30 s).
+        But the fixed blur ruined cats: at 3,000 rounds 5%, 14%, 24% on target (seeds 0, 1, 2; the judge
+        caught every drawn cat), against 77% and 76% without it (seeds 1, 2). A blur that learns (seed 1)
+        73%; faces with it at 3,000 rounds 91% and 76% (seeds 0, 1), about as with the fixed one;
+        suns 40% and stars 69% (seed 0; fixed: 68%, 70%). So the blur starts fixed and then learns."""
+        return cls(batch=32, norm_first=True, data_size=4000, ema=0.99, smooth=True, smooth_learns=True)
 
     @classmethod
     def shipped(cls) -> "GANConfig":
@@ -109,7 +114,7 @@ class Generator(nn.Module):
             *up(4 * w, 2 * w),                                          # (B, 2W, 8, 8)
             *up(2 * w, w),                                              # (B, W, 16, 16)
             nn.ConvTranspose2d(w, 3, 4, 2, 1),                          # (B, 3, 32, 32)
-            *([Smooth(3)] if cfg.smooth else []), nn.Tanh())
+            *([Smooth(3, learns=cfg.smooth_learns)] if cfg.smooth else []), nn.Tanh())
         self.to(memory_format=CHANNELS_LAST)
 
     def forward(self, z, kinds):
@@ -136,16 +141,22 @@ class KindNorm(nn.Module):
 
 
 class Smooth(nn.Module):
-    """A fixed 3×3 blur, [1 2 1] ⊗ [1 2 1] / 16, on each channel. A transposed convolution of stride 2
+    """A 3×3 blur, [1 2 1] ⊗ [1 2 1] / 16, on each channel. A transposed convolution of stride 2
     paints odd and even pixels with different weights, which leaves a checkerboard of dots (Odena et al.
     2016, "Deconvolution and checkerboard artifacts"); the judge let the drawer keep them, and the
     benchmark's judge calls dotted pictures noise. Filtering after upsampling is what StyleGAN does
-    (Karras et al. 2019). Nothing here learns. (B, C, H, W) -> (B, C, H, W)"""
+    (Karras et al. 2019). learns=False: the blur stays fixed. learns=True: it only starts as the blur,
+    and the drawer may sharpen it where the judge wants thin lines (a cat's whiskers), which a fixed
+    blur forbids. (B, C, H, W) -> (B, C, H, W)"""
 
-    def __init__(self, channels: int):
+    def __init__(self, channels: int, learns: bool = False):
         super().__init__()
         k = torch.tensor([1.0, 2.0, 1.0])
-        self.register_buffer("kernel", (torch.outer(k, k) / 16).expand(channels, 1, 3, 3).clone(), persistent=False)
+        blur = (torch.outer(k, k) / 16).expand(channels, 1, 3, 3).clone()           # (C, 1, 3, 3)
+        if learns:
+            self.kernel = nn.Parameter(blur)
+        else:
+            self.register_buffer("kernel", blur, persistent=False)
 
     def forward(self, x):
         return F.conv2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), self.kernel, groups=len(self.kernel))

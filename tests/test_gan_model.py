@@ -54,7 +54,11 @@ def test_smooth_removes_a_checkerboard_and_keeps_flat_colour():
     edge = torch.zeros(1, 1, 8, 8)
     edge[..., 4:] = 1.0
     assert 0 < Smooth(1)(edge)[0, 0, 0, 3] < Smooth(1)(edge)[0, 0, 0, 4] < 1       # an edge stays, softened
-    assert any(isinstance(m, Smooth) for m in Generator(GANConfig.live()).modules())
+    live = [m for m in Generator(GANConfig.live()).modules() if isinstance(m, Smooth)]
+    assert len(live) == 1 and live[0].kernel.requires_grad                           # live: it learns
+    learned = Smooth(3, learns=True)
+    assert torch.allclose(learned(board.expand(1, 3, 8, 8)), out)                     # ... from the blur
+    assert not Smooth(3).kernel.requires_grad and "kernel" not in Smooth(3).state_dict()
 
 
 def test_judge_loss_against_the_textbook_formula():
