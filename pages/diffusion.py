@@ -271,7 +271,8 @@ def learn() -> None:
             if trainer.steps == 0:
                 st.caption(t("diffusion.learn_fresh"))
             # The same noise every time (seed 0), so the pictures can be compared as it learns. Drawing
-            # them takes twice a tick's training, so while it trains they are drawn every 2 s, not every tick.
+            # them (0.3 s) costs twice a tick's training: every tick, one child's run would keep most of a
+            # core busy on a shared server. While it trains they are drawn every 2 s instead.
             steps, pictures = live.now_and_then("now", lambda: trainer.sample(8, seed=0, steps=10))
             show_grid(pictures, cols=4, scale=3, caption=t("diffusion.learn_now", steps=steps))
         with chart:

@@ -156,8 +156,8 @@ class LiveTraining:
 
     def now_and_then(self, name: str, make: Callable[[], object], every: float = DRAW_EVERY) -> tuple[int, object]:
         """(steps, make()) for a picture that is slow to draw, remembered for this run. While training
-        runs it is drawn again at most every `every` seconds, so drawing does not eat the time a tick
-        has for learning; paused, stepped or waiting, it always shows the trainer as it is."""
+        runs it is drawn again at most every `every` seconds, so drawing does not cost the shared server
+        more than the learning does; paused, stepped or waiting, it always shows the trainer as it is."""
         kept, now = self.state.drawn.get(name), time.monotonic()
         if needs_drawing(kept, self.steps, self.state.running, now, every):
             kept = self.state.drawn[name] = (self.steps, now, make())
