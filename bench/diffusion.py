@@ -132,6 +132,6 @@ def run(report) -> None:
         report(f"live {kind}: peak memory the first training adds to a warmed-up process", round(live["added_mb"], 1),
                "MB", "< 100")
         report(f"live {kind}: peak memory a second visitor's training adds", round(live["second_mb"], 1), "MB", "< 100")
-    report("torch's one-time costs (optimiser import, layers' code), paid once per server at start (ui/warmup.py)",
+    report("torch's one-time costs (the layers' code), paid once per server at start (ui/warmup.py)",
            round(live["warm_up_mb"], 1), "MB", "")
     report("live training: memory held by the trainer between steps", round(live["held_mb"], 1), "MB", "")

@@ -35,6 +35,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import engine, world
+from .optim import Adam
 from .schedule import NoiseSchedule, Sampling, ddim_sample, to_uint8
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "diffusion.pt"
@@ -202,7 +203,7 @@ class DiffusionTrainer:
         self.ema = UNet(cfg).requires_grad_(False)
         self.ema.load_state_dict(self.model.state_dict())
         self.ema.eval()
-        self.opt: torch.optim.Optimizer | None = None        # made on the first step: drawing needs none
+        self.opt: Adam | None = None                         # made on the first step: drawing needs none
         self.gen = torch.Generator().manual_seed(seed)        # noise levels and noise for training
         self.rng = np.random.default_rng(seed)                # which pictures the world draws
         self.pool: torch.Tensor | None = None                 # (pool, 3, 32, 32) uint8
@@ -227,7 +228,7 @@ class DiffusionTrainer:
     def step(self) -> dict:
         cfg = self.config
         if self.opt is None:
-            self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+            self.opt = Adam(self.model.parameters(), lr=cfg.lr)
         self.model.train()
         x0, kinds = self._batch()
         # 2. Noise each picture to a random level t, and sometimes hide its kind (for guidance).
@@ -376,7 +377,7 @@ class DiffusionTrainer:
         self._younger_net = None
         self.opt = None
         if state.get("opt"):
-            self.opt = torch.optim.Adam(self.model.parameters(), lr=self.config.lr)
+            self.opt = Adam(self.model.parameters(), lr=self.config.lr)
             self.opt.load_state_dict(state["opt"])
 
     def save(self, path: str | Path) -> None:

@@ -75,17 +75,16 @@ def parameter_bytes(*modules: torch.nn.Module) -> int:
 
 def warm_up() -> None:
     """Pay torch's one-time costs now, once per process, so a child pressing Start does not: a server
-    calls this at start (ui/warmup.py). The first optimiser made in a process imports torch's compiler
-    parts (measured here: about 2 s and 150 MB); the first backward pass of each kind of layer reads its
-    code from disk (about 30 MB more). One step of a tiny copy of each chapter's trainer pays both; the
-    copies are thrown away, and later trainers share what was loaded."""
+    calls this at start (ui/warmup.py). The first backward pass of each kind of layer reads its code
+    from disk (measured here: about 30 MB). One step of a tiny copy of each chapter's trainer pays it;
+    the copies are thrown away, and later trainers share what was loaded. (torch.optim is not used at
+    all: its first use imported torch's compiler, 150 MB more; models/optim.py is the same Adam.)"""
     import dataclasses
 
     from .diffusion import DiffusionConfig, DiffusionTrainer
     from .gan import GANConfig
     from .gan_train import GANTrainer
 
-    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
     with torch.random.fork_rng():                  # leave the visitors' random numbers alone
         tiny = DiffusionTrainer(dataclasses.replace(DiffusionConfig.live(), width=8, batch=4, pool=16), kind="cat")
         tiny.step()

@@ -21,6 +21,7 @@ import torch
 from . import engine, world
 from .gan import (N_KINDS, SHIPPED, GANConfig, draw, drawer_loss, float_state, half_state, judge_loss,
                   kind_index, load_weights, make_discriminator, make_generator)
+from .optim import Adam
 
 MODES = ("both", "drawer", "judge")
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
@@ -83,8 +84,8 @@ class GANTrainer:
         reset_parameters(self.G, self.rng)
         reset_parameters(self.D, self.rng)
         self.G_ema = copy.deepcopy(self.G).eval() if cfg.ema > 0 else None
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=tuple(cfg.betas))
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=tuple(cfg.betas))
+        self.opt_g = Adam(self.G.parameters(), lr=cfg.lr_g, betas=tuple(cfg.betas))
+        self.opt_d = Adam(self.D.parameters(), lr=cfg.lr_d, betas=tuple(cfg.betas))
 
         # 2. Real pictures: a view of the uint8 array, no copy.                # (N, 3, 32, 32) uint8
         pics = pictures if pictures is not None else make_data(kind, data_size or cfg.data_size, seed)

@@ -25,6 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import engine, world
+from .optim import Adam
 from .tokenizer import UNK, Reading, Tokenizer, sample_texts, short_text
 
 WEIGHTS = Path(__file__).parent / "weights" / "matcher.pt"
@@ -173,7 +174,7 @@ class MatcherTrainer:
     def step(self) -> dict:
         c = self.config
         if self.pool is None:
-            self.opt = torch.optim.Adam(self.model.parameters(), lr=c.lr)
+            self.opt = Adam(self.model.parameters(), lr=c.lr)
             self.pool = world.make_pictures(c.pool, seed=10_000 + self.seed, captions=False)
             self.pool_attrs = attributes(self.pool)
         elif self.steps:

@@ -29,6 +29,7 @@ from PIL import Image
 from torch import nn
 
 from . import engine
+from .optim import Adam, AdamW
 from .world import KINDS, make_pictures, render
 
 WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
@@ -225,7 +226,7 @@ class RecognizerTrainer:
         self.generator = engine.seed_everything(seed)
         self.model = Recognizer(config)
         self.images, self.labels = data if data is not None else training_pictures(config.pool, seed, config)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=1e-4)
+        self.optimizer = AdamW(self.model.parameters(), lr=config.lr, weight_decay=1e-4)
         self.started = None
 
     def step(self) -> dict:
@@ -336,7 +337,7 @@ class NewKindTrainer:
         if known:
             start = F.normalize(start + F.normalize(model.head.data[self.k], dim=0), dim=0)
         self.row = start.clone().requires_grad_(True)
-        self.optimizer = torch.optim.Adam([self.row], lr=0.02)
+        self.optimizer = Adam([self.row], lr=0.02)
         # Weight the classes so five drawings count as much as hundreds of old ones.
         counts = torch.bincount(self.y, minlength=len(model.kinds)).float().clamp(min=1)
         self.weights = counts.sum() / counts / len(model.kinds)
