@@ -28,9 +28,6 @@ from . import world
 
 N_KINDS = len(world.KINDS)
 SHIPPED = Path(__file__).parent / "weights" / "gan.pt"
-# Both networks keep each pixel's channels side by side in memory: torch's CPU convolutions run faster
-# so (measured here, one thread: 8% more rounds a second).
-CHANNELS_LAST = torch.channels_last
 
 
 @dataclass
@@ -115,12 +112,14 @@ class Generator(nn.Module):
             *up(2 * w, w),                                              # (B, W, 16, 16)
             nn.ConvTranspose2d(w, 3, 4, 2, 1),                          # (B, 3, 32, 32)
             *([Smooth(3, learns=cfg.smooth_learns)] if cfg.smooth else []), nn.Tanh())
-        self.to(memory_format=CHANNELS_LAST)
+        # Channels last (each pixel's channels side by side in memory), in the judge too: torch's CPU
+        # convolutions run faster so, here 8% more rounds a second on one thread.
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, z, kinds):
         h = torch.cat([z, self.kind_embed(kinds)], dim=1)               # (B, z+e)
         h = self.project(h).view(len(z), 4 * self.cfg.width, 4, 4)      # (B, 4W, 4, 4)
-        h = h.contiguous(memory_format=CHANNELS_LAST)
+        h = h.contiguous(memory_format=torch.channels_last)
         for layer in self.body:                                         # ... (B, 3, 32, 32)
             h = layer(h, kinds) if isinstance(layer, KindNorm) else layer(h)
         return h
@@ -187,10 +186,10 @@ class Discriminator(nn.Module):
         # Projection: "does it look like a real one of THIS kind?" = features · a vector per kind.
         self.kind_embed = nn.Embedding(N_KINDS, 4 * w * 16)
         self.kind_embed.init_std = 0.01                                 # start almost kind-blind
-        self.to(memory_format=CHANNELS_LAST)
+        self.to(memory_format=torch.channels_last)
 
     def forward(self, x, kinds):
-        h = self.body(x.contiguous(memory_format=CHANNELS_LAST))        # (B, 64W)
+        h = self.body(x.contiguous(memory_format=torch.channels_last))        # (B, 64W)
         return self.head(h).squeeze(1) + (self.kind_embed(kinds) * h).sum(1)   # (B,)
 
 

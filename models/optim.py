@@ -60,9 +60,12 @@ class Adam:
                 p.addcdiv_(state["exp_avg"], denom, value=-lr / (1 - beta1 ** t))
 
     # torch.optim's layout: parameters by their place in the groups, so a saved state fits a new model.
+    def _params(self) -> list[torch.nn.Parameter]:
+        return [p for group in self.param_groups for p in group["params"]]
+
     def state_dict(self) -> dict:
-        params = [p for group in self.param_groups for p in group["params"]]
-        state = {i: {k: v.clone() for k, v in self.state[p].items()} for i, p in enumerate(params) if p in self.state}
+        state = {i: {k: v.clone() for k, v in self.state[p].items()} for i, p in enumerate(self._params())
+                 if p in self.state}
         groups, start = [], 0
         for group in self.param_groups:
             n = len(group["params"])
@@ -71,7 +74,7 @@ class Adam:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, saved: dict) -> None:
-        params = [p for group in self.param_groups for p in group["params"]]
+        params = self._params()
         for group, kept in zip(self.param_groups, saved["param_groups"]):
             group.update({k: (tuple(v) if k == "betas" else v) for k, v in kept.items()
                           if k in ("lr", "betas", "eps", "weight_decay")})

@@ -219,8 +219,8 @@ def render(kind, rng, n, size=32, style="fill", colors=None, sizes=None, moods=N
     dice["angle"] = rng.uniform(-0.3, 0.3, n)
     dice["flip"] = np.where((rng.random(n) < 0.5) & np.isin(kind, ["fish", "car"]), -1.0, 1.0)
     if style == "line":   # a shaky hand: slow waves that bend the page a little
-        dice["amp"], dice["freq"], dice["ph"] = (rng.uniform(0.01, 0.035, (3, n)), rng.uniform(2.0, 5.0, (3, n)),
-                                                 rng.uniform(0, 6.3, (3, n)))
+        waves = rng.uniform(0.01, 0.035, (3, n)), rng.uniform(2.0, 5.0, (3, n)), rng.uniform(0, 6.3, (3, n))
+        dice["amp"], dice["freq"], dice["ph"] = (w.T for w in waves)                  # (n, 3): picture first
         dice["paper"] = rng.uniform(240, 255, (n, 1, 1, 1)).astype(np.float32)
         dice["width"] = rng.uniform(1.0, 2.4, n) * (2.0 / size) * max(size / 32, 1.0) ** 0.5   # stroke, global
         dice["pencil"] = rng.uniform(0, 70, (n, 1, 1, 1)).astype(np.float32)
@@ -230,8 +230,7 @@ def render(kind, rng, n, size=32, style="fill", colors=None, sizes=None, moods=N
 
     images = np.empty((n, size, size, 3), np.uint8)
     for lo in range(0, n, CHUNK):
-        part = {k: (v[:, lo:lo + CHUNK] if k in ("amp", "freq", "ph") else v[lo:lo + CHUNK]) for k, v in dice.items()}
-        images[lo:lo + CHUNK] = _paint(kind, part, size, style)
+        images[lo:lo + CHUNK] = _paint(kind, {k: v[lo:lo + CHUNK] for k, v in dice.items()}, size, style)
     return images, colors, sizes, moods
 
 
@@ -243,7 +242,7 @@ def _paint(kind, d, size, style):
     x, y = _grid(size)
     px = 2.0 / size                                                   # one pixel, in global units
     if style == "line":
-        amp, freq, ph = d["amp"], d["freq"], d["ph"]
+        amp, freq, ph = d["amp"].T, d["freq"].T, d["ph"].T                            # (3, B) each
         x = x + col(amp[0]) * np.sin(col(freq[0]) * y + col(ph[0]))
         y = y + col(amp[1]) * np.sin(col(freq[1]) * x + col(ph[1]))
     dx, dy = x - col(d["cx"]), y - col(d["cy"])
