@@ -25,6 +25,7 @@ from .optim import Adam
 
 MODES = ("both", "drawer", "judge")
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
+R1_EVERY = 4                  # the R1 penalty is added every few rounds, scaled up to match (lazy)
 HISTORY_EVERY = 10            # the scoreboard keeps one averaged point per this many rounds
 
 
@@ -140,7 +141,10 @@ class GANTrainer:
             d_loss = judge_loss(real_s, fake_s, self.cfg.real_label)
         if train_d:
             self.opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
+            loss = d_loss
+            if self.cfg.r1 and self.steps % R1_EVERY == 0:
+                loss = loss + R1_EVERY * self.cfg.r1 / 2 * self._steepness(real, kinds)
+            loss.backward()
             self.opt_d.step()
 
         # 2. The drawer: maximise log D(G(z)) against the judge as it is now.
@@ -162,6 +166,13 @@ class GANTrainer:
             self._caught[self._turn] += 0.02 * (metrics["drawn_right"] - self._caught[self._turn])
         self._record(metrics)
         return metrics
+
+    def _steepness(self, real, kinds):
+        # R1 (Mescheder et al. 2018): how steeply the judge's score changes around real pictures,
+        # |d score / d picture|^2. Kept small, the judge cannot swing wildly and the duel settles.
+        x = real.detach().requires_grad_(True)
+        grad, = torch.autograd.grad(self.D(x, kinds).sum(), x, create_graph=True)     # (B, 3, 32, 32)
+        return grad.pow(2).sum((1, 2, 3)).mean()
 
     @torch.no_grad()
     def _update_ema(self):

@@ -71,6 +71,21 @@ def test_judge_loss_against_the_textbook_formula():
     assert judge_loss(sure, fake) < judge_loss(fair, fake)
 
 
+def test_r1_keeps_the_judge_gentle_around_real_pictures():
+    # The same judge-only duel with and without the penalty: with it, the judge's score changes less
+    # steeply around real pictures (what R1 measures and pushes down).
+    import dataclasses
+    steep = {}
+    for r1 in (0.0, 10.0):
+        t = GANTrainer(dataclasses.replace(GANConfig.live(), r1=r1, data_size=300), kind="star", seed=1)
+        t.mode = "judge"
+        for _ in range(24):
+            t.step()
+        real, kinds = t._batch()
+        steep[r1] = float(t._steepness(real, kinds).detach())
+    assert 0 <= steep[10.0] < 0.5 * steep[0.0]
+
+
 def test_rounds_move_both_players_and_modes_freeze_one():
     t = GANTrainer(kind="star", seed=1, **SMALL)
     g0 = [p.clone() for p in t.G.parameters()]
