@@ -25,7 +25,6 @@ from .optim import Adam
 
 MODES = ("both", "drawer", "judge")
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
-R1_EVERY = 4                  # the R1 penalty is added every few rounds, scaled up to match (lazy)
 HISTORY_EVERY = 10            # the scoreboard keeps one averaged point per this many rounds
 
 
@@ -142,8 +141,8 @@ class GANTrainer:
         if train_d:
             self.opt_d.zero_grad(set_to_none=True)
             loss = d_loss
-            if self.cfg.r1 and self.steps % R1_EVERY == 0:
-                loss = loss + R1_EVERY * self.cfg.r1 / 2 * self._steepness(real, kinds)
+            if self.cfg.r1 and self.steps % self.cfg.r1_every == 0:
+                loss = loss + self.cfg.r1_every * self.cfg.r1 / 2 * self._steepness(real, kinds)
             loss.backward()
             self.opt_d.step()
 
