@@ -57,7 +57,6 @@ class DiffusionConfig:
     groups: int = 8                  # GroupNorm groups (batch statistics would mix noise levels)
     timesteps: int = 100             # noise levels in the schedule
     batch: int = 32                  # small batches, more steps: on a CPU that learns faster
-    micro: int = 1                   # backward in this many slices of the batch: same gradient, less memory
     lr: float = 2e-3
     warmup: int = 50                 # steps of rising learning rate: big first steps blow up
     clip: float = 1.0                # gradient norm clip
@@ -243,16 +242,11 @@ class DiffusionTrainer:
         hide = torch.rand(len(x0), generator=self.gen) < cfg.p_null
         kinds = torch.where(hide, torch.full_like(kinds, self.model.null_kind), kinds)
         # 3. Guess the clean picture; the loss is how far the guess is from it.
-        #    In `micro` slices, each one's graph freed before the next is built: the summed gradient is
-        #    the whole batch's (GroupNorm works picture by picture), the memory a slice's.
         for group in self.opt.param_groups:                                      # warm-up
             group["lr"] = cfg.lr * min(1.0, (self.steps + 1) / cfg.warmup)
         self.opt.zero_grad(set_to_none=True)
-        loss = 0.0
-        for part in torch.arange(len(x0)).chunk(cfg.micro):
-            piece = F.mse_loss(self.model(x_t[part], t[part], kinds[part]), x0[part]) * len(part) / len(x0)
-            piece.backward()
-            loss += piece.detach()
+        loss = F.mse_loss(self.model(x_t, t, kinds), x0)
+        loss.backward()
         nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
         self.opt.step()
         # 4. The drawing copy follows the weights slowly, which smooths out the noise of single steps.

@@ -2,6 +2,7 @@
 short run that measurably gets closer to real pictures, and the command line."""
 
 import csv
+import dataclasses
 
 import numpy as np
 import pytest
@@ -74,7 +75,6 @@ def test_judge_loss_against_the_textbook_formula():
 def test_r1_keeps_the_judge_gentle_around_real_pictures():
     # The same judge-only duel with and without the penalty: with it, the judge's score changes less
     # steeply around real pictures (what R1 measures and pushes down).
-    import dataclasses
     steep = {}
     for r1 in (0.0, 10.0):
         t = GANTrainer(dataclasses.replace(GANConfig.live(), r1=r1, r1_every=4, data_size=300), kind="star", seed=1)
