@@ -253,8 +253,7 @@ class DiffusionTrainer:
         #    Early on it follows faster, so a young model's drawings are not stuck at the random start.
         decay = min(cfg.ema, (1 + self.steps) / (10 + self.steps))
         with torch.no_grad():
-            for e, p in zip(self.ema.parameters(), self.model.parameters()):
-                e.lerp_(p, 1 - decay)
+            torch._foreach_lerp_(list(self.ema.parameters()), list(self.model.parameters()), 1 - decay)
         self.steps += 1
         if cfg.self_guidance and self.steps >= next_snapshot(max(self.younger, default=0)):
             self.younger[self.steps] = {k: v.clone() for k, v in self.ema.state_dict().items()}
