@@ -31,14 +31,14 @@ LIVE_SCRIPT = r"""
 import sys, time, torch
 torch.set_num_threads(1)
 from bench.memory import peak_bytes, reset_peak, rss_bytes
-from models import engine
+from models import warmup
 from models.diffusion import DiffusionTrainer
 
 rss_mb, peak_mb = (lambda: rss_bytes() / 2**20), (lambda: peak_bytes() / 2**20)
 
 kind, out, marks = sys.argv[1], sys.argv[2], [float(m) for m in sys.argv[3:]]
 fresh = rss_mb()
-engine.warm_up()                                # what the server does once at start, for everyone
+warmup.warm_up()                                # what the server does once at start, for everyone
 before = rss_mb()
 reset_peak()
 trainer = DiffusionTrainer(kind=kind, seed=0)

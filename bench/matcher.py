@@ -5,7 +5,7 @@ import time
 import numpy as np
 import torch
 
-from models import engine, matcher, world
+from models import matcher, warmup, world
 
 
 def run(report):
@@ -33,7 +33,7 @@ def shipped(report):
 def live(report, limit=15.0, longest=30.0, seed=0):
     """From scratch on one thread. The clock counts drawing the training pictures, not the scoring. CPU
     seconds are reported too: on a busy machine the wall clock shows the neighbours, the CPU clock does not."""
-    engine.warm_up()                         # torch's one-off costs, paid once per server at start
+    warmup.warm_up()                         # torch's one-off costs, paid once per server at start
     clock, cpu = 0.0, 0.0
     trainer = matcher.MatcherTrainer(seed=seed)
     reached, reached_cpu, at_limit, next_check = None, None, None, 1.0

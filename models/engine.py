@@ -73,27 +73,6 @@ def parameter_bytes(*modules: torch.nn.Module) -> int:
     return sum(p.numel() * p.element_size() for m in modules for p in m.parameters())
 
 
-def warm_up() -> None:
-    """Pay torch's one-time costs now, once per process, so a child pressing Start does not: a server
-    calls this at start (ui/warmup.py). The first backward pass of each kind of layer reads its code
-    from disk (measured here: about 30 MB). One step of a tiny copy of each chapter's trainer pays it;
-    the copies are thrown away, and later trainers share what was loaded. (torch.optim is not used at
-    all: its first use imported torch's compiler, 150 MB more; models/optim.py is the same Adam.)"""
-    import dataclasses
-
-    from .diffusion import DiffusionConfig, DiffusionTrainer
-    from .gan import GANConfig
-    from .gan_train import GANTrainer
-
-    with torch.random.fork_rng():                  # leave the visitors' random numbers alone
-        tiny = DiffusionTrainer(dataclasses.replace(DiffusionConfig.live(), width=8, batch=4, pool=16), kind="cat")
-        tiny.step()
-        tiny.sample(2, steps=2)
-        duel = GANTrainer(dataclasses.replace(GANConfig.live(), width=4, batch=4, data_size=16), kind="cat")
-        duel.step()
-        duel.draw_fixed()
-
-
 def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)

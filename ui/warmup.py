@@ -12,7 +12,7 @@ import streamlit as st
 
 log = logging.getLogger("aidraw.warmup")
 
-MODULES = ("torch", "models.engine")
+MODULES = ("torch", "models.warmup")
 
 
 def _load() -> None:
@@ -20,9 +20,9 @@ def _load() -> None:
     try:
         for name in MODULES:
             importlib.import_module(name)
-        from models import engine
+        from models import warmup
 
-        engine.warm_up()          # torch's one-time costs, paid here, not when a child presses Start
+        warmup.warm_up()          # torch's one-time costs, paid here, not when a child presses Start
     except Exception:  # a warm-up must never break the app; the page will say what is wrong
         log.exception("warm-up failed")
     log.info("warm-up done in %.1f s", time.perf_counter() - start)
