@@ -31,13 +31,15 @@ def pictures_command(args) -> None:
 
 
 def chapter(name: str):
-    """The module that implements a chapter's commands (imported late: torch is slow to import)."""
-    try:
-        return importlib.import_module(f"models.{name}")
-    except ModuleNotFoundError as e:
-        if e.name == f"models.{name}":
-            raise CommandError(f"the {name} chapter is not built yet") from None
-        raise
+    """The module that implements a chapter's commands (imported late: torch is slow to import):
+    models/commands/<name>.py, or, until it moves there, the model file itself."""
+    for module in (f"models.commands.{name}", f"models.{name}"):
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name not in (module, "models.commands"):
+                raise
+    raise CommandError(f"the {name} chapter is not built yet")
 
 
 def call(module_name: str, function: str, args) -> None:

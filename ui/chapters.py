@@ -37,6 +37,8 @@ ALL = (
     Chapter("diffusion", "🌫️"),
     Chapter("seeing", "👀"),
     Chapter("matching", "🔗"),
+    Chapter("words", "🪄"),         # words become a picture: the article's finale
+    Chapter("beyond", "🎵"),        # the same ideas make music, video and text
 )
 
 
@@ -68,6 +70,10 @@ def card_picture(chapter_id: str, size: int = 64) -> np.ndarray:
         pics = np.concatenate([_noisy(one, a, rng) for a in (0.97, 0.6, 0.0)])
     elif chapter_id == "seeing":         # doodles a child might draw
         pics = world.make_pictures(3, seed=3, size=size, style="line", kinds=["cat", "house", "sun"]).images
+    elif chapter_id == "words":          # what we say, drawn: a heart, a fish, a cat
+        pics = world.make_pictures(3, seed=31, size=size, kinds=["heart", "fish", "cat"]).images
+    elif chapter_id == "beyond":         # a short film strip: one thing after another
+        pics = world.make_pictures(3, seed=41, size=size, kinds=["sun", "flower", "tree"]).images
     else:                                # matching: things of many kinds and colours
         pics = world.make_pictures(3, seed=21, size=size, kinds=["fish", "flower", "car"]).images
     return world.grid(pics, cols=3, pad=4)
