@@ -3,10 +3,16 @@
     "a blue star!"   ──►  ["a", "blue", "star"]          English: lower-case words, punctuation dropped
     "蓝色的星星🌟"    ──►  ["蓝色", "的", "星星", "🌟"]    Chinese: known words first, else one character
                                                           anything else (emoji, other scripts): its own piece
+    "藍色的魚", "Ｒｅｄ", "r̲e̲d̲", "🇨🇳"                        first made one form (models/textnorm.py): "蓝色的鱼",
+                                                          "red", "red"; one piece per visible character
     pieces  ──►  ids (vocabulary index, 1 = <unk>)  ──►  padded (N, L) tensor + mask
 
 The vocabulary is every word of the picture world (models.world's captions and names in both
 languages) plus each character of its Chinese words, so "蓝的星星" still reads "蓝" and "星星".
+Every text is first normalised (models/textnorm.py: width, marks on Latin letters, traditional ->
+simplified, case), so the shipped vocabulary reads "藍色的魚" and "Ｒｅｄ" without retraining.
+Some known pieces say nothing alone ("的", "色", "a", "of"): NO_MEANING_ALONE. A text made only of
+them names nothing to look for (Reading.meaningful is empty).
 This file also writes the texts the matcher trains on: full captions, short queries ("红色的鱼",
 "red fish") and a few templates ("a drawing of a cat"), each with the attributes it names.
 """
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import world
+from . import textnorm, world
 
 PAD, UNK = 0, 1
 MAX_PIECES = 32          # longer texts are cut: the world's longest caption has 9 pieces
@@ -30,6 +36,10 @@ MAX_WORD = 24            # a longer run of letters is shown cut, with an ellipsi
 ZH_WORDS = sorted({*world.NAME_ZH.values(), *world.COLOR_ZH.values(), *world.MOOD_ZH.values(),
                    "小小", "大大", "图片", "东西"}, key=len, reverse=True)
 TEMPLATES_EN = ("a drawing of {}", "a picture of {}")
+# Known pieces that carry no meaning alone: articles, templates' words, measure words, the "色" of every
+# colour, the halves of words ("东西" -> "东", "西"). With a kind or a colour they help; alone they name nothing.
+NO_MEANING_ALONE = frozenset({"a", "an", "the", "of", "drawing", "picture", "something", "一", "的", "色", "画",
+                              "图", "片", "图片", "东", "西", "东西", "子", "幅", *world.MEASURE_ZH.values()})
 TEMPLATES_ZH = ("一幅{}的画", "{}的图片")
 
 
@@ -108,6 +118,7 @@ class Reading:
     ids: list             # [5, 17, 40]
     unknown: list         # pieces it has never seen, in order, without repeats
     truncated: bool       # True when the text was too long and its end was not read
+    meaningful: list = None   # known pieces that name something alone ("blue", "鱼"; not "的", "a"), no repeats
 
 
 class Tokenizer:
@@ -126,23 +137,26 @@ class Tokenizer:
     # 1. Text -> pieces
     @staticmethod
     def split(text: str, max_pieces: int = MAX_PIECES) -> list[str]:
-        text = unicodedata.normalize("NFKC", str(text)[:MAX_CHARS]).lower()
+        """A text (any str) -> at most max_pieces pieces, after textnorm.normalise (one form) and cut to
+        MAX_CHARS visible characters. One piece per visible character (grapheme cluster) or word."""
+        text = textnorm.normalise(textnorm.cut(str(text), MAX_CHARS)[0])
+        chars = list(text) if text.isascii() else textnorm.graphemes(text)
         pieces, i = [], 0
-        while i < len(text) and len(pieces) < max_pieces:
-            ch = text[i]
-            if is_cjk(ch):
-                word = next((w for w in ZH_WORDS if text.startswith(w, i)), ch)
+        while i < len(chars) and len(pieces) < max_pieces:
+            ch = chars[i]
+            if is_cjk(ch[0]):
+                word = next((w for w in ZH_WORDS if "".join(chars[i:i + len(w)]) == w), ch)
                 pieces.append(word)
                 i += len(word)
-            elif ch.isalnum():                                     # a run of letters/digits: a word
+            elif ch[0].isalnum():                                  # a run of letters/digits: a word
                 j = i + 1
-                while j < len(text) and text[j].isalnum() and not is_cjk(text[j]):
+                while j < len(chars) and chars[j][0].isalnum() and not is_cjk(chars[j][0]):
                     j += 1
-                pieces.append(text[i:j] if j - i <= MAX_WORD else text[i:i + MAX_WORD] + "…")
+                pieces.append("".join(chars[i:j]) if j - i <= MAX_WORD else "".join(chars[i:i + MAX_WORD]) + "…")
                 i = j
             else:
-                # Spaces, punctuation, joiners and skin-tone marks are skipped; a symbol (emoji) is a piece.
-                if unicodedata.category(ch) in ("So", "Co"):
+                # Spaces and punctuation are skipped; a symbol (an emoji, a flag, a family) is one piece.
+                if unicodedata.category(ch[0]) in ("So", "Co"):
                     pieces.append(ch)
                 i += 1
         return pieces
@@ -162,8 +176,9 @@ class Tokenizer:
         pieces = self.split(text)
         ids = [self.piece_id(p) for p in pieces]
         unknown = list(dict.fromkeys(p for p, i in zip(pieces, ids) if i == UNK))
-        truncated = len(str(text)) > MAX_CHARS or len(self.split(text, MAX_PIECES + 1)) > MAX_PIECES
-        return Reading(pieces, ids, unknown, truncated)
+        truncated = textnorm.cut(str(text), MAX_CHARS)[1] or len(self.split(text, MAX_PIECES + 1)) > MAX_PIECES
+        meaningful = list(dict.fromkeys(p for p, i in zip(pieces, ids) if i != UNK and self.vocab[i] not in NO_MEANING_ALONE))
+        return Reading(pieces, ids, unknown, truncated, meaningful)
 
     def ids(self, text: str, split_words: bool = False) -> list[int]:
         key = (text, split_words)
