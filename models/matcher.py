@@ -261,7 +261,13 @@ def rank(query_emb, keys_emb, top: int = 5):
 
 
 def search(model: Matcher, gallery_emb, text: str, top: int = 5):
-    """The best pictures for a text: (indices best first, their cosine similarities)."""
+    """The best pictures for a text: (indices best first, their cosine similarities).
+
+    Text in any form (traditional, full-width, marks: see models/textnorm.py). When it names nothing
+    the model knows (only unknown words, or only pieces that say nothing alone, like "的的色" or "a"),
+    nothing is ranked: two empty arrays, so no confident-looking matches made of "的" and "色"."""
+    if not model.tokenizer.read(text).meaningful:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
     with torch.no_grad():
         return rank(model.encode_text([text])[0], gallery_emb, top)
 

@@ -116,8 +116,12 @@ def heard(model, text: str) -> bool:
         st.warning(t("matching.never_seen", words=shown))
     if reading.truncated:
         st.caption(t("matching.too_long", n=MAX_PIECES))
-    if len(reading.unknown) == len(set(reading.pieces)):
-        st.info(t("matching.nothing_known"))
+    if not reading.meaningful:    # only unknown words, or only words like 的, 色, a: nothing to look for
+        filler = [p for p, i in zip(reading.pieces, reading.ids) if i != UNK]
+        if filler:
+            st.info(t("words_no_meaning", words=plain(", ".join(dict.fromkeys(filler[:8])))))
+        else:
+            st.info(t("matching.nothing_known"))
         return False
     return True
 

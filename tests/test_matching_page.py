@@ -5,7 +5,7 @@ word, and live training takes a step, in Chinese and in English."""
 import pytest
 from helpers import no_exception, run_app, texts
 
-from models.tokenizer import UNK, Tokenizer
+from models.tokenizer import Tokenizer
 from ui.i18n import t_in
 
 PAGE = "pages/matching.py"
@@ -51,12 +51,12 @@ def test_odd_searches_get_a_friendly_answer_never_an_error():
     at = run_app("zh", PAGE)
     never = t_in("zh", "matching.never_seen", words="@").split("@")[0]
     tokenizer = Tokenizer()
-    for odd in ["", "   ", "🦖🦖", "x" * 5000, "恐龙 dinosaur", "**[a](http://x)** {score}", "a\nblue\tstar"]:
+    for odd in ["", "   ", "🦖🦖", "x" * 5000, "恐龙 dinosaur", "**[a](http://x)** {score}", "a\nblue\tstar",
+                "🇨🇳👨‍👩‍👧", "藍" * 5000]:
         at.text_input(key="matching-query").input(odd).run()
         no_exception(at)
         reading = tokenizer.read(odd)
-        known = any(i != UNK for i in reading.ids)
-        assert results(at) == (6 if known else 0) + 10, repr(odd)       # the pair below always shows
+        assert results(at) == (6 if reading.meaningful else 0) + 10, repr(odd)   # the pair below always shows
         assert (never in texts(at)) == bool(reading.unknown), repr(odd)
     at.text_input(key="matching-map-word").input("🦖 " * 3000).run()
     no_exception(at)
@@ -89,3 +89,43 @@ def test_a_childs_words_stay_in_their_own_session():
     other = run_app("en", PAGE)
     assert secret not in other.session_state["memo:matching-bars"]   # its own example sentence only
     assert "memo:matching-map" not in other.session_state            # it typed nothing on the map
+
+
+def found_pictures(at):
+    """The search box's pictures (the first six with a 'match' caption) and their captions."""
+    shown = [(c.url, c.caption) for im in at.image for c in im.proto.imgs if c.caption.startswith(("match", "配对分"))]
+    return shown[:6]
+
+
+def test_traditional_characters_find_the_same_pictures_as_simplified():
+    """藍色的魚 reads as 蓝色的鱼: no "never seen", the very same pictures with the same scores (blue fish
+    first: see test_tokenizer.py), and likewise 一條紅色的魚 and 貓."""
+    at = run_app("zh", PAGE)
+    never = t_in("zh", "matching.never_seen", words="@").split("@")[0]
+    for traditional, simplified in (("藍色的魚", "蓝色的鱼"), ("一條紅色的魚", "一条红色的鱼"), ("貓", "猫")):
+        at.text_input(key="matching-query").input(simplified).run()
+        expected = found_pictures(at)
+        at.text_input(key="matching-query").input(traditional).run()
+        no_exception(at)
+        assert never not in texts(at), traditional
+        assert len(expected) == 6 and found_pictures(at) == expected, traditional
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_words_that_name_nothing_are_not_ranked_and_the_page_says_so(lang):
+    """的的色 (or "a of the"): known pieces that say nothing alone. No confident-looking matches: the page
+    says what it did not understand instead."""
+    at = run_app(lang, PAGE)
+    for query, shown in (("的的色", "的, 色"), ("a of the", "a, of")):
+        at.text_input(key="matching-query").input(query).run()
+        no_exception(at)
+        assert results(at) == 10, query                                # only the fixed pair below
+        assert t_in(lang, "words_no_meaning", words=shown) in texts(at), query
+
+
+def test_a_flag_and_a_family_are_one_piece_each():
+    at = run_app("en", PAGE)
+    at.text_input(key="matching-words").input("🇨🇳👨‍👩‍👧 r̲e̲d̲ fish").run()
+    no_exception(at)
+    assert t_in("en", "matching.never_seen", words="🇨🇳, 👨‍👩‍👧") in texts(at)
+    assert "`🇨🇳 ?` `👨‍👩‍👧 ?` `red` `fish`" in texts(at)
