@@ -11,6 +11,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from models import recognizer as R
 from models import scenes
+from models import textnorm
 from models import world
 from ui.i18n import JOIN, lang, t, t_in
 from ui.layout import chapter, paragraphs
@@ -18,6 +19,7 @@ from ui.pictures import canvas_image, upscale
 
 PENS = {"thin": 6, "medium": 12, "thick": 22}   # stroke widths on a 280-pixel canvas
 NEED, AT_LEAST, MAX_NEW = 5, 3, 5               # drawings asked for, drawings needed, new kinds per visitor
+NAME_MAX = 24                                   # visible characters in a new kind's name (graphemes)
 FOOL_SEED = 4                                   # the umbrella in the honest box
 
 
@@ -150,16 +152,25 @@ def what_it_sees() -> None:
 
 # ── Teach it something new ─────────────────────────────────────────────────────────────────────
 def known_kind(name: str) -> str:
-    """'猫' or 'Cat' means the world's cat: teach more of it rather than a second cat."""
+    """'猫', '貓', 'Cat' or 'Ｃａｔ' means the world's cat, 'ROCKET' the rocket taught before: teach more of
+    it rather than a second one (names compared in one form: models/textnorm.py)."""
     for kind in world.KINDS:
-        if name.casefold() in (t_in("zh", f"seeing.kinds.{kind}").casefold(), t_in("en", f"seeing.kinds.{kind}").casefold()):
+        if textnorm.same_name(name, (t_in("zh", f"seeing.kinds.{kind}"), t_in("en", f"seeing.kinds.{kind}"))):
             return kind
-    return name
+    return textnorm.same_name(name, st.session_state.get("seeing:taught", [])) or name
+
+
+def cut_name() -> None:
+    """The name box keeps NAME_MAX whole characters (a family emoji is one); a longer paste is cut, and said."""
+    name, cut = textnorm.cut(st.session_state.get("seeing-name", ""), NAME_MAX)
+    if cut:
+        st.session_state["seeing-name"] = name
+        st.session_state["seeing:name-cut"] = True
 
 
 def learn(name: str, examples: list) -> None:
     taught = st.session_state.setdefault("seeing:taught", [])
-    name = known_kind(" ".join(name.split())[:24])
+    name = known_kind(textnorm.cut(" ".join(name.split()), NAME_MAX)[0])
     if not name:
         st.warning(t("seeing.teach_need_name"))
     elif len(examples) < AT_LEAST:
@@ -198,7 +209,9 @@ def teach() -> None:
             kind, p = R.predict(recognizer(), image).best
             st.markdown(t_kind("seeing.teach_test", kind, pct=round(100 * p)))
     with right:
-        name = st.text_input(t("seeing.teach_name"), key="seeing-name", max_chars=24, placeholder=t("seeing.teach_name_hint"))
+        name = st.text_input(t("seeing.teach_name"), key="seeing-name", on_change=cut_name, placeholder=t("seeing.teach_name_hint"))
+        if st.session_state.pop("seeing:name-cut", False):
+            st.info(t("words_name_cut", n=NAME_MAX))
         st.caption(t("seeing.teach_count", n=len(examples), need=NEED))
         if examples:
             small = [np.stack([R.ink_to_picture(R.prepare(e))] * 3, -1) for e in examples]
