@@ -5,3 +5,16 @@ The layers: a command may import the model files, models/cli.py (errors, safe fi
 inside a function, the benchmark's judge (bench/judge.py) to score pictures. A model file never imports
 a command, the CLI or bench.
 """
+
+
+def load_judge(required: bool = True):
+    """The benchmark's judge (bench/judge.py: trained once, then cached), imported only when a command
+    scores pictures. Missing bench/: CommandError if `required`, else None."""
+    try:
+        from bench.judge import load_judge as load
+    except ImportError:
+        if not required:
+            return None
+        from ..cli import CommandError
+        raise CommandError("evaluating needs the benchmark's judge: run from the project folder") from None
+    return load()

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from .. import engine, world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..diffusion import DiffusionTrainer
+from . import load_judge
 
 
 def load_trainer(path) -> DiffusionTrainer:
@@ -92,13 +93,12 @@ def evaluate_command(args, per_kind: int = 50, n: int = 256) -> None:
     trainer = load_trainer(args.weights)
     for level, error in clean_picture_errors(trainer, seed=args.seed, n=n).items():
         print(f"noise {level:.2f}: clean-picture error {error:.4f}")
-    try:
-        from bench.judge import load_judge
-    except ImportError:
+    judge = load_judge(required=False)
+    if judge is None:
         print("(bench/judge.py is missing: no on-target score)")
         return
     start = time.perf_counter()
-    scores = on_target(trainer, load_judge(), per_kind=per_kind, seed=args.seed)
+    scores = on_target(trainer, judge, per_kind=per_kind, seed=args.seed)
     for k, v in scores.items():
         print(f"{k:8s} {v:6.1%} on target")
     print(f"overall  {np.mean(list(scores.values())):6.1%}; lowest {min(scores.values()):.1%} "

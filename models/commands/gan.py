@@ -12,6 +12,7 @@ from .. import engine, world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..gan import N_KINDS, GANConfig, draw, load_generator, load_weights
 from ..gan_train import GANTrainer, Recorder, run_path
+from . import load_judge
 
 
 def train_command(args) -> None:
@@ -76,15 +77,6 @@ def on_target_report(generator, judge, seed: int = 123, per_kind: int = 100) -> 
     seen = np.unique(labels[(labels < N_KINDS) & (conf > 0.9)])
     return {"per_kind": per, "mean": float(np.mean(list(per.values()))), "min": min(per.values()),
             "unprompted_kinds": int(len(seen)), "unprompted_junk": float((labels == N_KINDS).mean())}
-
-
-def load_judge():
-    """The benchmark's judge (bench/judge.py), imported only when a command scores pictures."""
-    try:
-        from bench.judge import load_judge as load
-    except ImportError:
-        raise CommandError("evaluating needs the benchmark's judge: run from the project folder") from None
-    return load()
 
 
 def evaluate_command(args, per_kind: int = 100, one_kind: int = 500) -> None:
