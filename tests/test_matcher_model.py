@@ -133,3 +133,21 @@ def test_match_on_an_empty_folder_is_a_one_line_error(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and run.stdout == ""
     assert len(run.stderr.strip().splitlines()) == 1 and "no readable pictures" in run.stderr
+
+
+def test_evaluate_prints_recall_at_1_of_the_weights_given(tmp_path, capsys):
+    """On a small untrained matcher saved like the shipped one: the printed figures are its own."""
+    from types import SimpleNamespace
+
+    from models.commands.matcher import evaluate_command
+
+    trainer = matcher.MatcherTrainer(seed=4)
+    matcher.save(trainer.model, tmp_path / "m.pt")
+    evaluate_command(SimpleNamespace(weights=tmp_path / "m.pt", seed=9), n=200)
+    lines = capsys.readouterr().out.splitlines()
+    scores = matcher.evaluate(matcher.load(tmp_path / "m.pt"), seed=9, n=200)
+    assert lines[:4] == [f"recall@1 {k:9s} {v:.3f}" for k, v in scores.items()]
+    assert list(scores) == ["en", "zh", "short_en", "short_zh"] and max(scores.values()) < 0.5   # untrained
+    evaluate_command(SimpleNamespace(weights=None, seed=9), n=200)                              # the shipped one
+    shipped = [float(line.split()[-1]) for line in capsys.readouterr().out.splitlines()[:4]]
+    assert min(shipped) >= 0.9
