@@ -35,14 +35,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(log: Path | None = None, deadline: float = 60.0):
-    """Yield a Server once `streamlit run app.py` answers its health check; stop it afterwards.
+def streamlit_server(log: Path | None = None, deadline: float = 60.0, script: str | Path = "app.py"):
+    """Yield a Server once `streamlit run SCRIPT` (default: the app) answers its health check; stop it afterwards.
 
     log: a file for the server's output (None: thrown away). Raises RuntimeError (with the log's end)
     if the server exits or does not answer within `deadline` seconds."""
     port = free_port()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     start = time.perf_counter()
