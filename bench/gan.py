@@ -1,4 +1,4 @@
-"""The GAN duel's promises, measured: the shipped drawer on target (per kind, worst kind, kinds seen
+"""The GAN duel's promises, measured: the shipped generator on target (per kind, worst kind, kinds seen
 unprompted), live duels from scratch on faces with torch on one thread (30/60/120 s, two seeds), the time of a
 tick, and the memory a visitor's duel adds to the server.
 

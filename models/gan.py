@@ -29,7 +29,7 @@ from . import seeded, weights_io, world
 from .world import kind_index
 
 N_KINDS = len(world.KINDS)
-SHIPPED = Path(__file__).parent / "weights" / "gan.pt"
+WEIGHTS = Path(__file__).parent / "weights" / "gan.pt"
 
 
 @dataclass
@@ -247,7 +247,7 @@ def draw(generator: Generator, n: int, kind=None, seed: int = 0, kinds=None, z=N
 def load_weights(path=None) -> dict:
     """The saved dict (models/weights_io.py), float32: config, kind, steps, generator (and/or
     generator_ema, the smoothed copy), discriminator. Raises FileNotFoundError if there is no file."""
-    path = SHIPPED if path is None else path
+    path = WEIGHTS if path is None else path
     return weights_io.load(path, make_hint=f"python -m models train gan --out {path}")
 
 
@@ -262,4 +262,4 @@ def load_generator(path=None) -> nn.Module:
 
 
 def load_shipped() -> nn.Module:
-    return load_generator(SHIPPED)
+    return load_generator(WEIGHTS)

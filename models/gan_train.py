@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from . import ema, engine, seeded, weights_io, world
-from .gan import (N_KINDS, SHIPPED, GANConfig, discriminator_loss, draw, generator_loss, make_discriminator,
+from .gan import (N_KINDS, WEIGHTS, GANConfig, discriminator_loss, draw, generator_loss, make_discriminator,
                   make_generator)
 from .optim import Adam
 from .world import kind_index
@@ -335,6 +335,6 @@ def run_path(weights) -> Path:
 
 def load_run(path=None) -> dict:
     """The recorded run as a dict of arrays (see Recorder.save)."""
-    path = Path(path) if path is not None else run_path(SHIPPED)
+    path = Path(path) if path is not None else run_path(WEIGHTS)
     with np.load(path) as f:
         return {k: f[k] for k in f.files}
