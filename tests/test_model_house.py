@@ -128,3 +128,23 @@ def test_the_shipped_weights_load_unchanged():
     assert gan.load_shipped().config.per_kind
     assert diffusion.load_shipped().steps > 1000
     assert len(matcher.load_shipped().tokenizer.vocab) > 50
+
+
+def test_model_files_never_import_the_command_line_bench_or_streamlit():
+    """The layers: the command line (models/commands) may import the models, never the other way; the
+    GAN's network file does not import its trainer (no circle)."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    code = ("import sys; import models.gan, models.diffusion, models.matcher, models.gan_train, models.warmup; "
+            "print(sorted(m for m in sys.modules if m.startswith(('bench', 'models.cli', 'models.__main__', "
+            "'models.commands', 'streamlit')))); "
+            "print('models.gan_train' in sys.modules)")
+    gan_only = "import sys, models.gan; print('models.gan_train' in sys.modules)"
+    run = lambda c: subprocess.run([sys.executable, "-c", c], cwd=ROOT, capture_output=True, text=True, timeout=300)  # noqa: E731
+    out = run(code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "[]"
+    assert run(gan_only).stdout.strip() == "False"
