@@ -8,7 +8,7 @@ import time
 import numpy as np
 import torch
 
-from .. import engine, world
+from .. import engine, weights_io, world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..gan import N_KINDS, GANConfig, draw, load_generator, load_weights
 from ..gan_train import GANTrainer, Recorder, run_path
@@ -36,7 +36,7 @@ def train_command(args) -> None:
         recorder.maybe(trainer)
         if time.perf_counter() - report.saved >= 300:           # a long run can be stopped early
             report.saved = time.perf_counter()
-            torch.save(trainer.state_dict(half=True), out)
+            weights_io.save(out, trainer.state_dict(half=True))
         if time.perf_counter() - report.printed >= 10 or progress.done:
             report.printed = time.perf_counter()
             engine.print_progress(progress)
@@ -44,7 +44,7 @@ def train_command(args) -> None:
     report.saved = report.printed = time.perf_counter()
     engine.train(trainer, seconds=seconds, callback=report, every=0.0)
     recorder.maybe(trainer, force=True)
-    torch.save(trainer.state_dict(half=True), out)
+    weights_io.save(out, trainer.state_dict(half=True))
     recorder.save(run_path(out), trainer)
     print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) and {run_path(out)} "
           f"({run_path(out).stat().st_size / 1e6:.2f} MB)")
