@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 from models import world
-from models.diffusion import WEIGHTS, DiffusionTrainer, load_shipped, on_target
+from models.commands.diffusion import on_target
+from models.diffusion import WEIGHTS, DiffusionTrainer, load_shipped
 
 LIVE_KINDS = ("face", "star")  # the page's first choice, and the slowest kind to learn (run side by side)
 MARKS = (60, 120, 180)        # seconds of live training at which the drawing is scored

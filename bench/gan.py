@@ -1,4 +1,4 @@
-"""The GAN duel's promises, measured: the shipped drawer on target (per kind, worst kind, kinds seen
+"""The GAN duel's promises, measured: the shipped generator on target (per kind, worst kind, kinds seen
 unprompted), live duels from scratch on faces with torch on one thread (30/60/120 s, two seeds), the time of a
 tick, and the memory a visitor's duel adds to the server.
 
@@ -16,7 +16,8 @@ import torch
 from bench.judge import load_judge
 from bench.memory import peak_bytes, reset_peak, rss_bytes
 from models import world
-from models.gan import GANConfig, load_shipped, on_target_report
+from models.commands.gan import on_target_report
+from models.gan import GANConfig, load_shipped
 from models.gan_train import GANTrainer, make_data
 
 LIVE_MARKS = (30, 60, 120)          # seconds of training, scoring time not counted

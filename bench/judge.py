@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from models.world import KINDS, make_pictures, to_tensor_range
+from models.world import KINDS, kind_index, make_pictures, to_tensor_range
 
 VERSION = "4"
 JUNK = len(KINDS)                       # label 10: mush, noise, blur, blends ...
@@ -229,8 +229,15 @@ def _threads(n: int, exact: bool = False):
 
 
 def train_judge(config: JudgeConfig, log=None) -> JudgeNet:
-    """Train a judge from scratch: a fixed number of steps, so the same config gives the same judge."""
-    torch.manual_seed(config.seed)
+    """Train a judge from scratch: a fixed number of steps, so the same config gives the same judge.
+    Its first weights come from torch's global generator seeded here, inside fork_rng: the process's
+    own global generator is back as it was afterwards (no global seeding leaks out)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return _train_judge(config, log)
+
+
+def _train_judge(config: JudgeConfig, log=None) -> JudgeNet:
     g = torch.Generator().manual_seed(config.seed)
     base = TRAIN_SEED + 1000 * config.seed
     t0 = time.perf_counter()
@@ -307,7 +314,7 @@ class Judge:
 def _kind_indices(kinds, n) -> np.ndarray:
     kinds = np.asarray(kinds)
     if kinds.dtype.kind in "US":                                   # names are fine too
-        kinds = np.array([KINDS.index(str(k)) for k in kinds.ravel()]).reshape(kinds.shape)
+        kinds = np.array([kind_index(str(k)) for k in kinds.ravel()]).reshape(kinds.shape)
     kinds = np.broadcast_to(kinds.astype(np.int64), (n,))
     if ((kinds < 0) | (kinds >= len(KINDS))).any():
         raise ValueError("kinds must be indices into KINDS (0..9)")

@@ -1,7 +1,8 @@
 """Command line: python -m models {pictures,train,sample,evaluate,recognize,match} ...
 
-The interface is relied on by the README, the benchmark and CI: keep it exact. Each chapter's module
-implements its own commands (`train_command(args)`, `sample_command(args)`, ...); this file only parses.
+The interface is relied on by the README, the benchmark and CI: keep it exact. Each chapter's commands
+(`train_command(args)`, `sample_command(args)`, ...) live in models/commands/<chapter>.py; this file
+only parses.
 Errors are one line on stderr and a non-zero exit; set MODELS_DEBUG=1 for the full traceback.
 """
 

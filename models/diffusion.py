@@ -25,7 +25,6 @@ x0_younger), "more of what it has learned since then".
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import engine, world
+from . import ema, engine, seeded, weights_io, world
 from .optim import Adam
 from .schedule import NoiseSchedule, Sampling, ddim_sample, to_uint8
 
@@ -57,10 +56,10 @@ class DiffusionConfig:
     groups: int = 8                  # GroupNorm groups (batch statistics would mix noise levels)
     timesteps: int = 100             # noise levels in the schedule
     batch: int = 32                  # small batches, more steps: on a CPU that learns faster
-    lr: float = 2e-3
+    lr: float = 2e-3                 # Adam's learning rate after the warm-up
     warmup: int = 50                 # steps of rising learning rate: big first steps blow up
     clip: float = 1.0                # gradient norm clip
-    ema: float = 0.99                # EMA decay of the weights used for drawing
+    ema: float = 0.99                # decay of the smoothed copy used for drawing (models/ema.py)
     t_power: float = 1.0             # noise levels drawn as T·u^t_power: below 1, noisier levels more often
     p_null: float = 0.1              # how often the kind is hidden in training (for guidance)
     guidance: float = 2.0            # w: 1 = plain conditional; more = more "like the kind asked for"
@@ -70,36 +69,22 @@ class DiffusionConfig:
     pool: int = 2048                 # pictures kept in memory; a fresh pool is drawn after each pass
     seconds: float = 180.0           # default training time for the command line
 
-    @staticmethod
-    def live() -> "DiffusionConfig":
+    @classmethod
+    def live(cls) -> "DiffusionConfig":
         """One kind, one thread, a couple of minutes while a child watches: no kind to steer by, so it
-        steers away from its younger self. Measured on one run's model at 180 s (918 steps, its younger
-        self from step 404), 200 pictures: stars 70% on target plain; steered in the noisier 80% of the
-        walk, 79/83/83% for w 1/1.5/2; steered all the way (w 1) 84%, but there faces fell from 91% to
-        84% (another run), while in the noisier 80% faces stayed at 92/90/89% for w 1/1.5/2.
-        The same models plain -> steered (w 1.5, noisier 80%) at 60/120/180 s: stars 25->28%,
-        52->64%, 70->83%; faces 72->68%, 85->90%, 95->99%.
-        Batches of 16 pictures, not 32: nearly twice the steps (about 9 a second against 5), and on seed 0
-        stars at 185 s 85% on target against 77%, faces at 60 s 90% against 73% (94% at 185 s, against
-        98%). Batches of 8 (stars 69%) and 24 (75%) were worse; seed 1's stars 77%. Steering harder
-        helps stars and costs faces: stars (seed 1) 77/82/82% for w 1.5/2.5/3.5, faces 94/92% for
-        w 1.5/2.5 (w 5: stars 84%, faces 83%, on a batch-32 model). Each number: 200 pictures, two
-        sets of noise averaged.
-        Later probes, stars, 400 pictures, at 1,650 steps (about 180 s): this recipe 83% (seed 0) and
-        78.5% (seed 1), 88.5% and 85.5% at 1,900 steps, so one seed's figure says little. Not better:
-        lr 1.5e-3 (90%, 70%), lr 3e-3 (75.5%, seed 0), noise levels drawn noisier or cleaner (t_power
-        0.7: 80%, 1.3: 77%), a longer EMA (0.999: 80%), width 24 (about 1.45 times the steps: 83% and
-        86.5% at 2,500 steps, about 185 s). At 1,650 steps (seed 0, 200 pictures) no sampling setting
-        beat this one: w 1.5/3.5/5 gave stars 83.5/81/79% against 85%, the steering band over the whole
-        walk 47%, 10 or 40 steps 85.5% and 85%."""
-        return DiffusionConfig(p_null=0.0, guidance=1.0, attention=True, self_guidance=2.5, guidance_band=(0.2, 1.0),
-                               batch=16)
+        steers away from its younger self (the experiments: docs/notes/diffusion.md)."""
+        return cls(p_null=0.0, guidance=1.0, attention=True, self_guidance=2.5, guidance_band=(0.2, 1.0), batch=16)
 
-    @staticmethod
-    def shipped() -> "DiffusionConfig":
+    @classmethod
+    def shipped(cls) -> "DiffusionConfig":
         """All ten kinds, trained once with the command line and shipped."""
-        return DiffusionConfig(lr=1.5e-3, warmup=200, ema=0.999, pool=4096, sample_steps=10, seconds=3600.0,
-                               attention=True, guidance=3.0, guidance_band=(0.2, 0.8))
+        return cls(lr=1.5e-3, warmup=200, ema=0.999, pool=4096, sample_steps=10, seconds=3600.0,
+                   attention=True, guidance=3.0, guidance_band=(0.2, 0.8))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DiffusionConfig":
+        """The config saved with weights (lists where the dataclass has tuples: mults, guidance_band)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 
 # ── The network ─────────────────────────────────────────────────────────────────────────────────
@@ -122,7 +107,8 @@ class ResBlock(nn.Module):
         self.norm2 = nn.GroupNorm(min(groups, c_out), c_out)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1)
         self.skip = nn.Conv2d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
-        nn.init.zeros_(self.conv2.weight)                      # each block starts as the identity
+        self.conv2.init_zero = True                            # each block starts as the identity
+        nn.init.zeros_(self.conv2.weight)
         nn.init.zeros_(self.conv2.bias)
 
     def forward(self, x: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
@@ -142,7 +128,8 @@ class Attention(nn.Module):
         self.norm = nn.GroupNorm(min(groups, c), c)
         self.qkv = nn.Conv2d(c, 3 * c, 1)
         self.proj = nn.Conv2d(c, c, 1)
-        nn.init.zeros_(self.proj.weight)                       # starts as the identity
+        self.proj.init_zero = True                             # starts as the identity
+        nn.init.zeros_(self.proj.weight)
         nn.init.zeros_(self.proj.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -153,28 +140,30 @@ class Attention(nn.Module):
 
 
 class UNet(nn.Module):
-    def __init__(self, cfg: DiffusionConfig, kinds: int = len(world.KINDS)):
+    """Noisy pictures + noise level + kind -> a guess of the clean pictures (diagram at the top)."""
+
+    def __init__(self, config: DiffusionConfig, kinds: int = len(world.KINDS)):
         super().__init__()
-        c1, c2, c3 = (cfg.width * m for m in cfg.mults)
-        e = 4 * cfg.width
-        self.timesteps = cfg.timesteps
+        c1, c2, c3 = (config.width * m for m in config.mults)
+        e = 4 * config.width
+        self.timesteps = config.timesteps
         self.null_kind = kinds                                 # the extra "no kind given" label
-        self.time = nn.Sequential(nn.Linear(cfg.width, e), nn.SiLU(), nn.Linear(e, e))
+        self.time = nn.Sequential(nn.Linear(config.width, e), nn.SiLU(), nn.Linear(e, e))
         self.kind = nn.Embedding(kinds + 1, e)
-        self.patch = p = cfg.patch
+        self.patch = p = config.patch
         self.inp = nn.Conv2d(3 * p * p, c1, 3, padding=1)
-        self.down1 = ResBlock(c1, c1, e, cfg.groups)           # 16×16 (with 2×2 patches: 32/p)
+        self.down1 = ResBlock(c1, c1, e, config.groups)           # 16×16 (with 2×2 patches: 32/p)
         self.pool1 = nn.Conv2d(c1, c1, 3, stride=2, padding=1)
-        self.down2 = ResBlock(c1, c2, e, cfg.groups)           # 8×8
+        self.down2 = ResBlock(c1, c2, e, config.groups)           # 8×8
         self.pool2 = nn.Conv2d(c2, c2, 3, stride=2, padding=1)
-        self.mid1 = ResBlock(c2, c3, e, cfg.groups)            # 4×4: sees the whole picture
-        self.mid2 = ResBlock(c3, c3, e, cfg.groups)
-        self.attn2 = Attention(c2, cfg.groups) if cfg.attention else nn.Identity()
-        self.attn_mid = Attention(c3, cfg.groups) if cfg.attention else nn.Identity()
-        self.up2 = ResBlock(c3 + c2, c2, e, cfg.groups)        # 8×8, with the skip from down2
-        self.up1 = ResBlock(c2 + c1, c1, e, cfg.groups)        # 16×16, with the skip from down1
-        self.out = nn.Sequential(nn.GroupNorm(min(cfg.groups, c1), c1), nn.SiLU(), nn.Conv2d(c1, 3 * p * p, 3, padding=1))
-        self.width = cfg.width
+        self.mid1 = ResBlock(c2, c3, e, config.groups)            # 4×4: sees the whole picture
+        self.mid2 = ResBlock(c3, c3, e, config.groups)
+        self.attn2 = Attention(c2, config.groups) if config.attention else nn.Identity()
+        self.attn_mid = Attention(c3, config.groups) if config.attention else nn.Identity()
+        self.up2 = ResBlock(c3 + c2, c2, e, config.groups)        # 8×8, with the skip from down2
+        self.up1 = ResBlock(c2 + c1, c1, e, config.groups)        # 16×16, with the skip from down1
+        self.out = nn.Sequential(nn.GroupNorm(min(config.groups, c1), c1), nn.SiLU(), nn.Conv2d(c1, 3 * p * p, 3, padding=1))
+        self.width = config.width
         # Channels last (each pixel's channels side by side in memory): torch's CPU convolutions run
         # faster so, here 12% more training steps a second on one thread.
         self.to(memory_format=torch.channels_last)
@@ -201,21 +190,21 @@ class DiffusionTrainer:
     """
 
     def __init__(self, config: DiffusionConfig | None = None, kind: str | None = None, seed: int = 0):
-        if kind is not None and kind not in world.KINDS:
-            raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(world.KINDS)}")
-        self.config = cfg = config or (DiffusionConfig.live() if kind else DiffusionConfig.shipped())
+        if kind is not None:
+            world.kind_index(kind)                            # ValueError for an unknown kind
+        self.config = config = config or (DiffusionConfig.live() if kind else DiffusionConfig.shipped())
         self.kind = kind
         self.seed = seed
         self.steps = 0
-        engine.seed_everything(seed)
-        self.schedule = NoiseSchedule(cfg.timesteps)
-        self.model = UNet(cfg)
-        self.ema = UNet(cfg).requires_grad_(False)
+        self.rng = torch.Generator().manual_seed(seed)        # first weights, noise levels, noise, order
+        self.np_rng = np.random.default_rng(seed)             # which pictures the world draws
+        self.schedule = NoiseSchedule(config.timesteps)
+        self.model = seeded.build(lambda: UNet(config), self.rng)   # this trainer's dice only (models/seeded.py)
+        with seeded.untouched_global_rng():
+            self.ema = UNet(config).requires_grad_(False)     # the smoothed copy that draws (models/ema.py)
         self.ema.load_state_dict(self.model.state_dict())
         self.ema.eval()
         self.opt: Adam | None = None                         # made on the first step: drawing needs none
-        self.gen = torch.Generator().manual_seed(seed)        # noise levels and noise for training
-        self.rng = np.random.default_rng(seed)                # which pictures the world draws
         self.pool: torch.Tensor | None = None                 # (pool, 3, 32, 32) uint8
         self.pool_kinds: torch.Tensor | None = None           # (pool,) kind indices
         self.order = torch.empty(0, dtype=torch.long)
@@ -226,43 +215,41 @@ class DiffusionTrainer:
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         b = self.config.batch
         if len(self.order) < b:
-            pics = world.make_pictures(self.config.pool, seed=int(self.rng.integers(2 ** 31)),
+            pics = world.make_pictures(self.config.pool, seed=int(self.np_rng.integers(2 ** 31)),
                                        kinds=[self.kind] if self.kind else None, captions=False)
             self.pool = torch.from_numpy(pics.images).permute(0, 3, 1, 2).contiguous()
             self.pool_kinds = torch.from_numpy(pics.kinds)
-            self.order = torch.randperm(len(self.pool), generator=self.gen)
+            self.order = torch.randperm(len(self.pool), generator=self.rng)
         idx, self.order = self.order[:b], self.order[b:]
         x0 = self.pool[idx].float() / 127.5 - 1.0                                # (B, 3, 32, 32) in [-1, 1]
         return x0, self.pool_kinds[idx]
 
     def step(self) -> dict:
-        cfg = self.config
+        config = self.config
         if self.opt is None:
-            self.opt = Adam(self.model.parameters(), lr=cfg.lr)
+            self.opt = Adam(self.model.parameters(), lr=config.lr)
         self.model.train()
         x0, kinds = self._batch()
         # 2. Noise each picture to a random level t, and sometimes hide its kind (for guidance).
-        u = torch.rand(len(x0), generator=self.gen) ** cfg.t_power
-        t = (u * cfg.timesteps).long().clamp(max=cfg.timesteps - 1)            # (B,) noise levels
-        noise = torch.randn(x0.shape, generator=self.gen)
+        u = torch.rand(len(x0), generator=self.rng) ** config.t_power
+        t = (u * config.timesteps).long().clamp(max=config.timesteps - 1)            # (B,) noise levels
+        noise = torch.randn(x0.shape, generator=self.rng)
         x_t = self.schedule.add_noise(x0, t, noise)                             # (B, 3, 32, 32)
-        hide = torch.rand(len(x0), generator=self.gen) < cfg.p_null
+        hide = torch.rand(len(x0), generator=self.rng) < config.p_null
         kinds = torch.where(hide, torch.full_like(kinds, self.model.null_kind), kinds)
         # 3. Guess the clean picture; the loss is how far the guess is from it.
         for group in self.opt.param_groups:                                      # warm-up
-            group["lr"] = cfg.lr * min(1.0, (self.steps + 1) / cfg.warmup)
+            group["lr"] = config.lr * min(1.0, (self.steps + 1) / config.warmup)
         self.opt.zero_grad(set_to_none=True)
         loss = F.mse_loss(self.model(x_t, t, kinds), x0)
         loss.backward()
-        nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
+        nn.utils.clip_grad_norm_(self.model.parameters(), config.clip)
         self.opt.step()
         # 4. The drawing copy follows the weights slowly, which smooths out the noise of single steps.
         #    Early on it follows faster, so a young model's drawings are not stuck at the random start.
-        decay = min(cfg.ema, (1 + self.steps) / (10 + self.steps))
-        with torch.no_grad():
-            torch._foreach_lerp_(list(self.ema.parameters()), list(self.model.parameters()), 1 - decay)
+        ema.update(self.ema, self.model, config.ema, self.steps)
         self.steps += 1
-        if cfg.self_guidance and self.steps >= next_snapshot(max(self.younger, default=0)):
+        if config.self_guidance and self.steps >= next_snapshot(max(self.younger, default=0)):
             self.younger[self.steps] = {k: v.clone() for k, v in self.ema.state_dict().items()}
             for old in sorted(self.younger)[:-YOUNGER_KEPT]:
                 del self.younger[old]
@@ -275,7 +262,10 @@ class DiffusionTrainer:
             return None
         age = min(ages, key=lambda s: abs(s - self.steps / 2))
         if self._younger_net is None or self._younger_net[0] != age:
-            net = self._younger_net[1] if self._younger_net else UNet(self.config).requires_grad_(False).eval()
+            if self._younger_net is None:
+                with seeded.untouched_global_rng():
+                    self._younger_net = (age, UNet(self.config).requires_grad_(False).eval())
+            net = self._younger_net[1]
             net.load_state_dict(self.younger[age])
             self._younger_net = (age, net)
         return self._younger_net[1]
@@ -288,12 +278,11 @@ class DiffusionTrainer:
         if kind is None:
             return torch.full((n,), self.model.null_kind, dtype=torch.long)
         names = [kind] * n if isinstance(kind, str) else list(kind)
+        labels = [world.kind_index(k) for k in names]          # ValueError for an unknown kind
         for k in names:
-            if k not in world.KINDS:
-                raise ValueError(f"unknown kind {k!r}; choose from {', '.join(world.KINDS)}")
             if self.kind is not None and k != self.kind:
                 raise ValueError(f"this model learned only {self.kind}, not {k}")
-        return torch.tensor([world.KINDS.index(k) for k in names], dtype=torch.long)
+        return torch.tensor(labels, dtype=torch.long)
 
     def _guesser(self, labels: torch.Tensor, guidance: float):
         """guess(x_t, t) -> x0 for the sampler, with classifier-free guidance or self-guidance when it applies."""
@@ -368,16 +357,16 @@ class DiffusionTrainer:
         return {"config": asdict(self.config), "kind": self.kind or "", "steps": self.steps, "seed": self.seed,
                 "ema": {k: v.clone() for k, v in self.ema.state_dict().items()}, "younger": self._younger_state()}
 
-    def _younger_state(self, half: bool = False) -> dict:
+    def _younger_state(self) -> dict:
         # The younger copies are never changed once taken, so they need no copying here.
-        return {str(s): {k: (v.half() if half else v) for k, v in w.items()} for s, w in self.younger.items()}
+        return {str(s): w for s, w in self.younger.items()}
 
     def load_state_dict(self, state: dict) -> None:
-        ema = {k: v.float() for k, v in state["ema"].items()}
-        self.ema.load_state_dict(ema)
-        self.model.load_state_dict({k: v.float() for k, v in state["model"].items()} if "model" in state else ema)
+        state = weights_io.full(state)
+        self.ema.load_state_dict(state["ema"])
+        self.model.load_state_dict(state["model"] if "model" in state else state["ema"])
         self.steps = int(state.get("steps", 0))
-        self.younger = {int(s): {k: v.float() for k, v in w.items()} for s, w in state.get("younger", {}).items()}
+        self.younger = {int(s): w for s, w in state.get("younger", {}).items()}
         self._younger_net = None
         self.opt = None
         if state.get("opt"):
@@ -385,17 +374,16 @@ class DiffusionTrainer:
             self.opt.load_state_dict(state["opt"])
 
     def save(self, path: str | Path) -> None:
-        """The small file to ship: the config and the EMA weights in half precision."""
-        torch.save({"config": asdict(self.config), "kind": self.kind or "", "steps": self.steps,
-                    "ema": {k: v.half() for k, v in self.ema.state_dict().items()},
-                    "younger": self._younger_state(half=True)}, path)
+        """The small file to ship (models/weights_io.py, fp16): the config, the EMA weights, the younger copies."""
+        weights_io.save(path, {"config": asdict(self.config), "kind": self.kind or "", "steps": self.steps,
+                               "ema": self.ema.state_dict(), "younger": self._younger_state()})
 
     @classmethod
-    def load(cls, path: str | Path, seed: int = 0) -> "DiffusionTrainer":
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        # A saved config may hold lists where the dataclass has tuples (mults, guidance_band).
-        config = DiffusionConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
-        trainer = cls(config, kind=state["kind"] or None, seed=seed)
+    def load(cls, path: str | Path | None = None, seed: int = 0) -> "DiffusionTrainer":
+        """A trainer from a saved file (default: the shipped one). FileNotFoundError if there is none."""
+        path = WEIGHTS if path is None else path
+        state = weights_io.load(path, make_hint=f"python -m models train diffusion --out {path}")
+        trainer = cls(DiffusionConfig.from_dict(state["config"]), kind=state["kind"] or None, seed=seed)
         trainer.load_state_dict(state)
         return trainer
 
@@ -403,87 +391,3 @@ class DiffusionTrainer:
 def load_shipped() -> DiffusionTrainer:
     """The shipped all-kinds model, ready to draw (no optimiser until it is asked to train)."""
     return DiffusionTrainer.load(WEIGHTS)
-
-
-# ── Command line (parsed in models/__main__.py) ─────────────────────────────────────────────────
-def _load_for_command(path) -> DiffusionTrainer:
-    from .__main__ import CommandError
-
-    weights = Path(path) if path else WEIGHTS
-    if not weights.exists():
-        raise CommandError(f"no weights at {str(weights)!r}; train some with: python -m models train diffusion --out PATH")
-    return DiffusionTrainer.load(weights)
-
-
-def train_command(args) -> None:
-    from .__main__ import writable_file
-
-    out = writable_file(args.out)
-    torch.set_num_threads(1)     # one thread: the shipped GAN and diffusion runs share a 2-core machine side by side
-    trainer = DiffusionTrainer(kind=args.kind, seed=args.seed)
-    seconds = args.seconds or trainer.config.seconds
-    what = f"only {args.kind}" if args.kind else "all kinds"
-    print(f"training diffusion on {what} for {seconds:.0f} s, {torch.get_num_threads()} thread(s)", flush=True)
-    last_save = time.perf_counter()
-
-    def report(progress: engine.Progress) -> None:
-        nonlocal last_save
-        engine.print_progress(progress)
-        if time.perf_counter() - last_save > 300:        # a long run leaves usable weights along the way
-            trainer.save(out)
-            last_save = time.perf_counter()
-
-    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
-    trainer.save(out)
-    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")
-
-
-def sample_command(args) -> None:
-    from .__main__ import CommandError, save_pngs, writable_dir, write_labels
-
-    out = writable_dir(args.out)
-    trainer = _load_for_command(args.weights)
-    if args.kind and trainer.kind and args.kind != trainer.kind:
-        raise CommandError(f"these weights learned only {trainer.kind}; they cannot draw {args.kind}")
-    chunks = []
-    for i, start in enumerate(range(0, args.n, 64)):   # a batch at a time keeps memory small
-        n = min(64, args.n - start)
-        chunks.append(trainer.sample(n, kind=args.kind, steps=args.steps, seed=args.seed * 100003 + i))
-    names = save_pngs(np.concatenate(chunks), out)
-    if args.kind:
-        write_labels(out, ["file", "kind"], [[name, args.kind] for name in names])
-    print(f"wrote {len(names)} pictures to {out}")
-
-
-def on_target(trainer: DiffusionTrainer, judge, per_kind: int = 50, kinds=None, seed: int = 0,
-              steps: int | None = None) -> dict:
-    """Ask for each kind in turn; the share of pictures the judge recognises as that kind, per kind."""
-    kinds = kinds or ([trainer.kind] if trainer.kind else list(world.KINDS))
-    return {k: float(judge.on_target(trainer.sample(per_kind, kind=k, steps=steps, seed=seed + i), [k] * per_kind).mean())
-            for i, k in enumerate(kinds)}
-
-
-def evaluate_command(args) -> None:
-    trainer = _load_for_command(args.weights)
-    # How well it sees through noise: the clean-picture error on fresh pictures at a few noise levels.
-    kinds = [trainer.kind] if trainer.kind else None
-    pics = world.make_pictures(256, seed=args.seed, kinds=kinds, captions=False)
-    x0 = torch.from_numpy(world.to_tensor_range(pics.images))
-    gen = torch.Generator().manual_seed(args.seed)
-    labels = trainer._labels(trainer.kind or [world.KINDS[k] for k in pics.kinds], len(x0))
-    with torch.no_grad():
-        for level in (0.25, 0.5, 0.75, 0.95):
-            t = torch.full((len(x0),), trainer.schedule.step_for_level(level))
-            x_t = trainer.schedule.add_noise(x0, t, torch.randn(x0.shape, generator=gen))
-            print(f"noise {level:.2f}: clean-picture error {float(F.mse_loss(trainer.ema(x_t, t, labels), x0)):.4f}")
-    try:
-        from bench.judge import load_judge
-    except ImportError:
-        print("(bench/judge.py is missing: no on-target score)")
-        return
-    start = time.perf_counter()
-    scores = on_target(trainer, load_judge(), seed=args.seed)
-    for k, v in scores.items():
-        print(f"{k:8s} {v:6.1%} on target")
-    print(f"overall  {np.mean(list(scores.values())):6.1%}; lowest {min(scores.values()):.1%} "
-          f"({time.perf_counter() - start:.0f} s)")

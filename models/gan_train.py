@@ -1,7 +1,7 @@
 """Training the GAN duel: the trainer (one round = one `step()`) and the recorded run of a long duel.
 
     real pictures (uint8, kept small) ──► batch ─┐
-    noise z + the same kinds ──► drawer ──► drawn ┴─► judge ──► 1. judge learns  2. drawer learns
+    noise z + the same kinds ──► generator ──► fake ┴─► discriminator ──► 1. D learns (d_loss)  2. G learns (g_loss)
 
 A page, the command line and the tests all drive `GANTrainer` through `engine.train` or by calling
 `step()` themselves. Every random number comes from the trainer's own generator, so two visitors (or
@@ -12,42 +12,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import math
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import engine, world
-from .gan import (N_KINDS, SHIPPED, GANConfig, draw, drawer_loss, float_state, half_state, judge_loss,
-                  kind_index, load_weights, make_discriminator, make_generator)
+from . import ema, engine, seeded, weights_io, world
+from .gan import (N_KINDS, WEIGHTS, GANConfig, discriminator_loss, draw, generator_loss, make_discriminator,
+                  make_generator)
 from .optim import Adam
+from .world import kind_index
 
-MODES = ("both", "drawer", "judge")
+MODES = ("both", "generator", "discriminator")   # who learns in a round: both, or only one of the two
 FILM_ROUNDS = (0, 10, 50, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)   # the film strip's frames
 HISTORY_EVERY = 10            # the scoreboard keeps one averaged point per this many rounds
 
 
 def make_data(kind=None, n=2000, seed=0) -> world.Pictures:
-    """The real pictures the judge sees. Kept as uint8: a float copy would be four times bigger."""
+    """The real pictures the discriminator sees. Kept as uint8: a float copy would be four times bigger."""
     return world.make_pictures(n, seed=10_000 + seed, kinds=[kind] if kind else None, captions=False)
-
-
-def reset_parameters(module: torch.nn.Module, g: torch.Generator) -> None:
-    """PyTorch's default init (uniform, scaled by 1/sqrt(fan-in)) drawn from our own generator, so a
-    seed fixes the networks without touching the process-wide random state other visitors use.
-    (DCGAN's N(0, 0.02) init learned far slower here: 1% on target after 1,000 rounds against 51%.)"""
-    with torch.no_grad():
-        for m in module.modules():
-            if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
-                torch.nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=g)
-                if m.bias is not None:
-                    fan_in, _ = torch.nn.init._calculate_fan_in_and_fan_out(m.weight)
-                    m.bias.uniform_(-1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in), generator=g)
-            elif isinstance(m, torch.nn.Embedding) and hasattr(m, "init_value"):
-                m.weight.fill_(m.init_value)
-            elif isinstance(m, torch.nn.Embedding):
-                m.weight.normal_(0.0, m.init_std if hasattr(m, "init_std") else 1.0, generator=g)
 
 
 @contextlib.contextmanager
@@ -72,35 +55,34 @@ class GANTrainer:
 
     def __init__(self, config: GANConfig | None = None, kind: str | None = None, seed: int = 0,
                  data_size: int | None = None, pictures: world.Pictures | None = None):
-        self.cfg = cfg = config or GANConfig.live()
+        self.config = config = config or GANConfig.live()
         self.kind = kind
         self.seed = seed
         self.steps = 0
-        self.mode = "both"                     # "both", "drawer" (only the drawer learns), "judge"
-        self.rng = torch.Generator().manual_seed(seed)
+        self.mode = "both"                     # one of MODES: who learns in the next rounds
+        self.rng = torch.Generator().manual_seed(seed)    # every random number of this duel, and no other
 
-        # 1. The two players, and a smoothed copy of the drawer if asked for.
-        self.G, self.D = make_generator(cfg), make_discriminator(cfg)
-        reset_parameters(self.G, self.rng)
-        reset_parameters(self.D, self.rng)
-        self.G_ema = copy.deepcopy(self.G).eval() if cfg.ema > 0 else None
-        self.opt_g = Adam(self.G.parameters(), lr=cfg.lr_g, betas=tuple(cfg.betas))
-        self.opt_d = Adam(self.D.parameters(), lr=cfg.lr_d, betas=tuple(cfg.betas))
+        # 1. The two players, and a smoothed copy of the generator if asked for.
+        self.G = seeded.build(lambda: make_generator(config), self.rng)     # models/seeded.py
+        self.D = seeded.build(lambda: make_discriminator(config), self.rng)
+        self.G_ema = copy.deepcopy(self.G).eval() if config.ema > 0 else None
+        self.opt_g = Adam(self.G.parameters(), lr=config.lr_g, betas=tuple(config.betas))
+        self.opt_d = Adam(self.D.parameters(), lr=config.lr_d, betas=tuple(config.betas))
 
         # 2. Real pictures: a view of the uint8 array, no copy.                # (N, 3, 32, 32) uint8
-        pics = pictures if pictures is not None else make_data(kind, data_size or cfg.data_size, seed)
+        pics = pictures if pictures is not None else make_data(kind, data_size or config.data_size, seed)
         self.real_images = torch.from_numpy(pics.images).permute(0, 3, 1, 2)
         self.real_kinds = torch.from_numpy(pics.kinds)
         self._of_kind = [torch.nonzero(self.real_kinds == k).squeeze(1) for k in range(N_KINDS)]
-        self._caught = torch.full((N_KINDS,), 0.5)     # per kind: how often its judge catches drawn ones
+        self._caught = torch.full((N_KINDS,), 0.5)     # per kind: how often its discriminator catches fakes
         self._turn = 0
         self._owns_data = pictures is None
 
         # 3. Fixed noise: the same seeds every snapshot, so one picture can be followed as it improves.
         kinds = [kind_index(kind)] if kind else list(range(N_KINDS))
-        self.fixed_kinds = torch.tensor(kinds).repeat_interleave(cfg.n_fixed)  # kind-major: row per kind
-        self.fixed_noise = torch.randn(len(self.fixed_kinds), cfg.z_dim, generator=self.rng)
-        self._real_spread = self._spread(self._real_sample(cfg.n_fixed))
+        self.fixed_kinds = torch.tensor(kinds).repeat_interleave(config.n_fixed)  # kind-major: row per kind
+        self.fixed_noise = torch.randn(len(self.fixed_kinds), config.z_dim, generator=self.rng)
+        self._real_spread = self._spread(self._real_sample(config.n_fixed))
 
         # 4. What a page shows: the scoreboard's history and the film strip.
         self.history = {k: [] for k in ("round", "d_loss", "g_loss", "real_right", "drawn_right")}
@@ -109,13 +91,13 @@ class GANTrainer:
 
     # ── One round of the duel ─────────────────────────────────────────────────────────────────
     def _batch(self):
-        if self.cfg.per_kind and self.kind is None:          # a pair per kind: the kinds take turns,
-            # and a kind whose drawer keeps getting caught gets up to three times as many turns.
+        if self.config.per_kind and self.kind is None:          # a pair per kind: the kinds take turns,
+            # and a kind whose generator keeps getting caught gets up to three times as many turns.
             self._turn = int(torch.multinomial(0.5 + self._caught, 1, generator=self.rng))
             pile = self._of_kind[self._turn]
-            idx = pile[torch.randint(len(pile), (self.cfg.batch,), generator=self.rng)]
+            idx = pile[torch.randint(len(pile), (self.config.batch,), generator=self.rng)]
         else:
-            idx = torch.randint(len(self.real_images), (self.cfg.batch,), generator=self.rng)
+            idx = torch.randint(len(self.real_images), (self.config.batch,), generator=self.rng)
         real = self.real_images[idx].float() / 127.5 - 1.0                       # (B, 3, 32, 32)
         return real, self.real_kinds[idx]
 
@@ -123,70 +105,61 @@ class GANTrainer:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         G, D = self.G, self.D
-        if self.cfg.slow_down:
-            scale = 1.0 / (1.0 + self.steps / self.cfg.slow_down)
-            for opt, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+        if self.config.slow_down:
+            scale = 1.0 / (1.0 + self.steps / self.config.slow_down)
+            for opt, lr in ((self.opt_g, self.config.lr_g), (self.opt_d, self.config.lr_d)):
                 for group in opt.param_groups:
                     group["lr"] = lr * scale
         real, kinds = self._batch()
-        z = torch.randn(len(kinds), self.cfg.z_dim, generator=self.rng)            # (B, z)
-        train_d, train_g = self.mode in ("both", "judge"), self.mode in ("both", "drawer")
+        z = torch.randn(len(kinds), self.config.z_dim, generator=self.rng)            # (B, z)
+        train_d, train_g = self.mode in ("both", "discriminator"), self.mode in ("both", "generator")
 
-        # 1. The judge: maximise log D(x) + log(1 - D(G(z))).
+        # 1. The discriminator: maximise log D(x) + log(1 - D(G(z))).
         with torch.set_grad_enabled(train_g):
             fake = G(z, kinds)                                                    # (B, 3, 32, 32)
         with torch.set_grad_enabled(train_d):
             real_s, fake_s = D(real, kinds), D(fake.detach(), kinds)             # (B,), (B,)
-            d_loss = judge_loss(real_s, fake_s, self.cfg.real_label)
+            d_loss = discriminator_loss(real_s, fake_s, self.config.real_label)
         if train_d:
             self.opt_d.zero_grad(set_to_none=True)
             loss = d_loss
-            if self.cfg.r1 and self.steps % self.cfg.r1_every == 0:
-                loss = loss + self.cfg.r1_every * self.cfg.r1 / 2 * self._steepness(real, kinds)
+            if self.config.r1 and self.steps % self.config.r1_every == 0:
+                loss = loss + self.config.r1_every * self.config.r1 / 2 * self._steepness(real, kinds)
             loss.backward()
             self.opt_d.step()
 
-        # 2. The drawer: maximise log D(G(z)) against the judge as it is now.
+        # 2. The generator: maximise log D(G(z)) against the discriminator as it is now.
         if train_g:
-            # The judge's own weights stay as they are here, so its gradients are not even computed:
-            # only the way back through it to the drawer (about a tenth less work a round).
+            # The discriminator's own weights stay as they are here, so its gradients are not even
+            # computed: only the way back through it to the generator (about a tenth less work a round).
             D.requires_grad_(False)
             try:
-                g_loss = drawer_loss(D(fake, kinds))
+                g_loss = generator_loss(D(fake, kinds))
                 self.opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()
             finally:
                 D.requires_grad_(True)
             self.opt_g.step()
-            if self.G_ema is not None:
-                self._update_ema()
+            if self.G_ema is not None:       # the smoothed copy, warmed up (models/ema.py)
+                ema.update(self.G_ema, self.G, self.config.ema, self.steps)
         else:
-            g_loss = drawer_loss(fake_s)
+            g_loss = generator_loss(fake_s)
 
         self.steps += 1
         metrics = {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()),
-                   "real_right": float((real_s > 0).float().mean()),       # judge says "real" to real ones
-                   "drawn_right": float((fake_s < 0).float().mean())}      # judge says "drawn" to drawn ones
-        if self.cfg.per_kind and self.kind is None:
+                   "real_right": float((real_s > 0).float().mean()),       # D says "real" to real ones
+                   "drawn_right": float((fake_s < 0).float().mean())}      # D says "fake" to fakes
+        if self.config.per_kind and self.kind is None:
             self._caught[self._turn] += 0.02 * (metrics["drawn_right"] - self._caught[self._turn])
         self._record(metrics)
         return metrics
 
     def _steepness(self, real, kinds):
-        # R1 (Mescheder et al. 2018): how steeply the judge's score changes around real pictures,
-        # |d score / d picture|^2. Kept small, the judge cannot swing wildly and the duel settles.
+        # R1 (Mescheder et al. 2018): how steeply the discriminator's score changes around real pictures,
+        # |d score / d picture|^2. Kept small, D cannot swing wildly and the duel settles.
         x = real.detach().requires_grad_(True)
         grad, = torch.autograd.grad(self.D(x, kinds).sum(), x, create_graph=True)     # (B, 3, 32, 32)
         return grad.pow(2).sum((1, 2, 3)).mean()
-
-    @torch.no_grad()
-    def _update_ema(self):
-        # Warm up: average over about the last steps/10 rounds at first, so the smoothed drawer is not
-        # stuck near its random start (with 0.999 from round 0 it drew only mush for thousands of rounds).
-        decay = min(self.cfg.ema, (1 + self.steps) / (10 + self.steps))
-        torch._foreach_lerp_(list(self.G_ema.parameters()), list(self.G.parameters()), 1.0 - decay)
-        for be, b in zip(self.G_ema.buffers(), self.G.buffers()):      # batch-norm averages: just copy
-            be.copy_(b)
 
     def _record(self, metrics):
         self._sums += [metrics[k] for k in ("d_loss", "g_loss", "real_right", "drawn_right")]
@@ -201,35 +174,36 @@ class GANTrainer:
 
     # ── What a page (or a test) looks at ──────────────────────────────────────────────────────
     @property
-    def drawer(self) -> torch.nn.Module:
-        """The network that draws: the smoothed copy when there is one."""
+    def drawing_generator(self) -> torch.nn.Module:
+        """The generator that draws the pictures shown: the smoothed copy when there is one."""
         return self.G_ema if self.G_ema is not None else self.G
 
     @torch.no_grad()
     def draw_fixed(self) -> np.ndarray:
-        """The drawer's pictures for the fixed noise: uint8 (n_fixed * kinds, 32, 32, 3), a row per kind."""
-        return draw(self.drawer, len(self.fixed_kinds), kinds=self.fixed_kinds, seed=0,
+        """The generator's pictures for the fixed noise: uint8 (n_fixed * kinds, 32, 32, 3), a row per kind."""
+        return draw(self.drawing_generator, len(self.fixed_kinds), kinds=self.fixed_kinds, seed=0,
                     z=self.fixed_noise)[0]
 
     def sample(self, n: int, kind=None, seed: int = 0) -> np.ndarray:
         """n fresh pictures, uint8 (n, 32, 32, 3). kind=None: this duel's kind (or random kinds)."""
         kind = kind if kind is not None else self.kind
-        return draw(self.drawer, n, kind=kind, seed=seed)[0]
+        return draw(self.drawing_generator, n, kind=kind, seed=seed)[0]
 
     @torch.no_grad()
-    def judge_verdicts(self, images: np.ndarray, kinds=None) -> np.ndarray:
-        """How sure the judge is that each picture is real: (N,) in [0, 1]. kinds: (N,) or this kind."""
+    def discriminator_verdicts(self, images: np.ndarray, kinds=None) -> np.ndarray:
+        """How sure the discriminator is that each picture is real: (N,) in [0, 1]. images: uint8
+        (N, 32, 32, 3); kinds: (N,) or None for this duel's kind (ValueError if the duel has all kinds)."""
         x = torch.from_numpy(world.to_tensor_range(np.asarray(images)))          # (N, 3, 32, 32)
-        # In training the judge sees real and drawn pictures in separate batches, each normalised by its
-        # own averages. To judge pictures one by one, first take the averages of a batch of real ones
-        # with the judge as it is now, then judge every picture against those (eval mode).
+        # In training D sees real and fake pictures in separate batches, each normalised by its own
+        # averages. To score pictures one by one, first take the averages of a batch of real ones with
+        # D as it is now, then score every picture against those (eval mode).
         was_training = self.D.training
         if kinds is None:
             if self.kind is None:
                 raise ValueError("say which kinds the pictures are: this duel has all kinds")
             kinds = np.full(len(x), kind_index(self.kind))
-        n = self.cfg.batch                     # the first real pictures (no draw from self.rng: viewing
-        if self.cfg.per_kind:                  # the duel must not change the duel); a judge per kind
+        n = self.config.batch                     # the first real pictures (no draw from self.rng: viewing
+        if self.config.per_kind:                  # the duel must not change the duel); a D per kind
             idx = torch.cat([self._of_kind[k][:n] for k in np.unique(kinds)])      # gets its own kind's
         else:
             idx = torch.arange(min(n, len(self.real_images)))
@@ -242,26 +216,26 @@ class GANTrainer:
         return verdicts
 
     def real_pictures(self, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """n real pictures from the judge's pile and their kinds."""
+        """n real pictures from the discriminator's pile and their kinds."""
         idx = torch.randperm(len(self.real_images), generator=torch.Generator().manual_seed(seed))[:n]
         return self.real_images[idx].permute(0, 2, 3, 1).numpy().copy(), self.real_kinds[idx].numpy()
 
     def lineup(self, n: int = 8, seed: int = 0) -> dict:
-        """Real and drawn pictures shuffled together, with the truth and the judge's verdicts."""
+        """Real and generated pictures shuffled together, with the truth and the discriminator's verdicts."""
         rs = np.random.default_rng(seed)
         n_drawn = int(rs.integers(max(1, n // 4), n - max(1, n // 4) + 1))     # never all one side
         real, real_kinds = self.real_pictures(n - n_drawn, seed=seed)
         if self.kind is None:
-            drawn, drawn_kinds = draw(self.drawer, n_drawn, seed=seed + 1)
+            drawn, drawn_kinds = draw(self.drawing_generator, n_drawn, seed=seed + 1)
         else:
-            drawn, drawn_kinds = draw(self.drawer, n_drawn, kind=self.kind, seed=seed + 1)
+            drawn, drawn_kinds = draw(self.drawing_generator, n_drawn, kind=self.kind, seed=seed + 1)
         images = np.concatenate([real, drawn])
         kinds = np.concatenate([real_kinds, drawn_kinds])
         is_real = np.r_[np.ones(len(real), bool), np.zeros(n_drawn, bool)]
         order = rs.permutation(n)
         images, kinds, is_real = images[order], kinds[order], is_real[order]
         return {"images": images, "kinds": kinds, "is_real": is_real,
-                "verdicts": self.judge_verdicts(images, kinds)}
+                "verdicts": self.discriminator_verdicts(images, kinds)}
 
     def _real_sample(self, per_kind: int) -> np.ndarray:
         kinds = self.fixed_kinds.unique()
@@ -272,15 +246,15 @@ class GANTrainer:
         """How different same-kind pictures are from each other: mean distance, on 8x8 blurred copies."""
         x = torch.from_numpy(world.to_tensor_range(images))
         x = torch.nn.functional.avg_pool2d(x, 4).flatten(1)                 # (N, 192)
-        per_kind = x.view(-1, self.cfg.n_fixed, x.shape[1])                  # (K, n, 192)
+        per_kind = x.view(-1, self.config.n_fixed, x.shape[1])                  # (K, n, 192)
         d = torch.cdist(per_kind, per_kind)                                  # (K, n, n)
         n = per_kind.shape[1]
         return float(d.sum() / (len(per_kind) * n * (n - 1)))
 
     def mode_collapse_score(self, fixed: np.ndarray | None = None) -> float:
-        """Variety of the drawer's fixed-noise pictures relative to real ones: about 1 is healthy; near 0
-        means "the drawer keeps drawing the same picture" (mode collapse). Low at round 0 too: an untrained
-        drawer draws grey mush everywhere."""
+        """Variety of the generator's fixed-noise pictures relative to real ones: about 1 is healthy; near 0
+        means "the generator keeps making the same picture" (mode collapse). Low at round 0 too: an
+        untrained generator makes grey mush everywhere."""
         return self._spread(self.draw_fixed() if fixed is None else fixed) / self._real_spread
 
     def memory_bytes(self) -> int:
@@ -294,10 +268,11 @@ class GANTrainer:
 
     # ── Weights ─────────────────────────────────────────────────────────────────────────────────
     def state_dict(self, half: bool = False) -> dict:
-        """half=True is the shipping format: fp16, and the smoothed drawer only (a duel that goes on
-        from it starts both copies from the smoothed one), which keeps the file small."""
-        state = half_state if half else (lambda m: {k: v.clone() for k, v in m.state_dict().items()})
-        out = {"config": self.cfg.to_dict(), "kind": self.kind or "", "steps": self.steps,
+        """half=True is the shipping format (models/weights_io.py): fp16, and the smoothed generator only
+        (a duel that goes on from it starts both copies from the smoothed one), which keeps the file small."""
+        state = (lambda m: weights_io.half(m.state_dict())) if half else \
+            (lambda m: {k: v.clone() for k, v in m.state_dict().items()})
+        out = {"config": self.config.to_dict(), "kind": self.kind or "", "steps": self.steps,
                "discriminator": state(self.D)}
         if self.G_ema is not None:
             out["generator_ema"] = state(self.G_ema)
@@ -306,21 +281,14 @@ class GANTrainer:
         return out
 
     def load_state_dict(self, saved: dict) -> None:
-        drawer = saved.get("generator") or saved["generator_ema"]
-        self.G.load_state_dict(float_state(drawer))
-        self.D.load_state_dict(float_state(saved["discriminator"]))
+        saved = weights_io.full(saved)
+        generator = saved.get("generator") or saved["generator_ema"]
+        self.G.load_state_dict(generator)
+        self.D.load_state_dict(saved["discriminator"])
         if self.G_ema is not None:
-            self.G_ema.load_state_dict(float_state(saved.get("generator_ema") or drawer))
+            self.G_ema.load_state_dict(saved.get("generator_ema") or generator)
         self.steps = int(saved.get("steps", 0))
         self.film = [(self.steps, self.draw_fixed())]
-
-    @classmethod
-    def from_weights(cls, path=None, kind: str | None = None, seed: int = 0, **kwargs) -> "GANTrainer":
-        """A duel that starts from saved weights (default: the shipped drawer and judge)."""
-        saved = load_weights(path)
-        trainer = cls(GANConfig.from_dict(saved["config"]), kind=kind, seed=seed, **kwargs)
-        trainer.load_state_dict(saved)
-        return trainer
 
 
 # ── The recorded run: snapshots of a long duel, replayed by a page with no training at all ────
@@ -367,6 +335,6 @@ def run_path(weights) -> Path:
 
 def load_run(path=None) -> dict:
     """The recorded run as a dict of arrays (see Recorder.save)."""
-    path = Path(path) if path is not None else run_path(SHIPPED)
+    path = Path(path) if path is not None else run_path(WEIGHTS)
     with np.load(path) as f:
         return {k: f[k] for k in f.files}

@@ -22,6 +22,17 @@ COLORS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown")
 SIZES = ("small", "big")
 MOODS = ("happy", "sad", "surprised")  # faces only
 
+
+def kind_index(kind) -> int:
+    """A kind's number: a name from KINDS ("fish" -> 2) or a number already (returned as an int).
+    Raises ValueError for an unknown name (the one check every chapter uses)."""
+    if isinstance(kind, str):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+        return KINDS.index(kind)
+    return int(kind)
+
+
 RGB = {
     "red": (222, 45, 45), "orange": (245, 128, 25), "yellow": (238, 196, 20), "green": (52, 160, 68),
     "blue": (36, 104, 220), "purple": (136, 64, 190), "pink": (236, 96, 168), "brown": (139, 87, 48),

@@ -159,7 +159,7 @@ def choose() -> None:
 
 
 def who_learns(live: LiveTraining) -> None:
-    who = st.segmented_control(t("gan.who_learns"), ("both", "drawer", "judge"), default="both", key="gan-who",
+    who = st.segmented_control(t("gan.who_learns"), ("both", "generator", "discriminator"), default="both", key="gan-who",
                                format_func=lambda w: t(f"gan.learns_{w}"))
     if live.state.trainer is not None:
         live.state.trainer.mode = who or "both"
@@ -286,7 +286,7 @@ def collapse() -> None:
     if not shipped():
         return
     g = shipped()[1]
-    same_dice = np.random.default_rng(0).standard_normal((1, g.cfg.z_dim)).repeat(8, 0)   # (8, z), all equal
+    same_dice = np.random.default_rng(0).standard_normal((1, g.config.z_dim)).repeat(8, 0)   # (8, z), all equal
     one, _ = draw(g, 8, kinds=np.full(8, world.KINDS.index("face")), z=same_dice)
     many, _ = draw(g, 8, kind="face", seed=11)
     show_grid(one, cols=8, scale=3, caption=t("gan.collapse_caption"))

@@ -14,7 +14,6 @@ from models.tokenizer import MAX_PIECES, UNK, full_captions, short_text
 from ui.i18n import lang, t, t_in
 from ui.layout import chapter, say
 from ui.match_figures import bar_rows, grid_png, map_figure
-from ui.memo import per_visitor
 from ui.pictures import show_row, upscale
 from ui.training import LiveTraining
 
@@ -46,9 +45,10 @@ def score(cos: float) -> int:
     return int(round(100 * min(max(float(cos), 0.0), 1.0)))
 
 
+@st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
 def piece_bars(text: str, rows: int = 10) -> bytes:
     """Each piece's 32 numbers, and how much the model listens to it. (A child's own words: remembered
-    per visitor with ui.memo, never in the shared cache.)"""
+    in this visitor's session only, never in a cache shared with others; tests/browser/test_session_cache_browser.py.)"""
     model = shipped()[0]
     reading, vectors = model.piece_vectors(text)
     listens = model.piece_weights(text)
@@ -90,6 +90,7 @@ def plain_map_png(words: tuple) -> bytes:
     return map_png(words, "")
 
 
+@st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
 def map_png(words: tuple, extra: str) -> bytes:
     """Pictures and words on one map: the two directions in which their numbers differ most (PCA).
     `extra`, a child's own word, is placed on the same map (remembered per visitor, never shared)."""
@@ -144,7 +145,7 @@ def pieces() -> None:
     reading = model.tokenizer.read(text)
     chips = " ".join(f"`{p}`" if i != UNK else f"`{p} ?`" for p, i in zip(reading.pieces[:40], reading.ids))
     st.markdown(f"**{t('matching.pieces_label')}** {chips}")
-    st.image(per_visitor("matching-bars", text, lambda: piece_bars(text)), caption=t("matching.bars_caption"))
+    st.image(piece_bars(text), caption=t("matching.bars_caption"))
 
 
 # ── Watch it learn to match ────────────────────────────────────────────────────────────────────
@@ -213,7 +214,7 @@ def meaning_map() -> None:
     if word.strip():
         heard(shipped()[0], word)
     extra = word.strip()
-    picture = (per_visitor("matching-map", extra, lambda: map_png(tuple(MAP_WORDS), extra)) if extra
+    picture = (map_png(tuple(MAP_WORDS), extra) if extra
             else plain_map_png(tuple(MAP_WORDS)))
     st.image(picture, caption=t("matching.map_caption"))
 

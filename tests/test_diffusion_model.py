@@ -3,6 +3,7 @@
 import csv
 import dataclasses
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -218,6 +219,30 @@ def test_cli_train_saves_weights_that_sample(tmp_path):
     trainer = DiffusionTrainer.load(out)
     assert trainer.kind == "star" and trainer.steps >= 1
     assert trainer.sample(1, steps=2).shape == (1, 32, 32, 3)
+
+
+def test_cli_evaluate_prints_clean_picture_errors_and_the_judges_figures(tiny_weights, monkeypatch, capsys):
+    """evaluate on tiny fish-only weights, with a stand-in for the benchmark's judge that says "on target"
+    for 3 pictures in 4: the errors printed are the model's own, the kinds asked for only fish."""
+    import bench.judge
+    from models.commands.diffusion import clean_picture_errors, evaluate_command
+
+    asked = []
+
+    class Stub:
+        def on_target(self, images, kinds):
+            assert images.shape[1:] == (32, 32, 3) and images.dtype == np.uint8
+            asked.append(set(kinds))
+            return np.arange(len(images)) % 4 != 0
+
+    monkeypatch.setattr(bench.judge, "load_judge", lambda *a, **k: Stub())
+    evaluate_command(SimpleNamespace(weights=tiny_weights, seed=3), per_kind=4, n=16)
+    lines = capsys.readouterr().out.splitlines()
+    errors = clean_picture_errors(DiffusionTrainer.load(tiny_weights), seed=3, n=16)
+    assert lines[:4] == [f"noise {lv:.2f}: clean-picture error {e:.4f}" for lv, e in errors.items()]
+    assert list(errors) == [0.25, 0.5, 0.75, 0.95] and errors[0.25] < errors[0.95]   # more noise, worse guesses
+    assert lines[4] == "fish      75.0% on target" and lines[5].startswith("overall   75.0%; lowest 75.0%")
+    assert asked == [{"fish"}]
 
 
 def test_bury_a_picture_keeps_it_at_zero_and_hides_it_at_one():

@@ -90,9 +90,10 @@ def test_guess_game_doodle_and_live_training():
     no_exception(at)
     trainer = at.session_state["live:diffusion"].trainer
     assert trainer.kind == "face" and trainer.steps > 1
-    # While it trains, the pictures are drawn every 2 s: these may still be the ones from step 1.
-    shown = [t_in("en", "diffusion.learn_now", steps=n) for n in range(1, trainer.steps + 1)]
-    assert any(s in captions(at) for s in shown)
+    # While it trains, the pictures are drawn at most every 2 s: either those drawn after the one step
+    # (less than 2 s ago), or fresh ones after this tick's training. Never from any other step.
+    drawn = {t_in("en", "diffusion.learn_now", steps=n) for n in (1, trainer.steps)} & set(captions(at))
+    assert len(drawn) == 1 and trainer.steps > 1
     at.button(key="diffusion-pause").click().run()
     assert t_in("en", "diffusion.learn_now", steps=trainer.steps) in captions(at)   # paused: as it is now
     at.pills(key="diffusion-learn-kind").set_value("star").run()

@@ -52,7 +52,8 @@ def test_duel_steps_pauses_resets_and_the_judge_game_in_each_language(lang):
     at.button(key="gan-game-next").click().run()                # the next game comes from later rounds
     no_exception(at)
     later = at.session_state["gan:game"]
-    assert later["n"] == 1 and later["round"] >= game["round"]     # paused: the drawer has not moved on
+    assert not game["own"] and not later["own"]                 # both from the recorded duel ...
+    assert later["n"] == 1 and later["round"] > game["round"]      # ... the next from strictly later rounds
 
     at.button(key="gan-reset").click().run()
     no_exception(at)
@@ -65,8 +66,8 @@ def test_choices_the_recorded_duel_and_who_learns():
     at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.kinds.star")).run()
     no_exception(at)
     assert live(at).trainer.kind == "star"
-    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_judge")).run()
-    assert live(at).trainer.mode == "judge"
+    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_discriminator")).run()
+    assert live(at).trainer.mode == "discriminator"
 
     at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.everything")).run()
     assert live(at).trainer.kind is None and live(at).trainer.draw_fixed().shape[0] == 40   # 4 of each kind
@@ -91,8 +92,8 @@ def test_mode_collapse_is_noticed_on_the_page():
     at = run_app("en", PAGE)
     trainer = live(at).trainer
     trainer.steps = 400                                       # late enough to judge the drawer's variety
-    with torch.no_grad():                                     # a drawer that ignores its dice
-        trainer.drawer.project[0].weight[:, : trainer.cfg.z_dim] = 0
+    with torch.no_grad():                                     # a generator that ignores its noise
+        trainer.drawing_generator.project[0].weight[:, : trainer.config.z_dim] = 0
     at.run()
     no_exception(at)
     assert t_in("en", "gan.collapse_warning").split(" ", 1)[1] in texts(at)   # st.warning shows the emoji as its icon

@@ -76,19 +76,28 @@ def test_live_training_takes_steps_and_draws_the_grid():
     assert t_in("en", "train_status_paused", steps=at.session_state["live:matching"].trainer.steps) in texts(at)
 
 
+def cached(scope: str) -> int:
+    """How many st.cache_data entries the process holds, in the shared caches ("global") or in the
+    per-session ones ("session")."""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    return sum(len(stats) for owner, caches in _data_caches._function_caches.items()
+               if (owner is None) == (scope == "global")
+               for cache in caches.values() for stats in cache.get_stats().values())
+
+
 def test_a_childs_words_stay_in_their_own_session():
-    """What one child types is remembered in that child's session only (ui/memo.py): another visitor's
-    session has none of it."""
+    """What one child types is remembered in that child's session only (st.cache_data(scope="session")):
+    it adds nothing to the caches every visitor shares. (Two real visitors never seeing each other's
+    entries: tests/browser/test_session_cache_browser.py; AppTest gives every session the same id.)"""
     secret = "蓝色的 fish 秘密"
     one = run_app("en", PAGE)
+    shared, own = cached("global"), cached("session")
     one.text_input(key="matching-words").input(secret).run()
     one.text_input(key="matching-map-word").input(secret).run()
     no_exception(one)
-    assert secret in one.session_state["memo:matching-bars"]
-    assert secret in one.session_state["memo:matching-map"]
-    other = run_app("en", PAGE)
-    assert secret not in other.session_state["memo:matching-bars"]   # its own example sentence only
-    assert "memo:matching-map" not in other.session_state            # it typed nothing on the map
+    assert cached("global") == shared                 # nothing from the child's words in a shared cache
+    assert cached("session") == own + 2               # the bars and the map, in the child's session
 
 
 def found_pictures(at):

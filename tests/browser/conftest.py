@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from bench.server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one way to start the app: bench/server.py)
+from bench.server import streamlit_server as _server  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,42 +41,15 @@ def browser_context_args():
     return {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(log: Path):
-    """`streamlit run app.py` on a free port; yields its URL once it answers."""
-    port = _free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    """`streamlit run app.py` on a free port (bench/server.py); yields its URL once it answers (60 s at most)."""
+    with contextlib.ExitStack() as stack:
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start; its log:\n{log.read_text()[-3000:]}", pytrace=False)
-        time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            server = stack.enter_context(_server(log, deadline=60))
+        except RuntimeError as e:
+            pytest.fail(str(e), pytrace=False)
+        yield server.url
 
 
 @pytest.fixture(scope="session")
