@@ -117,8 +117,17 @@ def test_match_json_maps_each_query_to_its_names(folder, capsys):
     assert main(["match", "--images", str(out), "--query", "a blue star", "--query", "🌟 ??", "--json"]) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
-    assert list(result) == ["a blue star", "🌟 ??"] and all(len(v) == 5 for v in result.values())
+    assert list(result) == ["a blue star", "🌟 ??"] and len(result["a blue star"]) == 5
+    assert result["🌟 ??"] == []                        # it names nothing known: nothing is ranked
     assert "never seen" in captured.err                 # the emoji is reported, not an error
+    assert "names nothing" in captured.err
+
+
+def test_match_on_words_that_name_nothing_says_so(folder, capsys):
+    out, _, _ = folder
+    assert main(["match", "--images", str(out), "--query", "的的色"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "" and "names nothing the matcher knows" in captured.err
 
 
 def test_match_with_several_queries_prints_a_heading_for_each(folder, capsys):

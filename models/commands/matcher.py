@@ -81,9 +81,11 @@ def match_command(args) -> None:
         gallery = model.encode_image(images)
     results = {}
     for q in args.query:
-        unknown = model.tokenizer.read(q).unknown
-        if unknown:
-            print(f"note: never seen {' '.join(unknown)!s} in {q!r}", file=sys.stderr)
+        reading = model.tokenizer.read(q)
+        if reading.unknown:
+            print(f"note: never seen {' '.join(reading.unknown)!s} in {q!r}", file=sys.stderr)
+        if not reading.meaningful:
+            print(f"note: {q!r} names nothing the matcher knows, so nothing is ranked", file=sys.stderr)
         order, _ = search(model, gallery, q, args.top)
         results[q] = [names[i] for i in order]
     if args.json:
