@@ -243,6 +243,8 @@ class TextTrainer:
         v = self.vocab
         mask = torch.zeros(len(v))
         mask[1:3] = -math.inf
+        if not line.strip():
+            mask[v.END] = -math.inf           # a line has at least one character
         if lang == "zh":
             for ch, i in v.index.items():
                 if ch.isascii():
