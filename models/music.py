@@ -163,7 +163,7 @@ def composed(n: int, seed: int = 0) -> list[list[Note]]:
     return tunes
 
 
-def training_tunes(n_composed: int = 40, seed: int = 0) -> list[list[Note]]:
+def training_tunes(n_composed: int = 120, seed: int = 0) -> list[list[Note]]:
     return list(TUNES.values()) + composed(n_composed, seed)
 
 
