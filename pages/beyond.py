@@ -78,7 +78,8 @@ def music_part() -> None:
         notes, own, bpm, steps = st.session_state["beyond:tune"]
         st.audio(mu.wav_bytes(mu.synth(notes, bpm)), format="audio/wav")
         st.image(piano_roll(notes, start_notes=own), caption=t("beyond.roll_played", steps=steps, n=len(notes)))
-        st.caption(t("beyond.measures", key=round(100 * mu.in_key(notes)), bars=round(100 * mu.fits_bars(notes))))
+        keyed = mu.in_key(notes)
+        st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
     honest("music")
 
 
