@@ -53,7 +53,7 @@ def test_bad_input_gets_a_friendly_word_and_the_rest_works():
     no_exception(at)
     assert t_in("en", "beyond.notes_unknown", word="😀") in texts(at) and "beyond:tune" not in at.session_state
     at.button(key="beyond-clear").click().run()
-    at.pills(key="beyond-mood").set_value("sleepy").run()
+    at.pills(key="beyond-mood").set_value(t_in("en", "beyond.moods.sleepy")).run()   # AppTest: by label
     at.button(key="beyond-play").click().run()                  # no notes: the mood's own start
     assert at.session_state["beyond:tune"][2] == 72 and at.session_state["beyond:tune"][1] == 0
     # Text: empty, emoji and traditional characters, 5,000 characters, a double click.
@@ -73,7 +73,7 @@ def test_bad_input_gets_a_friendly_word_and_the_rest_works():
     assert set(at.session_state["beyond:temps"]) == {0.4, 1.0, 1.8}
     # Video: the jumpy film changes much more per frame; playing shows the animation.
     smooth = float(at.metric[0].value)
-    at.segmented_control(key="beyond-how").set_value("jumpy").run()
+    at.segmented_control(key="beyond-how").set_value(t_in("en", "beyond.jumpy")).run()
     assert float(at.metric[0].value) > 3 * smooth
     at.toggle(key="beyond-film-play").set_value(True).run()
     no_exception(at)
