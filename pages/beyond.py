@@ -64,9 +64,10 @@ def music_part() -> None:
     mood = st.pills(t("beyond.mood"), list(MOODS), default="happy", key="beyond-mood",
                     format_func=lambda m: t(f"beyond.moods.{m}")) or "happy"
     st.caption(t("beyond.tap"))
-    for column, name in zip(st.columns(len(KEYS) + 1), KEYS):
+    *keys, bin_ = st.columns([1] * len(KEYS) + [0.7])
+    for column, name in zip(keys, KEYS):
         column.button(t(f"beyond.keys.{name}"), key=f"beyond-key-{name}", on_click=_tap, args=(name,), width="stretch")
-    st.columns(len(KEYS) + 1)[-1].button("🗑", key="beyond-clear", on_click=_clear, width="stretch")
+    bin_.button("🗑", key="beyond-clear", on_click=_clear, width="stretch")
     st.text_input(t("beyond.notes_label"), key="beyond-notes", placeholder="C D E C · do re mi · 1 2 3")
     if st.button(t("beyond.play"), key="beyond-play", type="primary"):
         start, own = start_notes(mood)
