@@ -156,7 +156,7 @@ def text_part() -> None:
     if st.button(t("beyond.temp_show"), key="beyond-temps"):
         st.session_state["beyond:temps"] = {temp: writing(live.trainer, temp, 2, seed=7) for temp in TEMPS}
     for column, (temp, lines) in zip(st.columns(len(TEMPS)), st.session_state.get("beyond:temps", {}).items()):
-        column.markdown(f"**{t('beyond.temps.' + TEMPS[temp])}**\n\n" + "\n".join(f"- {x}" for x in lines))
+        column.markdown(f"**{t(f'beyond.temps.{TEMPS[temp]}')}**\n\n" + "\n".join(f"- {x}" for x in lines))
     typed = st.text_input(t("beyond.finish_label"), key="beyond-start", placeholder=t("beyond.finish_hint"))
     if st.button(t("beyond.finish"), key="beyond-finish", type="primary"):
         finish(live.trainer, typed)
