@@ -33,6 +33,7 @@ def music_section(report) -> None:
     from models.commands.music import measures
     from ui.beyond_figures import piano_roll
 
+    mu.MusicTrainer(seed=9).step()          # torch's first use costs the process ~180 MB: not the visitor's
     before = rss_mb()
     trainer = mu.MusicTrainer(mu.MusicConfig.live(), seed=0)
     worst: dict = {}

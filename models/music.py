@@ -12,9 +12,10 @@ in Google Magenta's Melody RNN, Waite 2016, or Music Transformer, Huang et al. 2
 
 Every tune here is in C major and in 4/4 time (eight eighths a bar). Sound is made with numpy (a sine
 with two soft overtones and an attack-decay envelope) and written as 16-bit WAV bytes.
-Why a GRU (43k parameters): measured this session on one thread of a busy machine, 30 s of CPU time
-(about 550 steps of 32 × 64 tokens) already give tunes fully in key whose notes all fit the bars, so
-nothing bigger is needed. A small transformer was not tried. Figures: bench/beyond.py.
+Why a GRU (43k parameters): measured this session on one thread of a busy machine (bench/beyond.py),
+30 s of CPU time (518 steps of 32 × 64 tokens) already give tunes 100% in key with 99.9% of their notes
+inside their bar (random notes: 61% and 62%), so nothing bigger is needed. A small transformer was
+not tried.
 """
 
 from __future__ import annotations
