@@ -19,6 +19,7 @@ from .cli import (CommandError, positive_float, positive_int, save_pngs, writabl
 
 TRAINABLE = ("gan", "diffusion", "recognizer", "matcher")
 SAMPLERS = ("gan", "diffusion")
+WRITERS = ("music", "text")          # models that write tunes or lines: sample takes --prompt, not --kind
 
 
 def pictures_command(args) -> None:
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a model on the CPU and save its weights")
     train_sub = train.add_subparsers(dest="model", required=True, metavar="MODEL", parser_class=Parser)
-    for name in TRAINABLE:
+    for name in TRAINABLE + WRITERS:
         t = train_sub.add_parser(name, help=f"train the {name}")
         t.add_argument("--seconds", type=positive_float, default=None, help="how long to train (default: the model's own)")
         if name in SAMPLERS:
@@ -95,9 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--steps", type=positive_int, default=None, help="cleaning steps (default: the model's own)")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         s.set_defaults(run=lambda a, n=name: call(n, "sample_command", a))
+    for name in WRITERS:
+        s = sample_sub.add_parser(name, help=f"write with the {name} model",
+                                  description="music: WAV files and note lists; text: one line each in a file")
+        s.add_argument("--n", type=positive_int, required=True, help="how many tunes or lines")
+        s.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
+        s.add_argument("--weights", default=None, metavar="PATH", help="weights from `train` (default: train 30 s now)")
+        s.add_argument("--prompt", default="", metavar="TEXT",
+                       help='how to start: notes ("C D E", "do re mi", "1 2 3") or words ("a big", "一只")')
+        s.add_argument("--temperature", type=positive_float, default=1.0, help="below 1 careful, above 1 adventurous")
+        s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        s.set_defaults(run=lambda a, n=name: call(n, "sample_command", a))
 
     ev = sub.add_parser("evaluate", help="score a trained model on fresh pictures of the world")
-    ev.add_argument("model", choices=TRAINABLE, help="which model")
+    ev.add_argument("model", choices=TRAINABLE + WRITERS, help="which model")
     ev.add_argument("--weights", default=None, metavar="PATH", help="weights to score (default: the shipped ones)")
     ev.add_argument("--seed", type=int, default=123, help="random seed (default 123)")
     ev.set_defaults(run=lambda a: call(a.model, "evaluate_command", a))

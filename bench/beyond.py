@@ -1,0 +1,109 @@
+"""Beyond pictures: the tune maker, the writer and the film walks, on one thread.
+
+Training budgets are CPU seconds of this process (time.process_time), not wall-clock seconds, so the
+figures mean the same on a busy machine; wall-clock step times are reported beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import torch
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+
+def train_cpu(trainer, seconds: float, worst: dict) -> None:
+    """Step until `seconds` of CPU time have passed; keep the slowest step (CPU and wall)."""
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        c, w = time.process_time(), time.perf_counter()
+        trainer.step()
+        worst["cpu"] = max(worst.get("cpu", 0.0), time.process_time() - c)
+        worst["wall"] = max(worst.get("wall", 0.0), time.perf_counter() - w)
+
+
+def music_section(report) -> None:
+    from models import music as mu
+    from models.commands.music import measures
+    from ui.beyond_figures import piano_roll
+
+    mu.MusicTrainer(seed=9).step()          # torch's first use costs the process ~180 MB: not the visitor's
+    before = rss_mb()
+    trainer = mu.MusicTrainer(mu.MusicConfig.live(), seed=0)
+    worst: dict = {}
+    train_cpu(trainer, 30.0, worst)
+    report("music: memory per visitor (weights, Adam, tunes)", trainer.memory_bytes() / 2 ** 20, "MB", "< 20")
+    report("music: process memory grew by (after 30 s)", rss_mb() - before, "MB")
+    report("music: steps in 30 s CPU", trainer.steps, "steps")
+    for name, value in measures(trainer, n=40).items():
+        target = "> random" if name.startswith("model") else ""
+        report(f"music 30 s: {name.replace('_', ' ')}", value, "share", target)
+    report("music: slowest training step (CPU)", worst["cpu"], "s", "< 0.5")
+    report("music: slowest training step (wall, machine busy)", worst["wall"], "s", "< 0.5")
+    c = time.process_time()
+    notes = trainer.generate(8, 1.0, seed=1)
+    piano_roll(notes)
+    sound = mu.wav_bytes(mu.synth(notes))
+    report("music: make a tune + piano roll + WAV (CPU)", time.process_time() - c, "s", "< 0.2")
+    report("music: WAV size of an 8-bar tune", len(sound) / 2 ** 10, "KB")
+
+
+def text_section(report) -> None:
+    from models import text_gen as tg
+
+    before = rss_mb()
+    trainer = tg.TextTrainer(tg.TextConfig.live(), seed=0)
+    worst: dict = {}
+    done = 0.0
+    for mark in (30.0, 120.0):
+        train_cpu(trainer, mark - done, worst)
+        done = mark
+        for lang in tg.LANGS:
+            share = tg.caption_share(trainer, lang, n=100)
+            report(f"text {mark:.0f} s ({trainer.steps} steps): {lang} lines that are captions", share, "share",
+                   "> 0.5" if mark == 30 else "> 0.8")
+    training = [tg.is_caption(line, lang) for lang, line in tg.training_lines()]
+    report("text: training lines that are captions (for comparison)", float(np.mean(training)), "share")
+    report("text: memory per visitor (weights, Adam, text)", trainer.memory_bytes() / 2 ** 20, "MB", "< 20")
+    report("text: process memory grew by", rss_mb() - before, "MB")
+    report("text: slowest training step (CPU)", worst["cpu"], "s", "< 0.5")
+    report("text: slowest training step (wall, machine busy)", worst["wall"], "s", "< 0.5")
+    c = time.process_time()
+    for i in range(3):
+        trainer.write("en", "", 1.0, seed=i)
+    report("text: write 3 lines (CPU)", time.process_time() - c, "s", "< 0.2")
+
+
+def video_section(report) -> None:
+    from models import video
+    from models.diffusion import load_shipped
+    from models.gan import load_shipped as load_gan
+
+    gen, diff = load_gan(), load_shipped()
+    c = time.process_time()
+    smooth = video.dice_walk(gen, "face", frames=24, seed=5)
+    report("video: GAN dice walk, frames per second (CPU)", 24 / (time.process_time() - c), "frames/s")
+    jumpy = video.dice_walk(gen, "face", frames=24, seed=5, jumpy=0.8)
+    report("video: GAN walk change per frame, smooth", video.smoothness(smooth), "0-255", "small")
+    report("video: GAN walk change per frame, jumpy", video.smoothness(jumpy), "0-255", "> smooth")
+    c = time.process_time()
+    smooth = video.wish_walk(diff, "face", "sun", frames=12, seed=0)
+    report("video: diffusion wish walk (10 steps), frames per second (CPU)", 12 / (time.process_time() - c), "frames/s")
+    jumpy = video.wish_walk(diff, "face", "sun", frames=12, seed=0, jumpy=True)
+    report("video: face to sun change per frame, smooth", video.smoothness(smooth), "0-255", "small")
+    report("video: face to sun change per frame, jumpy", video.smoothness(jumpy), "0-255", "> smooth")
+    report("video: GIF of 12 frames", len(video.gif_bytes(smooth)) / 2 ** 10, "KB")
+    report("video: memory per visitor (nothing of its own: shared models, cached films)", 0.0, "MB")
+
+
+def run(report) -> None:
+    torch.set_num_threads(1)
+    music_section(report)
+    text_section(report)
+    video_section(report)

@@ -1,0 +1,108 @@
+"""A video is many pictures in a row: slow walks through the shipped models, one small step a frame.
+
+Two walks, both with the project's shipped models (nothing is trained here):
+
+    dice walk (GAN):   dice A ──slerp──► dice B      each frame: generator(dice_t, kind) ──► picture
+    wish walk (diffusion): one start noise, the wish moves from kind A to kind B (its embedding blended)
+                       each frame: clean the same noise, steered by wish_t ──► picture
+
+The shipped GAN is ten separate drawers, one per kind (models/gan.py, PerKind): its dice mean different
+things to each, so a GAN walk stays inside one kind (a face turning into another face). To turn a face
+into a sun, the diffusion model is used: one network for all kinds, whose wish is a vector that can be
+blended (as in Stable Diffusion, where walking between prompts' embeddings makes the familiar morphs).
+The hard part of video is that each frame must agree with the next; `smoothness` measures it, and
+`jumpy` makes the same walk with fresh noise in every frame, which flickers.
+Slerp: Shoemake 1985; for GAN latents, White 2016 ("Sampling Generative Networks").
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from . import gan, world
+from .schedule import ddim_sample, to_uint8
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical walk from a to b. a, b: (D,); t: (F,) in [0, 1] -> (F, D). Falls back to a straight
+    line when a and b point the same way."""
+    cos = torch.dot(a, b) / (a.norm() * b.norm())
+    omega = torch.arccos(cos.clamp(-1, 1))
+    if omega.abs() < 1e-4:
+        return (1 - t)[:, None] * a + t[:, None] * b
+    return (torch.sin((1 - t) * omega)[:, None] * a + torch.sin(t * omega)[:, None] * b) / torch.sin(omega)
+
+
+def dice_walk(generator: nn.Module, kind: str, frames: int = 24, seed: int = 0, jumpy: float = 0.0) -> np.ndarray:
+    """A GAN walk inside one kind, from the dice of `seed` to the dice of `seed + 1`:
+    (frames, 32, 32, 3) uint8. jumpy > 0 adds that much fresh noise to each frame's dice (0.5 flickers)."""
+    z_dim = generator.cfg.z_dim
+    a = torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
+    b = torch.randn(z_dim, generator=torch.Generator().manual_seed(seed + 1))
+    z = slerp(a, b, torch.linspace(0, 1, frames))                           # (F, z)
+    if jumpy > 0:
+        shake = torch.randn(frames, z_dim, generator=torch.Generator().manual_seed(seed + 1000))
+        z = z + jumpy * shake
+        z = z / z.norm(dim=1, keepdim=True) * a.norm()                      # keep the dice's usual size
+    pictures, _ = gan.draw(generator, frames, kinds=torch.full((frames,), gan.kind_index(kind)), z=z)
+    return pictures
+
+
+@torch.no_grad()
+def wish_walk(trainer, kind_a: str, kind_b: str, frames: int = 16, seed: int = 0, steps: int = 10,
+              jumpy: bool = False) -> np.ndarray:
+    """A diffusion walk: the same start noise cleaned `frames` times while the wish moves from kind_a
+    to kind_b (their kind embeddings blended). trainer: a DiffusionTrainer that knows all kinds
+    (models.diffusion.load_shipped()); it is not changed. jumpy: a fresh start noise every frame.
+    Returns (frames, 32, 32, 3) uint8."""
+    net = copy.deepcopy(trainer.ema)                 # a private copy: the shared model is never touched
+    table = net.kind.weight.data                                            # (kinds + 1, e)
+    t = torch.linspace(0, 1, frames)[:, None]
+    blend = (1 - t) * table[gan.kind_index(kind_a)] + t * table[gan.kind_index(kind_b)]   # (F, e)
+    net.kind = nn.Embedding.from_pretrained(torch.cat([table, blend]))
+    labels = len(table) + torch.arange(frames)                              # the blended wishes
+    null = torch.full_like(labels, net.null_kind)
+    cfg = trainer.config
+    lo, hi = (round(f * (cfg.timesteps - 1)) for f in cfg.guidance_band)
+
+    def guess(x: torch.Tensor, step: int) -> torch.Tensor:                  # classifier-free guidance
+        at = torch.full((len(x),), step)
+        if not lo <= step <= hi:
+            return net(x, at, labels)
+        with_kind, without = net(torch.cat([x, x]), at.repeat(2), torch.cat([labels, null])).chunk(2)
+        return without + cfg.guidance * (with_kind - without)
+
+    gen = torch.Generator().manual_seed(seed)
+    noise = torch.randn(frames if jumpy else 1, 3, 32, 32, generator=gen).expand(frames, -1, -1, -1)
+    return to_uint8(ddim_sample(guess, trainer.schedule, noise.contiguous(), steps))
+
+
+def smoothness(frames: np.ndarray) -> float:
+    """Mean change from one frame to the next: mean absolute difference of pixel values, 0..255
+    (0 = a still picture; lower = smoother). frames: (F, H, W, 3) uint8, F >= 2."""
+    if len(frames) < 2:
+        raise ValueError("need at least two frames")
+    return float(np.abs(np.diff(frames.astype(np.int16), axis=0)).mean())
+
+
+def gif_bytes(frames: np.ndarray, scale: int = 6, fps: float = 8, bounce: bool = True) -> bytes:
+    """An animated GIF (looping; forwards then backwards if bounce) of (F, H, W, 3) uint8 frames,
+    each enlarged `scale` times with crisp pixels. Made with Pillow."""
+    from PIL import Image
+
+    seq = list(frames) + (list(frames[-2:0:-1]) if bounce else [])
+    images = [Image.fromarray(f).resize((f.shape[1] * scale, f.shape[0] * scale), Image.NEAREST) for f in seq]
+    buf = io.BytesIO()
+    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps),
+                   loop=0, disposal=2)
+    return buf.getvalue()
+
+
+def film_strip(frames: np.ndarray, every: int = 1) -> np.ndarray:
+    """Frames side by side, like film: (H + 2p, ..., 3) uint8 with dark edges."""
+    return world.grid(frames[::every], cols=len(frames[::every]), pad=3, fill=40)

@@ -1,0 +1,180 @@
+"""Beyond pictures: the same ideas make music, video and text. Three parts, each a story, a small model
+(learning live for music and text; the shipped picture models for video), and an honest box. UI only:
+models/music.py, models/video.py, models/text_gen.py; pictures in ui/beyond_figures.py; words in
+lessons/*/beyond.toml."""
+
+import streamlit as st
+
+from models import music as mu
+from models import text_gen as tg
+from ui.beyond_figures import piano_roll
+from ui.i18n import lang, t
+from ui.layout import chapter, say
+from ui.pictures import show_grid, upscale
+from ui.training import LiveTraining
+
+MOODS = {"happy": (132, "C4 E4 G4", 0.9), "sleepy": (72, "G4 E4", 0.6), "silly": (160, "", 1.4)}  # bpm, start, temperature
+KEYS = ["C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5"]
+WALKS = {"face_sun": ("face", "sun"), "cat_fish": ("cat", "fish"), "flower_star": ("flower", "star")}
+TEMPS = {0.4: "careful", 1.0: "middle", 1.8: "adventurous"}
+MUSIC_STEPS, TEXT_STEPS = 3000, 4000
+
+
+def honest(part: str) -> None:
+    with st.container(border=True, key=f"beyond-honest-{part}"):
+        say("beyond", "ui", f"{part}_honest")
+
+
+def loss_chart(state) -> None:
+    if state.history:
+        st.caption(t("beyond.loss"))
+        st.line_chart([h["loss"] for h in state.history], height=150)
+
+
+# ── 1. Music ───────────────────────────────────────────────────────────────────────────────────
+def _tap(name: str) -> None:
+    st.session_state["beyond-notes"] = (st.session_state.get("beyond-notes", "") + " " + name).strip()
+
+
+def _clear() -> None:
+    st.session_state["beyond-notes"] = ""
+
+
+def start_notes(mood: str):
+    """The child's notes (typed or tapped), else the mood's; None (and a friendly word) if unreadable."""
+    typed = st.session_state.get("beyond-notes", "")
+    try:
+        return mu.parse_start(typed or MOODS[mood][1]), bool(typed.strip())
+    except ValueError as e:
+        st.warning(t("beyond.notes_unknown", word=str(e)[:12]))
+        return None, True
+
+
+def music_part() -> None:
+    live = LiveTraining("beyond-music", lambda: mu.MusicTrainer(mu.MusicConfig.live()), max_steps=MUSIC_STEPS,
+                        max_memory_mb=20)
+    live.controls()
+
+    def draw(trainer, state) -> None:
+        steps, notes = live.now_and_then("tune", lambda: trainer.generate(8, 1.0, seed=0))
+        st.image(piano_roll(notes), caption=t("beyond.roll_now", steps=steps))
+        loss_chart(state)
+
+    live.panel(draw)
+    mood = st.pills(t("beyond.mood"), list(MOODS), default="happy", key="beyond-mood",
+                    format_func=lambda m: t(f"beyond.moods.{m}")) or "happy"
+    st.caption(t("beyond.tap"))
+    *keys, bin_ = st.columns([1] * len(KEYS) + [0.7])
+    for column, name in zip(keys, KEYS):
+        column.button(t(f"beyond.keys.{name}"), key=f"beyond-key-{name}", on_click=_tap, args=(name,), width="stretch")
+    bin_.button("🗑", key="beyond-clear", on_click=_clear, width="stretch")
+    st.text_input(t("beyond.notes_label"), key="beyond-notes", placeholder="C D E C · do re mi · 1 2 3")
+    if st.button(t("beyond.play"), key="beyond-play", type="primary"):
+        start, own = start_notes(mood)
+        if start is not None:
+            bpm, _, temperature = MOODS[mood]
+            notes = live.trainer.generate(8, temperature, start=start, seed=live.steps)
+            st.session_state["beyond:tune"] = (notes, len(start) if own else 0, bpm, live.steps)
+    if "beyond:tune" in st.session_state:
+        notes, own, bpm, steps = st.session_state["beyond:tune"]
+        st.audio(mu.wav_bytes(mu.synth(notes, bpm)), format="audio/wav")
+        st.image(piano_roll(notes, start_notes=own), caption=t("beyond.roll_played", steps=steps, n=len(notes)))
+        keyed = mu.in_key(notes)
+        st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
+    honest("music")
+
+
+# ── 2. Video ───────────────────────────────────────────────────────────────────────────────────
+@st.cache_resource(show_spinner=False)
+def shipped_models():
+    """The shipped GAN drawer and diffusion model: shared by every visitor, only used to draw."""
+    from models.diffusion import load_shipped
+    from models.gan import load_shipped as load_gan
+    return load_gan(), load_shipped()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def wish_frames(a: str, b: str, jumpy: bool):
+    from models import video
+    frames = video.wish_walk(shipped_models()[1], a, b, frames=12, seed=0, jumpy=jumpy)
+    return frames, video.smoothness(frames), video.gif_bytes(frames)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def dice_frames(kind: str, jumpy: bool):
+    from models import video
+    frames = video.dice_walk(shipped_models()[0], kind, frames=12, seed=5, jumpy=0.8 if jumpy else 0.0)
+    return frames, video.smoothness(frames)
+
+
+def video_part() -> None:
+    walk = st.pills(t("beyond.walk_pick"), list(WALKS), default="face_sun", key="beyond-walk",
+                    format_func=lambda w: t(f"beyond.walks.{w}")) or "face_sun"
+    how = st.segmented_control(t("beyond.walk_how"), ["smooth", "jumpy"], default="smooth", key="beyond-how",
+                               format_func=lambda h: t(f"beyond.{h}")) or "smooth"
+    with st.spinner(t("beyond.making_film")):
+        frames, change, gif = wish_frames(*WALKS[walk], how == "jumpy")
+    show_grid(frames, cols=len(frames), scale=2, pad=3, caption=t("beyond.strip"))
+    left, right = st.columns([1, 1.3], gap="large")
+    with right:
+        playing = st.toggle(t("beyond.film_play"), key="beyond-film-play")
+        if not playing:
+            i = st.slider(t("beyond.frame"), 1, len(frames), 1, key="beyond-frame")
+        st.metric(t("beyond.change"), f"{change:.1f}")
+        st.caption(t("beyond.change_note"))
+    with left:
+        st.image(gif if playing else upscale(frames[i - 1], 6), width=200)
+    a, b = WALKS[walk]
+    g_frames, g_change = dice_frames(a, how == "jumpy")
+    show_grid(g_frames, cols=len(g_frames), scale=2, pad=3,
+              caption=t("beyond.dice_strip", kind=t(f"beyond.kinds.{a}"), change=f"{g_change:.1f}"))
+    honest("video")
+
+
+# ── 3. Text ────────────────────────────────────────────────────────────────────────────────────
+def langs() -> list[str]:
+    return ["zh", "en"] if lang() == "both" else [lang()]
+
+
+def writing(trainer, temperature: float, n: int = 3, seed: int = 0) -> list[str]:
+    return [trainer.write(lg, "", temperature, seed=seed + i) for lg in langs() for i in range(n)]
+
+
+def text_part() -> None:
+    live = LiveTraining("beyond-text", lambda: tg.TextTrainer(tg.TextConfig.live()), max_steps=TEXT_STEPS,
+                        max_memory_mb=20)
+    live.controls()
+
+    def draw(trainer, state) -> None:
+        steps, lines = live.now_and_then("lines", lambda: writing(trainer, 1.0))
+        st.caption(t("beyond.writes_now", steps=steps))
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        loss_chart(state)
+
+    live.panel(draw)
+    st.caption(t("beyond.temp_note"))
+    if st.button(t("beyond.temp_show"), key="beyond-temps"):
+        st.session_state["beyond:temps"] = {temp: writing(live.trainer, temp, 2, seed=7) for temp in TEMPS}
+    for column, (temp, lines) in zip(st.columns(len(TEMPS)), st.session_state.get("beyond:temps", {}).items()):
+        column.markdown(f"**{t(f'beyond.temps.{TEMPS[temp]}')}**\n\n" + "\n".join(f"- {x}" for x in lines))
+    typed = st.text_input(t("beyond.finish_label"), key="beyond-start", placeholder=t("beyond.finish_hint"))
+    if st.button(t("beyond.finish"), key="beyond-finish", type="primary"):
+        finish(live.trainer, typed)
+    honest("text")
+
+
+def finish(trainer, typed: str) -> None:
+    start = tg.clean_start(typed)
+    unknown = trainer.vocab.unknown(start)
+    if not start.strip():
+        st.info(t("beyond.finish_empty"))
+    elif unknown:
+        st.info(t("beyond.finish_unknown", chars=" ".join(unknown[:8])))
+    else:
+        if len(" ".join(typed.split())) > tg.MAX_PROMPT:
+            st.caption(t("beyond.finish_long", n=tg.MAX_PROMPT))
+        lg = tg.guess_lang(start, "zh" if lang() == "zh" else "en")
+        st.success(" · ".join(trainer.write(lg, start, 0.8, seed=i) for i in range(3)))
+
+
+chapter("beyond", {"music": music_part, "video": video_part, "text": text_part})

@@ -1,0 +1,41 @@
+"""The "beyond pictures" page in a real browser: press play on each part (a tune, a film, a finished
+sentence) and keep a screenshot of the whole page."""
+
+from web import open_page, settle, settle_rerun, shot
+
+
+def test_play_each_part(page, app_url):
+    open_page(page, app_url, "beyond", lang="en")
+    page.get_by_text("The film strip: one frame after another").wait_for(timeout=90_000)
+
+    # Music: one step of learning, two tapped notes, then play: a sound player and its piano roll.
+    page.locator(".st-key-beyond-music-step button").click()
+    settle(page)
+    page.locator(".st-key-beyond-key-C4 button").click()
+    settle(page)
+    page.locator(".st-key-beyond-key-E4 button").click()
+    settle(page)
+    page.locator(".st-key-beyond-play button").click()
+    settle(page)
+    player = page.locator("audio")
+    player.wait_for(timeout=30_000)
+    assert player.get_attribute("src")
+    page.get_by_text("The tune you heard, after 1 steps").wait_for()
+
+    # Video: play the film (an animated GIF), then the jumpy walk flickers more.
+    page.locator(".st-key-beyond-film-play label").click()
+    settle(page)
+    gif = page.locator('[data-testid="stImage"] img[src*="gif"], [data-testid="stImage"] img[src^="data:image/gif"]')
+    gif.first.wait_for(timeout=30_000)
+
+    # Text: a step of learning, then finish a sentence.
+    page.locator(".st-key-beyond-text-step button").click()
+    settle(page)
+    box = page.locator(".st-key-beyond-start input")
+    box.fill("a happy")
+    box.press("Enter")
+    settle_rerun(page)
+    page.locator(".st-key-beyond-finish button").click()
+    settle(page)
+    page.locator('[data-testid="stAlertContentSuccess"]').get_by_text("a happy").first.wait_for(timeout=30_000)
+    shot(page, "beyond-en")

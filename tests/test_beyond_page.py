@@ -1,0 +1,89 @@
+"""The "beyond pictures" page in AppTest: each part in Chinese and English (and both), a step of live
+training, play a tune (from tapped notes and from typed ones), films smooth and jumpy, careful and
+adventurous writing, finishing a sentence, and friendly words for bad input."""
+
+import pytest
+from helpers import captions, no_exception, run_app, texts
+
+from ui.i18n import t_in
+
+PAGE = "pages/beyond.py"
+
+
+def audio(at) -> list:
+    return [e for e in at.get("audio")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_part_in_each_language(lang):
+    at = run_app(lang, PAGE)
+    no_exception(at)
+    shown = texts(at)
+    for heading in ("1.", "2.", "3."):
+        assert any(h.value.startswith(heading) for h in at.header)
+    for part in ("music", "video", "text"):
+        assert at.container(key=f"beyond-honest-{part}") is not None
+    assert t_in(lang, "beyond.strip") in captions(at)
+    # Music: a step of training, then tap two notes and play.
+    at.button(key="beyond-music-step").click().run()
+    assert at.session_state["live:beyond-music"].trainer.steps == 1
+    at.button(key="beyond-key-C4").click().run()
+    at.button(key="beyond-key-G4").click().run()
+    assert at.text_input(key="beyond-notes").value == "C4 G4"
+    at.button(key="beyond-play").click().run()
+    no_exception(at)
+    notes, own, bpm, steps = at.session_state["beyond:tune"]
+    assert notes[:2] == [(60, 2), (67, 2)] and own == 2 and steps == 1
+    assert len(audio(at)) == 1
+    assert t_in(lang, "beyond.roll_played", steps=1, n=len(notes)) in captions(at)
+    # Text: finish a sentence in the page's language.
+    at.text_input(key="beyond-start").input("一只" if lang == "zh" else "a big").run()
+    at.button(key="beyond-finish").click().run()
+    no_exception(at)
+    finished = at.success[0].value.split(" · ")
+    assert len(finished) == 3 and all(x.startswith("一只" if lang == "zh" else "a big") for x in finished)
+    assert shown
+
+
+def test_bad_input_gets_a_friendly_word_and_the_rest_works():
+    at = run_app("en", PAGE)
+    # Notes: an emoji and a made-up note are friendly warnings, no tune.
+    at.text_input(key="beyond-notes").input("do re 😀").run()
+    at.button(key="beyond-play").click().run()
+    no_exception(at)
+    assert t_in("en", "beyond.notes_unknown", word="😀") in texts(at) and "beyond:tune" not in at.session_state
+    at.button(key="beyond-clear").click().run()
+    at.pills(key="beyond-mood").set_value(t_in("en", "beyond.moods.sleepy")).run()   # AppTest: by label
+    at.button(key="beyond-play").click().run()                  # no notes: the mood's own start
+    assert at.session_state["beyond:tune"][2] == 72 and at.session_state["beyond:tune"][1] == 0
+    # Text: empty, emoji and traditional characters, 5,000 characters, a double click.
+    for typed, key in (("", "beyond.finish_empty"), ("   ", "beyond.finish_empty")):
+        at.text_input(key="beyond-start").input(typed).run()
+        at.button(key="beyond-finish").click().run()
+        assert t_in("en", key) in texts(at)
+    at.text_input(key="beyond-start").input("a cat 🐱 一隻").run()
+    at.button(key="beyond-finish").click().run()
+    assert t_in("en", "beyond.finish_unknown", chars="🐱 隻") in texts(at)
+    at.text_input(key="beyond-start").input("a big " * 900).run()
+    at.button(key="beyond-finish").click().click().run()
+    no_exception(at)
+    assert t_in("en", "beyond.finish_long", n=40) in texts(at) and at.success
+    # Careful and adventurous writing, side by side.
+    at.button(key="beyond-temps").click().run()
+    assert set(at.session_state["beyond:temps"]) == {0.4, 1.0, 1.8}
+    # Video: the jumpy film changes much more per frame; playing shows the animation.
+    smooth = float(at.metric[0].value)
+    at.segmented_control(key="beyond-how").set_value(t_in("en", "beyond.jumpy")).run()
+    assert float(at.metric[0].value) > 3 * smooth
+    at.toggle(key="beyond-film-play").set_value(True).run()
+    no_exception(at)
+
+
+def test_both_languages_together():
+    at = run_app("both", PAGE)
+    no_exception(at)
+    at.button(key="beyond-text-step").click().run()
+    assert t_in("zh", "beyond.writes_now", steps=1) + " · " in texts(at)
+    at.button(key="beyond-play").click().run()
+    no_exception(at)
+    assert "beyond:tune" in at.session_state
