@@ -179,6 +179,18 @@ def test_a_button_step_while_a_worker_steps_never_overlaps_and_counts_exactly():
     assert final == len(calls) and final > clicks   # every step counted once; the worker stepped too
 
 
+def test_pause_stops_a_worker_after_the_step_it_is_in():
+    pool = Pool(1, chunk=5.0)                    # a long turn: Pause must not wait for its end
+    run = Run(trainer=Counting(pause=0.002), running=True, seen=time.monotonic(), max_steps=10 ** 9)
+    pool.add(run)
+    while run.steps < 5:
+        time.sleep(0.001)
+    run.running = False
+    at_pause = run.steps
+    with run.lock:
+        assert run.steps - at_pause <= 1
+
+
 def test_an_error_in_a_worker_reaches_the_page():
     class Broken:
         steps = 0

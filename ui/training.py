@@ -159,7 +159,8 @@ class LiveTraining:
                        disabled=s.running or self.steps >= self.max_steps)
             again.button(t("train_reset"), key=f"{self.key}-reset", on_click=self.reset, width="stretch")
             chosen = speed.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
-                                             key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"))
+                                             key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
+                                             persist_state="session")
             if chosen in SPEEDS:
                 s.speed = chosen
             if extra is not None:

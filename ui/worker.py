@@ -106,16 +106,21 @@ class Run:
 
 class Pool:
     """Worker threads that step seated runs round-robin. threads=0: nothing runs by itself, and
-    `run_once()` does one round in the caller's thread (tests)."""
+    `run_once()` does one round in the caller's thread (tests); with inline=True, `add` itself gives
+    the run one turn in the caller's thread (AppTest: one page tick = one turn, as before workers)."""
 
-    def __init__(self, threads: int, chunk: float = CHUNK, clock: Callable[[], float] = time.monotonic):
-        self.threads, self.chunk, self.clock = threads, chunk, clock
+    def __init__(self, threads: int, chunk: float = CHUNK, clock: Callable[[], float] = time.monotonic,
+                 inline: bool = False):
+        self.threads, self.chunk, self.clock, self.inline = threads, chunk, clock, inline
         self._line: deque[Run] = deque()
         self._cond = threading.Condition()
         self._workers: list[threading.Thread] = []
 
     def add(self, run: Run) -> None:
         """Put a run in line for turns (no-op if it is already there)."""
+        if self.inline:
+            self._turn(run)
+            return
         with self._cond:
             if not run.queued:
                 run.queued = True
