@@ -277,3 +277,43 @@ def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
+
+
+# ── A chapter's choices and model survive a visit to another chapter ───────────────────────────
+def test_gan_choices_and_duel_survive_a_visit_to_another_chapter():
+    from helpers import no_exception, run_app
+
+    at = run_app("en", "pages/gan.py")
+    from ui.i18n import t_in
+
+    at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.kinds.cat")).run()
+    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_drawer")).run()
+    at.button(key="gan-step").click().run()
+    at.button(key="gan-step").click().run()
+    duel = at.session_state["live:gan"].trainer
+    assert (duel.kind, duel.steps, duel.mode) == ("cat", 2, "drawer")
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/gan.py").run()
+    no_exception(at)
+    assert at.session_state["gan-kind"] == "cat" and at.session_state["gan-who"] == "drawer"
+    assert at.session_state["live:gan"].trainer is duel and duel.steps == 2 and duel.mode == "drawer"
+    at.segmented_control(key="gan-from").set_value(t_in("en", "gan.start_recorded")).run()     # the recorded duel is a choice too
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/gan.py").run()
+    no_exception(at)
+    assert at.session_state["gan-from"] == "recorded" and at.button(key="gan-replay-start")
+
+
+def test_the_diffusion_learn_kind_and_its_model_survive_a_visit_to_another_chapter():
+    from helpers import no_exception, run_app
+
+    at = run_app("en", "pages/diffusion.py")
+    at.pills(key="diffusion-learn-kind").set_value("star").run()
+    at.button(key="diffusion-step").click().run()
+    model = at.session_state["live:diffusion"].trainer
+    assert (model.kind, model.steps) == ("star", 1)
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/diffusion.py").run()
+    no_exception(at)
+    assert at.session_state["diffusion-learn-kind"] == "star"
+    assert at.session_state["live:diffusion"].trainer is model and model.steps == 1
