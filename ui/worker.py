@@ -34,6 +34,18 @@ log = logging.getLogger("aidraw.worker")
 CHUNK = 0.1               # seconds a worker trains one run before taking the next one's turn
 HISTORY = 300             # metrics kept per run, for charts (thinned out when full)
 RECORD_EVERY = 0.25       # seconds between two history points while a worker trains
+TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of finished runs back to the OS)
+
+
+def trim_memory() -> bool:
+    """Give freed memory back to the operating system (glibc's malloc_trim). Without it a server keeps
+    the memory of children who left: glibc holds freed blocks in its per-thread arenas. False where
+    there is no glibc."""
+    try:
+        import ctypes
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
 
 
 @dataclass
@@ -115,6 +127,7 @@ class Pool:
         self._line: deque[Run] = deque()
         self._cond = threading.Condition()
         self._workers: list[threading.Thread] = []
+        self._trimmed = time.monotonic()
 
     def add(self, run: Run) -> None:
         """Put a run in line for turns (no-op if it is already there)."""
@@ -151,9 +164,17 @@ class Pool:
         while True:
             with self._cond:
                 while not self._line:
-                    self._cond.wait()
+                    self._cond.wait(timeout=TRIM_EVERY)
+                    self._trim()
                 run = self._line.popleft()
             self._give_back(run, self._turn(run))
+            self._trim()
+
+    def _trim(self) -> None:
+        now = time.monotonic()
+        if now - self._trimmed > TRIM_EVERY:
+            self._trimmed = now
+            trim_memory()
 
     def _turn(self, run: Run) -> bool:
         if not run.lock.acquire(timeout=0.05):       # a button or a drawing has it: come back later
