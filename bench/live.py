@@ -144,6 +144,37 @@ def threads_vs_processes(chapter: str, seconds: float = SECONDS) -> dict:
     return result
 
 
+def gil_free_share(chapter: str, steps: int = 15) -> float:
+    """Share of a training step's CPU time spent inside torch functions, which release Python's global
+    lock (a lower bound: operators such as `a + b` and the profiler's own cost count as holding it).
+    Measured in this thread's CPU time, so a busy machine does not change it. Two threads of one
+    process can reach at most min(2, 1 / (1 - share)) times one thread's steps."""
+    import sys
+    trainer = ready(chapter)
+    inside, started, fn = 0.0, 0.0, None
+
+    def torch_call(f) -> bool:
+        owner = getattr(f, "__self__", None)
+        return (getattr(f, "__module__", None) or "").startswith("torch") or type(owner).__module__.startswith("torch")
+
+    def profile(frame, event, arg):
+        nonlocal inside, started, fn
+        if event == "c_call" and fn is None and torch_call(arg):
+            fn, started = arg, time.thread_time()
+        elif event in ("c_return", "c_exception") and arg is fn:
+            inside += time.thread_time() - started
+            fn = None
+
+    c0 = time.thread_time()
+    sys.setprofile(profile)
+    try:
+        for _ in range(steps):
+            trainer.step()
+    finally:
+        sys.setprofile(None)
+    return inside / max(time.thread_time() - c0, 1e-9)
+
+
 def run(report):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
@@ -153,6 +184,11 @@ def run(report):
     report("machine load (1-minute average) at the start", load, "", f"< {os.cpu_count()} for wall-clock figures to mean much")
     report("cores this process may use (affinity, CPU quota)", usable_cores(), "")
     report("seats (AIDRAW_SEATS or 2 per core)", seat_count(usable_cores(), os.environ.get("AIDRAW_SEATS")), "")
+    for chapter in CHAPTERS:
+        share = gil_free_share(chapter)
+        report(f"{chapter}: share of a step without the global lock (CPU time)", share, "",
+               "near 1: threads scale")
+        report(f"{chapter}: so 2 threads reach at most", min(2.0, 1 / max(1 - share, 1e-9)), "x one thread")
     for chapter in CHAPTERS:                 # first, while this process has no other threads (fork)
         r = threads_vs_processes(chapter)
         for how in ("thread", "process"):
