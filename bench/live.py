@@ -175,6 +175,37 @@ def gil_free_share(chapter: str, steps: int = 15) -> float:
     return inside / max(time.thread_time() - c0, 1e-9)
 
 
+def memory(report, visitors: int = 10, steps: int = 5) -> None:
+    """This process's memory (RSS) with the shipped models every chapter loads, then `visitors` runs
+    (chapters in turn, `steps` steps each on the worker pool), after they leave, and after malloc_trim.
+    Streamlit itself and each visitor's pages are not in it: `python -m bench app` measures those."""
+    from bench.app import rss_mb
+    from models import diffusion, gan, gan_train, matcher, recognizer
+    from ui.worker import Pool, Run, trim_memory
+
+    me = os.getpid()
+    report("memory: torch imported", rss_mb(me), "MB")
+    shared = [gan.load_weights(), gan.load_generator(), gan_train.load_run(), diffusion.load_shipped(),
+              matcher.load_shipped(), recognizer.load_shipped()]
+    report("memory: + every chapter's shipped model", rss_mb(me), "MB")
+    pool = Pool(2)
+    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)]), running=True, seen=time.monotonic(),
+                max_steps=steps, max_memory_mb=10 ** 6) for i in range(visitors)]
+    for r in runs:
+        pool.add(r)
+    while any(r.running for r in runs):
+        for r in runs:
+            r.seen = time.monotonic()
+        time.sleep(0.2)
+    report(f"memory: + {visitors} visitors' runs ({', '.join(CHAPTERS)} in turn)", rss_mb(me), "MB", "< 1000 with the server")
+    del runs, r
+    gc.collect()
+    report("memory: after they left", rss_mb(me), "MB")
+    trim_memory()
+    report("memory: after malloc_trim (the workers do it every minute)", rss_mb(me), "MB")
+    del shared
+
+
 def run(report):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
@@ -219,4 +250,5 @@ def run(report):
                 report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
                        sum(1 for p in a["per"] if p == 0), "visitors")
             gc.collect()
+    memory(report)
     report("machine load (1-minute average) at the end", os.getloadavg()[0], "")
