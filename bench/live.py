@@ -86,7 +86,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            if time.monotonic() - drawn >= every:
+            if run.seat == 0 and time.monotonic() - drawn >= every:   # in line: a recorded run instead
                 with run.lock:
                     draw(run.trainer)
                 drawn = time.monotonic()
