@@ -16,7 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-SEAT_TIMEOUT = 6.0        # a seat (or a place in line) not used for this long is given back, seconds
+SEAT_TIMEOUT = 10.0       # a seat (or a place in line) not used for this long is given back, seconds
+                          # (a tick every 2 s at fast speed; on a busy server a tick itself may take seconds)
 TURN_SECONDS = 120.0      # while someone is waiting, one visitor trains at most this long in a row
 SEATS_PER_CORE = 2        # seated children per core: each gets half a core when all seats are taken
 

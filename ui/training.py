@@ -207,6 +207,8 @@ class LiveTraining:
                 trainer = self.trainer
                 with self.lock:
                     draw(trainer, s)
+                if s.running:                        # a slow tick on a busy server is still a heartbeat
+                    s.seen = time.monotonic()
 
         tick()
         if ticking:
