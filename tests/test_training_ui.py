@@ -138,6 +138,20 @@ def test_no_heartbeat_for_a_while_pauses_the_run_and_gives_the_seat_back():
     assert pool.size() == 0
 
 
+def test_a_closed_tab_stops_its_run_at_once():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    open_tab = [True]
+    run, left = seated(Counting(), clock)
+    run.connected = lambda: open_tab[0]
+    pool.add(run)
+    pool.run_once()
+    steps = run.steps
+    open_tab[0] = False                                            # the heartbeat is still fresh
+    pool.run_once()
+    assert steps > 0 and run.steps == steps and not run.running and left
+
+
 def test_pause_slow_speed_and_lost_seat_take_a_run_off_the_workers():
     clock = Clock()
     pool = Pool(0, chunk=0.002, clock=clock)

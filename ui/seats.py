@@ -16,8 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-SEAT_TIMEOUT = 10.0       # a seat (or a place in line) not used for this long is given back, seconds
-                          # (a tick every 2 s at fast speed; on a busy server a tick itself may take seconds)
+SEAT_TIMEOUT = 30.0       # a seat (or a place in line) not used for this long is given back, seconds
+                          # (a tick every 2 s at fast speed, but on an overloaded server (load 46 on 2
+                          # cores) ticks came more than 10 s apart; a closed tab stops at once anyway)
 TURN_SECONDS = 120.0      # while someone is waiting, one visitor trains at most this long in a row
 SEATS_PER_CORE = 2        # seated children per core: each gets half a core when all seats are taken
 

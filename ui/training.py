@@ -100,6 +100,7 @@ class LiveTraining:
         self.state: Run = st.session_state.setdefault(f"live:{key}", Run())
         self.state.max_steps, self.state.max_memory_mb = max_steps, max_memory_mb
         self.state.on_leave = _leaver(seats(), visitor_id())
+        self.state.connected = _connection()
         limit_threads()
 
     @property
@@ -250,6 +251,21 @@ class LiveTraining:
         else:
             st.caption(t("train_status_new"))
         st.progress(min(self.steps / self.max_steps, 1.0), text=t("train_progress"))
+
+
+def _connection() -> Callable[[], bool] | None:
+    """Is this browser tab still connected? (A closed tab stops training at once, without waiting for
+    SEAT_TIMEOUT.) None outside a real server (AppTest)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return None
+        runtime, session = Runtime.instance(), ctx.session_id
+        return lambda: runtime.is_active_session(session)
+    except Exception:                      # Streamlit's internals moved: the heartbeat still works
+        return None
 
 
 def _leaver(where: Seats, visitor: str) -> Callable[[], None]:

@@ -65,6 +65,7 @@ class Run:
     error: BaseException | None = None        # what a worker met, raised again on the page (friendly card)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     on_leave: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    connected: Callable[[], bool] | None = field(default=None, repr=False, compare=False)   # is the tab open?
     queued: bool = False                      # in a pool's line (owned by the pool)
     recorded_at: float = 0.0
 
@@ -77,7 +78,8 @@ class Run:
         """A worker's turn: train up to `seconds`. Returns whether the run wants another turn."""
         if self.trainer is None or not self.running or self.speed == "slow" or self.seat != 0:
             return False
-        if now - self.seen > SEAT_TIMEOUT:            # nobody is watching: pause and give the seat back
+        gone = self.connected is not None and not self.connected()
+        if gone or now - self.seen > SEAT_TIMEOUT:    # tab closed, or nobody watching: pause, seat back
             self.stop("train_away")
             return False
         before = self.trainer.steps
