@@ -38,9 +38,11 @@ def kind_names(extra: tuple = ()) -> dict:
     return {**({"any": t("diffusion.doodle_any")} if "any" in extra else {}), **names}
 
 
-def kind_picker(key: str, label: str, default: str, extra: tuple = ()) -> str:
+def kind_picker(key: str, label: str, default: str, extra: tuple = (), keep: bool = False) -> str:
+    """`keep`: the choice survives a visit to another chapter (it holds the child's model)."""
     names = kind_names(extra)
-    chosen = st.pills(label, list(names), default=default, key=key, format_func=names.get)
+    chosen = st.pills(label, list(names), default=default, key=key, format_func=names.get,
+                      persist_state="session" if keep else None)
     return chosen or default
 
 
@@ -259,7 +261,7 @@ def finished(kind: str) -> np.ndarray:
 
 
 def learn() -> None:
-    kind = kind_picker("diffusion-learn-kind", t("diffusion.learn_pick"), "face")
+    kind = kind_picker("diffusion-learn-kind", t("diffusion.learn_pick"), "face", keep=True)
     live = LiveTraining("diffusion", lambda: new_trainer(kind), max_steps=LIVE_STEPS, max_memory_mb=100)
     if live.state.trainer is not None and live.state.trainer.kind != kind:
         live.reset(lambda: new_trainer(kind))             # a new kind: a new model, from nothing

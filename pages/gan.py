@@ -151,18 +151,19 @@ def story() -> None:
 
 
 def choose() -> None:
-    st.segmented_control(t("gan.kind_label"), CHOICES, default="face", key="gan-kind",
+    st.segmented_control(t("gan.kind_label"), CHOICES, default="face", key="gan-kind", persist_state="session",
                          format_func=lambda c: t("gan.everything") if c == "everything" else t(f"gan.kinds.{c}"))
-    st.segmented_control(t("gan.start_label"), STARTS, default="new", key="gan-from",
+    st.segmented_control(t("gan.start_label"), STARTS, default="new", key="gan-from", persist_state="session",
                          format_func=lambda s: t(f"gan.start_{s}"))
     st.caption(t(f"gan.start_{chosen()[1]}_tip"))
 
 
 def who_learns(live: LiveTraining) -> None:
     who = st.segmented_control(t("gan.who_learns"), ("both", "generator", "discriminator"), default="both", key="gan-who",
-                               format_func=lambda w: t(f"gan.learns_{w}"))
+                               format_func=lambda w: t(f"gan.learns_{w}"), persist_state="session")
     if live.state.trainer is not None:
-        live.state.trainer.mode = who or "both"
+        with live.lock:                                  # a worker may be in the middle of a round
+            live.state.trainer.mode = who or "both"
 
 
 def duel() -> None:
@@ -208,7 +209,7 @@ def replay() -> None:
     one.button(t("train_step"), key="gan-replay-step", width="stretch", disabled=s["playing"] or s["frame"] >= last,
                on_click=lambda: s.update(frame=min(s["frame"] + 1, last)))
     again.button(t("train_reset"), key="gan-replay-reset", width="stretch", on_click=lambda: s.update(frame=0, playing=False))
-    pace.segmented_control(t("train_speed"), list(REPLAY_TICK), default="normal", key="gan-replay-speed",
+    pace.segmented_control(t("train_speed"), list(REPLAY_TICK), default="normal", key="gan-replay-speed", persist_state="session",
                            format_func=lambda v: t(f"speed_{v}"))
 
     @st.fragment(run_every=REPLAY_TICK[speed] if s["playing"] else None)
@@ -231,7 +232,8 @@ def new_game(n: int, own: bool) -> dict:
     live = st.session_state.get("live:gan")
     trainer = live.trainer if live is not None else None
     if own and trainer is not None:
-        line = trainer.lineup(8, seed=1000 + n)
+        with live.lock:                                  # a worker may be stepping it right now
+            line = trainer.lineup(8, seed=1000 + n)
         return {**line, "round": trainer.steps, "own": True, "n": n}
     run = recorded()
     target = GAME_ROUNDS[min(n, len(GAME_ROUNDS) - 1)]

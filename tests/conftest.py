@@ -44,3 +44,14 @@ def _apptest_runs_like_a_warm_server():
     app_test.PagesManager = WarmPagesManager
     yield
     app_test.PagesManager = original
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _training_inside_the_tick():
+    """A real server trains on worker threads (ui/worker.py); in AppTest a Start gives the trainer one
+    turn inside the page's tick instead, so a test sees exactly what one run did."""
+    from ui import worker
+
+    old = worker.use_pool(worker.Pool(0, inline=True))
+    yield
+    worker.use_pool(old)

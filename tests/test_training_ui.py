@@ -1,13 +1,21 @@
-"""The live-training machinery every chapter shares: seats, ticks, caps, and one visitor's state."""
+"""The live-training machinery every chapter shares: seats, workers, ticks, caps, and one visitor's state."""
 
+import threading
+import time
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
-from ui.training import SEAT_TIMEOUT, TURN_SECONDS, Seats, needs_drawing
+from ui import worker
+from ui.seats import SEAT_TIMEOUT, SEATS_PER_CORE, TURN_SECONDS, Seats, cpu_quota, seat_count, usable_cores
+from ui.training import needs_drawing
+from ui.worker import Pool, Run
 
 DEMO = str(ROOT / "tests" / "apps" / "live_demo.py")
 
 
+# ── Seats (a fake clock: every `now` is given) ──────────────────────────────────────────────────
 def test_seats_give_places_in_line_and_free_up_when_someone_leaves():
     seats = Seats(2)
     assert seats.ask("a", now=0) == 0 and seats.ask("b", now=0) == 0
@@ -16,12 +24,14 @@ def test_seats_give_places_in_line_and_free_up_when_someone_leaves():
     seats.leave("a")
     assert seats.ask("d", now=1) == 2                       # no pushing in: c is first in line
     assert seats.ask("c", now=1) == 0 and seats.ask("d", now=1) == 1
+    assert seats.counts(now=1) == (2, 1)
 
 
 def test_a_closed_tab_gives_its_seat_back():
     seats = Seats(1)
     assert seats.ask("gone", now=0) == 0
     assert seats.ask("next", now=1) == 1
+    assert seats.ask("next", now=SEAT_TIMEOUT - 0.5) == 1         # "gone" may still come back
     assert seats.ask("next", now=1 + SEAT_TIMEOUT + 0.1) == 0     # "gone" stopped ticking
 
 
@@ -35,6 +45,190 @@ def test_turns_end_only_when_someone_is_waiting():
     assert seats.ask("b", now=t + 1) == 0
 
 
+def test_seats_follow_the_cores_the_process_may_really_use(tmp_path):
+    v2 = tmp_path / "cpu.max"
+    v2.write_text("150000 100000\n")
+    assert cpu_quota(str(v2)) == 1.5
+    v2.write_text("max 100000\n")
+    assert cpu_quota(str(v2)) is None
+    q, p = tmp_path / "quota", tmp_path / "period"                # cgroup v1, when there is no cpu.max
+    q.write_text("200000"), p.write_text("100000")
+    assert cpu_quota(str(tmp_path / "none"), (str(q), str(p))) == 2.0
+    q.write_text("-1")
+    assert cpu_quota(str(tmp_path / "none"), (str(q), str(p))) is None
+    assert usable_cores(affinity=8, quota=None) == 8               # no quota: the CPUs it may run on
+    assert usable_cores(affinity=8, quota=2.0) == 2                # a container with 2 cores on a big host
+    assert usable_cores(affinity=8, quota=1.5) == 1 and usable_cores(affinity=8, quota=0.5) == 1
+    assert usable_cores(affinity=1, quota=4.0) == 1                # pinned to one CPU
+    assert seat_count(2) == 2 * SEATS_PER_CORE and seat_count(3, env="") == 3 * SEATS_PER_CORE
+    assert seat_count(2, env="7") == 7 and seat_count(2, env="lots") == seat_count(2, env="0") == 2 * SEATS_PER_CORE
+
+
+# ── Workers ─────────────────────────────────────────────────────────────────────────────────────
+class Counting:
+    """Each step adds one; it fails loudly if two threads ever step it at once."""
+
+    def __init__(self, pause=0.0, memory=0):
+        self.steps, self.pause, self.memory, self.inside = 0, pause, memory, threading.Lock()
+
+    def step(self):
+        if not self.inside.acquire(blocking=False):
+            raise RuntimeError("stepped from two threads at once")
+        try:
+            time.sleep(self.pause)
+            self.steps += 1
+            return {"loss": 1.0 / self.steps}
+        finally:
+            self.inside.release()
+
+    def memory_bytes(self):
+        return self.memory
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def seated(trainer, clock, **kw):
+    left = []
+    run = Run(trainer=trainer, running=True, seen=clock.now, on_leave=lambda: left.append(1), **kw)
+    return run, left
+
+
+def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    a, _ = seated(Counting(), clock, max_steps=10 ** 9)
+    b, b_left = seated(Counting(), clock, max_steps=25)
+    pool.add(a), pool.add(b), pool.add(a)                          # adding twice changes nothing
+    assert pool.size() == 2
+    for _ in range(200):
+        pool.run_once()
+    assert a.steps > 25 and a.running and a.history               # both had turns
+    assert b.steps == 25 and not b.running and b.notice == "train_cap" and b_left
+    assert pool.size() == 1                                        # the finished one left the line
+
+
+def test_a_run_over_its_memory_cap_stops_before_its_step_cap():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    run, left = seated(Counting(memory=200 * 2 ** 20), clock, max_steps=10 ** 9, max_memory_mb=100)
+    pool.add(run)
+    pool.run_once()
+    assert not run.running and run.notice == "train_memory_cap" and left and 0 < run.steps < 10 ** 9
+
+
+def test_no_heartbeat_for_a_while_pauses_the_run_and_gives_the_seat_back():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    run, left = seated(Counting(), clock)
+    pool.add(run)
+    pool.run_once()
+    clock.now += SEAT_TIMEOUT - 0.5                                # the page still ticks now and then
+    pool.run_once()
+    steps = run.steps
+    assert run.running and steps > 0 and not left
+    clock.now += SEAT_TIMEOUT + 0.5                                # ... then stops (tab closed, page left)
+    pool.run_once()
+    assert not run.running and run.steps == steps and run.notice == "train_away" and left
+    assert pool.size() == 0
+
+
+def test_a_closed_tab_stops_its_run_at_once():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    open_tab = [True]
+    run, left = seated(Counting(), clock)
+    run.connected = lambda: open_tab[0]
+    pool.add(run)
+    pool.run_once()
+    steps = run.steps
+    open_tab[0] = False                                            # the heartbeat is still fresh
+    pool.run_once()
+    assert steps > 0 and run.steps == steps and not run.running and left
+
+
+def test_pause_slow_speed_and_lost_seat_take_a_run_off_the_workers():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    for change in ({"running": False}, {"speed": "slow"}, {"seat": 2}):
+        run, _ = seated(Counting(), clock)
+        pool.add(run)
+        for k, v in change.items():
+            setattr(run, k, v)
+        pool.run_once()
+        assert run.steps == 0 and pool.size() == 0 and not run.queued
+
+
+def test_a_button_step_while_a_worker_steps_never_overlaps_and_counts_exactly():
+    clock = time.monotonic
+    pool = Pool(1, chunk=0.01)
+    trainer = Counting(pause=0.0005)
+    calls = []
+    real_step = trainer.step
+    trainer.step = lambda: calls.append(1) or real_step()
+    run = Run(trainer=trainer, running=True, seen=clock(), max_steps=10 ** 9)
+    pool.add(run)
+    clicks = 0
+    for _ in range(40):                          # Pause then One step, again and again, and double clicks
+        run.seen = clock()
+        run.running = False
+        with run.lock:
+            run.step_once()
+            clicks += 1
+        with run.lock:
+            run.step_once()
+            clicks += 1
+        run.running, run.seen = True, clock()
+        pool.add(run)
+        time.sleep(0.002)
+    run.running = False
+    with run.lock:                               # the worker's turn is over once we hold the lock
+        final = run.steps
+    assert run.error is None                     # Counting raises if two threads step it at once
+    assert final == len(calls) and final > clicks   # every step counted once; the worker stepped too
+
+
+def test_pause_stops_a_worker_after_the_step_it_is_in():
+    pool = Pool(1, chunk=5.0)                    # a long turn: Pause must not wait for its end
+    run = Run(trainer=Counting(pause=0.002), running=True, seen=time.monotonic(), max_steps=10 ** 9)
+    pool.add(run)
+    while run.steps < 5:
+        time.sleep(0.001)
+    run.running = False
+    at_pause = run.steps
+    with run.lock:
+        assert run.steps - at_pause <= 1
+
+
+def test_an_error_in_a_worker_reaches_the_page():
+    class Broken:
+        steps = 0
+
+        def step(self):
+            raise RuntimeError("boom")
+
+    clock = Clock()
+    pool = Pool(0, clock=clock)
+    run, left = seated(Broken(), clock)
+    pool.add(run)
+    pool.run_once()
+    assert isinstance(run.error, RuntimeError) and not run.running and left
+
+
+# ── The page (AppTest; no worker threads: the test gives the turns) ────────────────────────────
+@pytest.fixture
+def turns():
+    mine = Pool(0, chunk=0.01)
+    old = worker.use_pool(mine)
+    yield mine.run_once
+    worker.use_pool(old)
+
+
 def demo(cap=50, memory=1000):
     at = AppTest.from_file(DEMO, default_timeout=30)
     at.session_state["demo-cap"] = cap
@@ -46,7 +240,7 @@ def steps_shown(at):
     return int(next(m.value for m in at.markdown if m.value.startswith("steps=")).split("=")[1])
 
 
-def test_one_step_start_pause_and_reset():
+def test_one_step_start_pause_and_reset(turns):
     at = demo(cap=10**9)
     assert steps_shown(at) == 0
     at.button(key="demo-step").click().run()
@@ -57,26 +251,37 @@ def test_one_step_start_pause_and_reset():
     assert steps_shown(at) == 3
     at.run()
     assert steps_shown(at) == 4
+    at.button_group(key="demo-speed").set_value("normal").run()   # normal: the workers train
+    turns()
+    at.run()
+    assert steps_shown(at) > 100
     at.button(key="demo-pause").click().run()
     paused = steps_shown(at)
+    turns()
     at.run()
     assert steps_shown(at) == paused and at.button(key="demo-start")
     at.button(key="demo-reset").click().run()
     assert steps_shown(at) == 0 and not at.exception
 
 
-def test_training_stops_at_the_step_cap_with_a_word():
+def test_training_stops_at_the_step_cap_with_a_word(turns):
     at = demo(cap=30)
     at.button(key="demo-start").click().run()
+    turns()
+    at.run()
     assert steps_shown(at) == 30
     assert at.button(key="demo-start").disabled
     assert any("30" in i.value for i in at.info)
 
 
-def test_training_stops_at_the_memory_cap():
-    at = demo(memory=500 * 2 ** 20)
+def test_training_stops_at_the_memory_cap(turns):
+    at = demo(cap=10 ** 9, memory=500 * 2 ** 20)                  # the step cap is far away
     at.button(key="demo-start").click().run()
-    assert at.info and at.button(key="demo-start") and not at.exception
+    turns()
+    at.run()
+    from ui.i18n import t_in
+    assert [i.value for i in at.info] == [t_in("zh", "train_memory_cap")]
+    assert at.button(key="demo-start") and 0 < steps_shown(at) < 10 ** 9 and not at.exception
 
 
 def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
@@ -86,3 +291,43 @@ def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
+
+
+# ── A chapter's choices and model survive a visit to another chapter ───────────────────────────
+def test_gan_choices_and_duel_survive_a_visit_to_another_chapter():
+    from helpers import no_exception, run_app
+
+    at = run_app("en", "pages/gan.py")
+    from ui.i18n import t_in
+
+    at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.kinds.cat")).run()
+    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_drawer")).run()
+    at.button(key="gan-step").click().run()
+    at.button(key="gan-step").click().run()
+    duel = at.session_state["live:gan"].trainer
+    assert (duel.kind, duel.steps, duel.mode) == ("cat", 2, "drawer")
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/gan.py").run()
+    no_exception(at)
+    assert at.session_state["gan-kind"] == "cat" and at.session_state["gan-who"] == "drawer"
+    assert at.session_state["live:gan"].trainer is duel and duel.steps == 2 and duel.mode == "drawer"
+    at.segmented_control(key="gan-from").set_value(t_in("en", "gan.start_recorded")).run()     # the recorded duel is a choice too
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/gan.py").run()
+    no_exception(at)
+    assert at.session_state["gan-from"] == "recorded" and at.button(key="gan-replay-start")
+
+
+def test_the_diffusion_learn_kind_and_its_model_survive_a_visit_to_another_chapter():
+    from helpers import no_exception, run_app
+
+    at = run_app("en", "pages/diffusion.py")
+    at.pills(key="diffusion-learn-kind").set_value("star").run()
+    at.button(key="diffusion-step").click().run()
+    model = at.session_state["live:diffusion"].trainer
+    assert (model.kind, model.steps) == ("star", 1)
+    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/diffusion.py").run()
+    no_exception(at)
+    assert at.session_state["diffusion-learn-kind"] == "star"
+    assert at.session_state["live:diffusion"].trainer is model and model.steps == 1

@@ -1,18 +1,21 @@
 """Live training on a page: start, pause, one step, speed, start over — shared by every chapter.
 
-    page ──► LiveTraining(key, make_trainer, max_steps=...) ──► controls()        (buttons, outside the tick)
-                                                           └─► panel(draw)       (a fragment that ticks)
-    tick (every 0.5 s while running): ask for a seat ──► engine.train(trainer, ~0.15 s) ──► draw(trainer, state)
-                                      (slow pictures: LiveTraining.now_and_then, at most every 2 s)
+    page ──► LiveTraining(key, make_trainer, max_steps=...) ──► controls()   (buttons, outside the tick)
+                                                           └─► panel(draw)  (a fragment that ticks)
+    tick (every 0.5 s slow / 1 s normal / 2 s fast): heartbeat + seat ──► pool().add(run) ──► draw
+    worker threads (ui/worker.py): step seated runs round-robin, ~0.1 s each, with run.lock held
 
 Rules it keeps, so 30 children can share one small server:
 - Each visitor's trainer lives in their own st.session_state: nothing one child does reaches another.
-- A tick trains for a fraction of a second, so the page never freezes and Pause acts at once.
-- torch uses one thread per process-wide call (app.py sets OMP_NUM_THREADS=1 before torch loads).
-- A process-wide number of seats (AIDRAW_SEATS, default 4) limits how many visitors train at once;
-  the others wait in line, see their place, and can watch a recorded run. While others wait, a turn
-  lasts TURN_SECONDS. A seat is given back on Pause, Start over, at the step cap, or when its holder
-  stops ticking for SEAT_TIMEOUT seconds (tab closed, page left): training stops when the visitor leaves.
+- Training runs on worker threads, one per core the process may use (ui/seats.py), never on the page's
+  script thread: the page only draws a snapshot now and then and answers clicks at once.
+- A trainer is stepped by one thread at a time: workers, buttons, slow ticks and drawings hold run.lock.
+- Speeds: slow = each tick takes one step and shows it; normal = the workers train without a break and
+  the page draws every second; fast = the same, drawing every two seconds (more time for learning).
+- Seats (ui/seats.py): SEATS_PER_CORE per usable core, or AIDRAW_SEATS; beyond them a visitor waits in
+  line, sees their place, and can watch a recorded run. While others wait, a turn lasts TURN_SECONDS.
+  A seat is given back on Pause, Start over, at a cap, or when the page stops ticking for SEAT_TIMEOUT
+  seconds (tab closed, page left); a tab hidden for HIDDEN_PAUSE seconds presses its own Pause.
 - Hard caps: max_steps per run, and the trainer's memory_bytes() (if it has one) under max_memory_mb.
 """
 
@@ -23,73 +26,28 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from typing import Callable
 
 import streamlit as st
 
-from models import engine
+from ui import worker
 from ui.i18n import t
 from ui.layout import guard
+from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
+from ui.worker import HISTORY, Run
 
 log = logging.getLogger("aidraw.training")
 
-TICK_EVERY = 0.5          # seconds between ticks while training
-SEAT_TIMEOUT = 4.0        # a seat (or a place in line) not used for this long is given back
-TURN_SECONDS = 120.0      # while someone is waiting, one visitor trains at most this long in a row
-SPEEDS = {"slow": None, "normal": 0.15, "fast": 0.3}   # seconds of training per tick; slow = one step a tick
-HISTORY = 300             # metrics kept per run, for charts (thinned out when full)
+RunState = Run            # the name pages and tests know
+SPEEDS = {"slow": 0.5, "normal": 1.0, "fast": 2.0}   # seconds between two drawings while training runs
 DRAW_EVERY = 2.0          # while training runs, a slow picture is drawn again at most this often
-
-
-# ── Seats: the only thing shared between visitors, and it holds no model ──────────────────────
-class Seats:
-    def __init__(self, limit: int):
-        self.limit = max(1, limit)
-        self._lock = threading.Lock()
-        self._holders: dict[str, list[float]] = {}   # visitor -> [since, last seen]
-        self._line: dict[str, float] = {}            # visitor -> last seen, in order of arrival
-
-    def ask(self, visitor: str, now: float | None = None) -> int:
-        """0: you have a seat. n > 0: you are n-th in line. -1: your turn is over (others are waiting)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._expire(now)
-            if visitor in self._holders:
-                since, _ = self._holders[visitor]
-                if self._line and now - since > TURN_SECONDS:
-                    del self._holders[visitor]
-                    return -1
-                self._holders[visitor][1] = now
-                return 0
-            first = next(iter(self._line), visitor)
-            if len(self._holders) < self.limit and first == visitor:
-                self._line.pop(visitor, None)
-                self._holders[visitor] = [now, now]
-                return 0
-            self._line[visitor] = now
-            return list(self._line).index(visitor) + 1
-
-    def leave(self, visitor: str) -> None:
-        with self._lock:
-            self._holders.pop(visitor, None)
-            self._line.pop(visitor, None)
-
-    def counts(self) -> tuple[int, int]:
-        with self._lock:
-            self._expire(time.monotonic())
-            return len(self._holders), len(self._line)
-
-    def _expire(self, now: float) -> None:
-        for v in [v for v, (_, seen) in self._holders.items() if now - seen > SEAT_TIMEOUT]:
-            del self._holders[v]
-        for v in [v for v, seen in self._line.items() if now - seen > SEAT_TIMEOUT]:
-            del self._line[v]
+HIDDEN_PAUSE = 30         # seconds a browser tab may stay hidden before it pauses its own training
 
 
 @st.cache_resource
 def seats() -> Seats:
-    return Seats(int(os.environ.get("AIDRAW_SEATS", "4")))
+    return Seats(seat_count(usable_cores(), os.environ.get("AIDRAW_SEATS")))
 
 
 def visitor_id() -> str:
@@ -111,48 +69,72 @@ def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, eve
     return drawn_steps != steps and not (running and now - when < every)
 
 
+# A hidden tab presses its own Pause after HIDDEN_PAUSE seconds (browsers keep ticking hidden tabs).
+HIDE_SCRIPT = """<script>
+(() => {
+  const w = window, key = %r, wait = (w.aidrawHiddenPause ?? %d) * 1000;
+  w.aidrawPauseKeys = w.aidrawPauseKeys || new Set();
+  w.aidrawPauseKeys.add(key);
+  if (w.aidrawHideWatch) return;
+  w.aidrawHideWatch = true;
+  let timer = null;
+  document.addEventListener("visibilitychange", () => {
+    clearTimeout(timer);
+    if (!document.hidden) return;
+    timer = setTimeout(() => {
+      for (const k of w.aidrawPauseKeys) document.querySelector(`.st-key-${k}-pause button`)?.click();
+    }, wait);
+  });
+})();
+</script>"""
+
+
 # ── One visitor's live run ──────────────────────────────────────────────────────────────────────
-@dataclass
-class RunState:
-    trainer: object | None = None
-    running: bool = False
-    speed: str = "normal"
-    notice: str | None = None                 # a ui.toml key to show (step cap, memory cap, turn over)
-    history: list = field(default_factory=list)   # [{"steps": n, **metrics}, ...] for charts
-    seat: int = 0                             # last answer from the seats (0 = training)
-    drawn: dict = field(default_factory=dict)  # name -> (steps, when, picture): see LiveTraining.now_and_then
-
-
 class LiveTraining:
     """The controls and the ticking panel for one trainer on one page (recreated every run; its
-    state lives in st.session_state[f"live:{key}"])."""
+    state, a ui.worker.Run, lives in st.session_state[f"live:{key}"])."""
 
     def __init__(self, key: str, make_trainer: Callable[[], object], *, max_steps: int,
                  max_memory_mb: float = 100.0):
         self.key, self.make_trainer = key, make_trainer
-        self.max_steps, self.max_memory_mb = max_steps, max_memory_mb
-        self.state: RunState = st.session_state.setdefault(f"live:{key}", RunState())
+        self.state: Run = st.session_state.setdefault(f"live:{key}", Run())
+        self.state.max_steps, self.state.max_memory_mb = max_steps, max_memory_mb
+        self.state.on_leave = _leaver(seats(), visitor_id())
+        self.state.connected = _connection()
         limit_threads()
+
+    @property
+    def max_steps(self) -> int:
+        return self.state.max_steps
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Hold it to read or change the trainer while a worker might be stepping it."""
+        return self.state.lock
 
     # The trainer is made on first use, so a page that is only read costs nothing.
     @property
     def trainer(self):
         if self.state.trainer is None:
-            self.state.trainer = self.make_trainer()
+            with self.lock:
+                if self.state.trainer is None:
+                    self.state.trainer = self.make_trainer()
         return self.state.trainer
 
     @property
     def steps(self) -> int:
-        return 0 if self.state.trainer is None else self.state.trainer.steps
+        return self.state.steps
 
     def reset(self, make_trainer: Callable[[], object] | None = None) -> None:
         """Throw the trainer away (a new one is made on next use); keep the chosen speed."""
         if make_trainer is not None:
             self.make_trainer = make_trainer
         seats().leave(visitor_id())
-        self.state.trainer, self.state.running, self.state.notice = None, False, None
-        self.state.history.clear()
-        self.state.drawn.clear()
+        with self.lock:                          # waits for a worker's turn (at most ~0.1 s)
+            s = self.state
+            s.trainer, s.running, s.notice, s.error = None, False, None, None
+            s.history.clear()
+            s.drawn.clear()
 
     def now_and_then(self, name: str, make: Callable[[], object], every: float = DRAW_EVERY) -> tuple[int, object]:
         """(steps, make()) for a picture that is slow to draw, remembered for this run. While training
@@ -160,7 +142,8 @@ class LiveTraining:
         more than the learning does; paused, stepped or waiting, it always shows the trainer as it is."""
         kept, now = self.state.drawn.get(name), time.monotonic()
         if needs_drawing(kept, self.steps, self.state.running, now, every):
-            kept = self.state.drawn[name] = (self.steps, now, make())
+            with self.lock:
+                kept = self.state.drawn[name] = (self.steps, now, make())
         return kept[0], kept[2]
 
     # ── Buttons ────────────────────────────────────────────────────────────────────────────────
@@ -177,74 +160,82 @@ class LiveTraining:
                        disabled=s.running or self.steps >= self.max_steps)
             again.button(t("train_reset"), key=f"{self.key}-reset", on_click=self.reset, width="stretch")
             chosen = speed.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
-                                             key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"))
+                                             key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
+                                             persist_state="session")
             if chosen in SPEEDS:
                 s.speed = chosen
             if extra is not None:
                 extra()
 
     def _start(self) -> None:
-        self.state.running, self.state.notice = True, None
+        s = self.state
+        if s.steps < s.max_steps:
+            s.running, s.notice, s.seen = True, None, time.monotonic()
 
     def _pause(self) -> None:
-        self.state.running = False
+        self.state.running = False             # a worker stops after the step it is in
         seats().leave(visitor_id())
 
     def _one_step(self) -> None:
-        # One step is short; it needs no seat. A double click simply takes two steps.
+        # A double click takes two steps, one after the other: the lock makes the second wait.
         with guard(f"{self.key}-step"):
-            if self.steps < self.max_steps:
-                self._record(engine.train(self.trainer, max_steps=self.steps + 1).metrics)
+            self.trainer
+            with self.lock:
+                if not self.state.running:
+                    self.state.step_once()
 
     # ── The ticking panel ──────────────────────────────────────────────────────────────────────
-    def panel(self, draw: Callable[[object, RunState], None],
+    def panel(self, draw: Callable[[object, Run], None],
               waiting: Callable[[], None] | None = None) -> None:
-        """Draw `draw(trainer, state)` now, and again after every tick while training runs."""
+        """Draw `draw(trainer, state)` now, and again every tick while training runs (draw runs with
+        the trainer's lock held: keep it short)."""
         s = self.state
+        ticking = s.running
 
-        @st.fragment(run_every=TICK_EVERY if s.running else None)
+        @st.fragment(run_every=SPEEDS.get(s.speed, 1.0) if ticking else None)
         def tick():
             with guard(f"{self.key}-tick"):
+                if s.error is not None:              # a worker met an error: show the friendly card
+                    error, s.error = s.error, None
+                    raise error
+                if ticking and not s.running:        # a worker stopped it (cap, memory, away)
+                    st.rerun(scope="app")
                 if s.running:
-                    self._tick()
+                    self._heartbeat()
                 self._status()
                 if s.running and s.seat > 0 and waiting is not None:
                     waiting()
-                draw(self.trainer, s)
+                trainer = self.trainer
+                with self.lock:
+                    draw(trainer, s)
+                if s.running:                        # a slow tick on a busy server is still a heartbeat
+                    s.seen = time.monotonic()
 
         tick()
+        if ticking:
+            st.html(HIDE_SCRIPT % (self.key, HIDDEN_PAUSE), unsafe_allow_javascript=True)
 
-    def _tick(self) -> None:
-        s, me = self.state, visitor_id()
-        s.seat = seats().ask(me)
+    def _heartbeat(self) -> None:
+        s = self.state
+        s.seen = time.monotonic()
+        s.seat = seats().ask(visitor_id())
         if s.seat == -1:
             self._stop("train_turn_over")
-            return
         if s.seat > 0:
             return
-        budget = SPEEDS.get(s.speed)
-        if budget is None:
-            progress = engine.train(self.trainer, max_steps=min(self.steps + 1, self.max_steps))
+        self.trainer
+        if s.speed == "slow":                    # one visible step per tick
+            with self.lock:
+                s.step_once()
+            if not s.running:
+                st.rerun(scope="app")
         else:
-            progress = engine.train(self.trainer, seconds=budget, max_steps=self.max_steps)
-        self._record(progress.metrics)
-        memory = getattr(self.trainer, "memory_bytes", None)
-        if memory is not None and memory() > self.max_memory_mb * 2 ** 20:
-            log.warning("%s: trainer over its memory cap (%.0f MB)", self.key, memory() / 2 ** 20)
-            self._stop("train_memory_cap")
-        elif self.steps >= self.max_steps:
-            self._stop("train_cap")
+            worker.pool().add(s)
 
     def _stop(self, notice: str) -> None:
-        self.state.running, self.state.notice = False, notice
-        seats().leave(visitor_id())
+        with self.lock:
+            self.state.stop(notice)
         st.rerun(scope="app")            # redraw the page so the fragment stops ticking
-
-    def _record(self, metrics: dict) -> None:
-        h = self.state.history
-        h.append({"steps": self.steps, **{k: v for k, v in metrics.items() if isinstance(v, (int, float))}})
-        if len(h) > HISTORY:             # keep the chart light: drop every other old point
-            del h[: HISTORY // 2: 2]
 
     def _status(self) -> None:
         s = self.state
@@ -260,3 +251,32 @@ class LiveTraining:
         else:
             st.caption(t("train_status_new"))
         st.progress(min(self.steps / self.max_steps, 1.0), text=t("train_progress"))
+
+
+def _connection() -> Callable[[], bool] | None:
+    """Is this browser tab still connected? (A closed tab stops training at once, without waiting for
+    SEAT_TIMEOUT.) None outside a real server (AppTest)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return None
+        runtime, session = Runtime.instance(), ctx.session_id
+        return lambda: runtime.is_active_session(session)
+    except Exception:                      # Streamlit's internals moved: the heartbeat still works
+        return None
+
+
+def _leaver(where: Seats, visitor: str) -> Callable[[], None]:
+    return lambda: where.leave(visitor)
+
+
+@contextmanager
+def held(live: LiveTraining | Run | None):
+    """`with held(st.session_state.get("live:gan")):` read another section's trainer safely."""
+    if live is None:
+        yield
+    else:
+        with live.lock:
+            yield

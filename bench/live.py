@@ -1,0 +1,254 @@
+"""Live training as a child meets it: the app's steps per second against the command line's, per chapter,
+alone and with 2, 4 and 8 visitors, driving the real machinery (ui/seats.py, ui/worker.py: the worker
+pool, seats, heartbeats, each run's lock and the page's drawing under it); and whether threads of one
+process really share the cores (Python's global lock) against separate processes.
+
+A simulated visitor is a thread doing what the page's ticking fragment does: every tick (1 s, the
+normal speed) a heartbeat and a seat, `pool().add(run)`, and the chapter's drawing with the run's lock
+held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every 2 s; matching: the
+similarity grid). Streamlit's own cost (websocket, script reruns) is not in these figures.
+
+Every figure comes twice: per wall-clock second, and per CPU-second of this process (time.process_time),
+because the machine may be shared: on a busy machine the wall-clock figures fall with the load, the
+CPU-time ones do not. `AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import os
+import threading
+import time
+
+SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "8"))
+VISITORS = (1, 2, 4, 8)
+CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching").split(","))
+
+
+# ── The chapters' live trainers and what their page draws each tick ───────────────────────────
+def make(chapter: str):
+    if chapter == "gan":
+        from models.gan import GANConfig
+        from models.gan_train import GANTrainer
+        return GANTrainer(GANConfig.live(), kind="face")
+    if chapter == "diffusion":
+        from models.diffusion import DiffusionConfig, DiffusionTrainer
+        return DiffusionTrainer(DiffusionConfig.live(), kind="face")
+    from models.matcher import MatcherTrainer
+    return MatcherTrainer()
+
+
+def drawing(chapter: str):
+    """(seconds between drawings, draw(trainer)) as the chapter's page does it while training runs."""
+    if chapter == "gan":
+        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps))
+    if chapter == "diffusion":
+        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10)
+    return 1.0, lambda tr: tr.batch_similarity()
+
+
+def ready(chapter: str):
+    trainer = make(chapter)
+    trainer.step()                       # the first step makes the optimiser and the pictures
+    return trainer
+
+
+# ── The command line: one trainer, one thread, nothing else ───────────────────────────────────
+def command_line(chapter: str, seconds: float = SECONDS) -> dict:
+    from models import engine
+    trainer = ready(chapter)
+    c0, w0, s0 = time.process_time(), time.perf_counter(), trainer.steps
+    engine.train(trainer, seconds=seconds)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    return {"steps": trainer.steps - s0, "wall": wall, "cpu": cpu}
+
+
+# ── The app's machinery with n simulated visitors ─────────────────────────────────────────────
+def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
+    from ui import seats as S
+    from ui.worker import Pool, Run
+
+    cores = S.usable_cores()
+    pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
+    every, draw = drawing(chapter)
+    runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
+    start_steps = [r.steps for r in runs]
+    stop = threading.Event()
+    seated_ever = [False] * n
+
+    def visitor(i: int) -> None:
+        run, me, drawn = runs[i], f"visitor-{i}", 0.0
+        run.on_leave = lambda: seats.leave(me)
+        while not stop.is_set():
+            run.seen = time.monotonic()
+            run.seat = seats.ask(me)
+            if run.seat == 0:
+                seated_ever[i] = True
+                pool.add(run)
+            if run.seat == 0 and time.monotonic() - drawn >= every:   # in line: a recorded run instead
+                with run.lock:
+                    draw(run.trainer)
+                drawn = time.monotonic()
+            stop.wait(1.0)
+
+    c0, w0 = time.process_time(), time.perf_counter()
+    threads = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(n)]
+    for th in threads:
+        th.start()
+    time.sleep(seconds)
+    for r in runs:
+        r.running = False                # Pause: the workers stop after the step they are in
+    stop.set()
+    for th in threads:
+        th.join()
+    for r in runs:
+        with r.lock:
+            pass
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    per = [r.steps - s for r, s in zip(runs, start_steps)]
+    seated = [p for p, s in zip(per, seated_ever) if s]
+    return {"steps": sum(per), "wall": wall, "cpu": cpu, "per": per, "seated": seated, "cores": cores,
+            "seats": seats.limit}
+
+
+# ── Threads against processes: does a second worker thread really add a core? ────────────────
+def _steps_in(chapter: str, seconds: float, out) -> None:
+    from models import engine
+    import torch
+    torch.set_num_threads(1)
+    trainer = ready(chapter)
+    s0, c0 = trainer.steps, time.thread_time()
+    engine.train(trainer, seconds=seconds)
+    out.put((trainer.steps - s0, time.thread_time() - c0))
+
+
+def threads_vs_processes(chapter: str, seconds: float = SECONDS) -> dict:
+    import queue
+    result = {}
+    for how in ("thread", "process"):
+        for n in (1, 2):
+            if how == "thread":
+                out = queue.Queue()
+                workers = [threading.Thread(target=_steps_in, args=(chapter, seconds, out)) for _ in range(n)]
+            else:
+                ctx = mp.get_context("fork")
+                out = ctx.Queue()
+                workers = [ctx.Process(target=_steps_in, args=(chapter, seconds, out)) for _ in range(n)]
+            for w in workers:
+                w.start()
+            got = [out.get() for _ in range(n)]
+            for w in workers:
+                w.join()
+            result[how, n] = (sum(s for s, _ in got), sum(c for _, c in got))
+    return result
+
+
+def gil_free_share(chapter: str, steps: int = 15) -> float:
+    """Share of a training step's CPU time spent inside torch functions, which release Python's global
+    lock (a lower bound: operators such as `a + b` and the profiler's own cost count as holding it).
+    Measured in this thread's CPU time, so a busy machine does not change it. Two threads of one
+    process can reach at most min(2, 1 / (1 - share)) times one thread's steps."""
+    import sys
+    trainer = ready(chapter)
+    inside, started, fn = 0.0, 0.0, None
+
+    def torch_call(f) -> bool:
+        owner = getattr(f, "__self__", None)
+        return (getattr(f, "__module__", None) or "").startswith("torch") or type(owner).__module__.startswith("torch")
+
+    def profile(frame, event, arg):
+        nonlocal inside, started, fn
+        if event == "c_call" and fn is None and torch_call(arg):
+            fn, started = arg, time.thread_time()
+        elif event in ("c_return", "c_exception") and arg is fn:
+            inside += time.thread_time() - started
+            fn = None
+
+    c0 = time.thread_time()
+    sys.setprofile(profile)
+    try:
+        for _ in range(steps):
+            trainer.step()
+    finally:
+        sys.setprofile(None)
+    return inside / max(time.thread_time() - c0, 1e-9)
+
+
+def memory(report, visitors: int = 10, steps: int = 5) -> None:
+    """This process's memory (RSS) with the shipped models every chapter loads, then `visitors` runs
+    (chapters in turn, `steps` steps each on the worker pool), after they leave, and after malloc_trim.
+    Streamlit itself and each visitor's pages are not in it: `python -m bench app` measures those."""
+    from bench.app import rss_mb
+    from models import diffusion, gan, gan_train, matcher, recognizer
+    from ui.worker import Pool, Run, trim_memory
+
+    me = os.getpid()
+    report("memory: torch imported", rss_mb(me), "MB")
+    shared = [gan.load_weights(), gan.load_generator(), gan_train.load_run(), diffusion.load_shipped(),
+              matcher.load_shipped(), recognizer.load_shipped()]
+    report("memory: + every chapter's shipped model", rss_mb(me), "MB")
+    pool = Pool(2)
+    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)]), running=True, seen=time.monotonic(),
+                max_steps=steps, max_memory_mb=10 ** 6) for i in range(visitors)]
+    for r in runs:
+        pool.add(r)
+    while any(r.running for r in runs):
+        for r in runs:
+            r.seen = time.monotonic()
+        time.sleep(0.2)
+    report(f"memory: + {visitors} visitors' runs ({', '.join(CHAPTERS)} in turn)", rss_mb(me), "MB", "< 1000 with the server")
+    del runs, r
+    gc.collect()
+    report("memory: after they left", rss_mb(me), "MB")
+    trim_memory()
+    report("memory: after malloc_trim (the workers do it every minute)", rss_mb(me), "MB")
+    del shared
+
+
+def run(report):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+    torch.set_num_threads(1)
+    load = os.getloadavg()[0]
+    from ui.seats import seat_count, usable_cores
+    report("machine load (1-minute average) at the start", load, "", f"< {os.cpu_count()} for wall-clock figures to mean much")
+    report("cores this process may use (affinity, CPU quota)", usable_cores(), "")
+    report("seats (AIDRAW_SEATS or 2 per core)", seat_count(usable_cores(), os.environ.get("AIDRAW_SEATS")), "")
+    for chapter in CHAPTERS:
+        share = gil_free_share(chapter)
+        report(f"{chapter}: share of a step without the global lock (CPU time)", share, "",
+               "near 1: threads scale")
+        report(f"{chapter}: so 2 threads reach at most", min(2.0, 1 / max(1 - share, 1e-9)), "x one thread")
+    for chapter in CHAPTERS:                 # first, while this process has no other threads (fork)
+        r = threads_vs_processes(chapter)
+        for how in ("thread", "process"):
+            (s1, c1), (s2, c2) = r[how, 1], r[how, 2]
+            report(f"{chapter}: 2 {how}s / 1 {how}, steps", s2 / max(s1, 1), "x", "2 on an idle 2-core machine")
+            report(f"{chapter}: 2 {how}s / 1 {how}, CPU time", c2 / max(c1, 1e-9), "x", "")
+    for chapter in CHAPTERS:
+        cli = command_line(chapter)
+        cli_rate, cli_cpu = cli["steps"] / cli["wall"], cli["steps"] / max(cli["cpu"], 1e-9)
+        report(f"{chapter}: command line, one thread", cli_rate, "steps/s")
+        report(f"{chapter}: command line, per CPU-second", cli_cpu, "steps/cpu-s")
+        for n in VISITORS:
+            a = app(chapter, n)
+            rate, per_cpu = a["steps"] / a["wall"], a["steps"] / max(a["cpu"], 1e-9)
+            if n == 1:
+                report(f"{chapter}: app, 1 visitor / command line", rate / cli_rate, "x", ">= 0.85")
+            else:
+                report(f"{chapter}: app, {n} visitors, total / (cores x command line)",
+                       rate / (min(a["cores"], n) * cli_rate), "x", ">= 0.80")
+            report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
+                   ">= 0.85 (no time lost to locks)")
+            report(f"{chapter}: app, {n} visitors, process CPU use", a["cpu"] / a["wall"], "cores",
+                   f"up to {min(a['cores'], n)}")
+            if len(a["seated"]) > 1:
+                report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated",
+                       min(a["seated"]) / max(max(a["seated"]), 1), "", "fair: near 1")
+            if n > a["seats"]:
+                report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
+                       sum(1 for p in a["per"] if p == 0), "visitors")
+            gc.collect()
+    memory(report)
+    report("machine load (1-minute average) at the end", os.getloadavg()[0], "")

@@ -1,0 +1,62 @@
+"""Live training in a real browser: Pause then One step at once, and double clicks, never show the oops
+card or step a trainer from two threads; a hidden tab pauses its own training and gives its seat back."""
+
+import pytest
+from web import settle, steps_in
+
+pytestmark = pytest.mark.skip(reason="written by live16 but never seen passing: the shared machine was at "
+                              "load 25-46 on 2 cores and Chromium's clicks timed out; run it on a quiet machine, "
+                              "then remove this mark")
+
+OOPS = '[class*="st-key-oops-"]'
+SLOW = 300_000          # ms: a first open of a chapter on a busy shared machine
+
+
+def open_chapter(page, app_url, path):
+    page.goto(f"{app_url}/{path}?lang=en")
+    settle(page, SLOW)
+
+
+def shown_steps(page, words: str) -> int:
+    """The step count in the status line starting with `words`, or -1 (read without waiting: the
+    ticking panel redraws it all the time)."""
+    return max((steps_in(t) for t in page.get_by_text(words, exact=False).all_inner_texts()), default=-1)
+
+
+def running_steps(page, more_than: int) -> int:
+    for _ in range(1200):
+        steps = shown_steps(page, "Learning… step")
+        if steps > more_than:
+            return steps
+        page.wait_for_timeout(250)
+    raise AssertionError("training did not get going")
+
+
+def test_pause_then_one_step_and_double_clicks_never_break_the_duel(page, app_url):
+    open_chapter(page, app_url, "gan")
+    for _ in range(10):
+        page.locator(".st-key-gan-start button").click()
+        running_steps(page, 0)
+        page.locator(".st-key-gan-pause button").click()
+        page.locator(".st-key-gan-step button").click()      # at once: a worker may be mid-round
+        settle(page, SLOW)
+        assert page.locator(OOPS).count() == 0
+    before = shown_steps(page, "Paused at step")
+    page.locator(".st-key-gan-step button").dblclick()
+    settle(page, SLOW)
+    page.wait_for_timeout(1000)
+    settle(page, SLOW)
+    after = shown_steps(page, "Paused at step")
+    assert page.locator(OOPS).count() == 0 and 0 < before and before + 1 <= after <= before + 2
+
+
+def test_a_hidden_tab_pauses_its_training(page, app_url):
+    open_chapter(page, app_url, "matching")
+    page.evaluate("window.aidrawHiddenPause = 1")                 # 1 s instead of 30 for the test
+    page.locator(".st-key-matching-start button").click()
+    running_steps(page, 0)
+    page.evaluate("""() => {
+        Object.defineProperty(document, "hidden", {value: true, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange")); }""")
+    page.get_by_text("Paused at step", exact=False).first.wait_for(timeout=SLOW)
+    assert page.locator(".st-key-matching-start button").is_visible() and page.locator(OOPS).count() == 0

@@ -1,0 +1,231 @@
+"""Training off the page's thread: one visitor's run, and a per-process pool of worker threads.
+
+    page tick (every 0.5-2 s) ──► heartbeat + seat ──► pool.add(run)
+    worker thread i:  take the next run ──► with run.lock: train ~CHUNK s ──► caps ──► put it back
+    page tick: with run.lock: draw(trainer)          button: with run.lock: one step / pause / reset
+
+Rules it keeps:
+- A trainer is stepped by one thread at a time: everything that steps it, reads it for a picture or
+  swaps it holds `run.lock` (a worker, the One step button, a slow tick, a drawing, Start over).
+- Seated runs take turns round-robin in chunks of CHUNK seconds, so each gets a fair share of the cores.
+- A run whose page stopped ticking (tab closed or hidden, another page) for SEAT_TIMEOUT seconds is
+  paused by the worker and gives its seat back.
+- Caps are exact: never more than max_steps steps; over max_memory_mb the run stops after its chunk;
+  Pause stops the worker after the step it is in.
+
+No Streamlit here: the pool and runs are driven by ui/training.py, by tests and by bench/live.py alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from models import engine
+from ui.seats import SEAT_TIMEOUT, usable_cores
+
+log = logging.getLogger("aidraw.worker")
+
+CHUNK = 0.1               # seconds a worker trains one run before taking the next one's turn
+HISTORY = 300             # metrics kept per run, for charts (thinned out when full)
+RECORD_EVERY = 0.25       # seconds between two history points while a worker trains
+TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of finished runs back to the OS)
+
+
+def trim_memory() -> bool:
+    """Give freed memory back to the operating system (glibc's malloc_trim). Without it a server keeps
+    the memory of children who left: glibc holds freed blocks in its per-thread arenas. False where
+    there is no glibc."""
+    try:
+        import ctypes
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
+@dataclass
+class Run:
+    """One visitor's live run on one page (kept in st.session_state; a worker holds it while seated)."""
+
+    trainer: object | None = None
+    running: bool = False
+    speed: str = "normal"
+    notice: str | None = None                 # a ui.toml key to show (step cap, memory cap, turn over, away)
+    history: list = field(default_factory=list)   # [{"steps": n, **metrics}, ...] for charts
+    seat: int = 0                             # last answer from the seats (0 = training)
+    drawn: dict = field(default_factory=dict)  # name -> (steps, when, picture): see LiveTraining.now_and_then
+    max_steps: int = 10 ** 9
+    max_memory_mb: float = 100.0
+    seen: float = 0.0                         # last heartbeat from the page (time.monotonic())
+    error: BaseException | None = None        # what a worker met, raised again on the page (friendly card)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    on_leave: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    connected: Callable[[], bool] | None = field(default=None, repr=False, compare=False)   # is the tab open?
+    queued: bool = False                      # in a pool's line (owned by the pool)
+    recorded_at: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return 0 if self.trainer is None else self.trainer.steps
+
+    # Everything below runs with self.lock held.
+    def work(self, seconds: float, now: float) -> bool:
+        """A worker's turn: train up to `seconds`. Returns whether the run wants another turn."""
+        if self.trainer is None or not self.running or self.speed == "slow" or self.seat != 0:
+            return False
+        gone = self.connected is not None and not self.connected()
+        if gone or now - self.seen > SEAT_TIMEOUT:    # tab closed, or nobody watching: pause, seat back
+            self.stop("train_away")
+            return False
+        before = self.trainer.steps
+        progress = engine.train(self.trainer, seconds=seconds, max_steps=self.max_steps,
+                                callback=lambda p: self.running, every=0.0)   # Pause: after this step
+        if self.trainer.steps > before:
+            if now - self.recorded_at >= RECORD_EVERY or not self.running:
+                self.record(progress.metrics)
+                self.recorded_at = now
+        self.check_caps()
+        return self.running
+
+    def step_once(self) -> None:
+        """One step (the One step button, a slow tick), never past the step cap."""
+        if self.trainer is not None and self.steps < self.max_steps:
+            self.record(engine.train(self.trainer, max_steps=self.steps + 1).metrics)
+            self.check_caps()
+
+    def check_caps(self) -> None:
+        memory = getattr(self.trainer, "memory_bytes", None)
+        if memory is not None and memory() > self.max_memory_mb * 2 ** 20:
+            log.warning("trainer over its memory cap (%.0f MB)", memory() / 2 ** 20)
+            self.stop("train_memory_cap")
+        elif self.steps >= self.max_steps:
+            self.stop("train_cap")
+
+    def stop(self, notice: str | None) -> None:
+        self.running, self.notice = False, notice
+        if self.on_leave is not None:
+            self.on_leave()
+
+    def record(self, metrics: dict) -> None:
+        h = self.history
+        h.append({"steps": self.steps, **{k: v for k, v in metrics.items() if isinstance(v, (int, float))}})
+        if len(h) > HISTORY:             # keep the chart light: drop every other old point
+            del h[: HISTORY // 2: 2]
+
+
+class Pool:
+    """Worker threads that step seated runs round-robin. threads=0: nothing runs by itself, and
+    `run_once()` does one round in the caller's thread (tests); with inline=True, `add` itself gives
+    the run one turn in the caller's thread (AppTest: one page tick = one turn, as before workers)."""
+
+    def __init__(self, threads: int, chunk: float = CHUNK, clock: Callable[[], float] = time.monotonic,
+                 inline: bool = False):
+        self.threads, self.chunk, self.clock, self.inline = threads, chunk, clock, inline
+        self._line: deque[Run] = deque()
+        self._cond = threading.Condition()
+        self._workers: list[threading.Thread] = []
+        self._trimmed = time.monotonic()
+
+    def add(self, run: Run) -> None:
+        """Put a run in line for turns (no-op if it is already there)."""
+        if self.inline:
+            self._turn(run)
+            return
+        with self._cond:
+            if not run.queued:
+                run.queued = True
+                self._line.append(run)
+                self._cond.notify()
+            if len(self._workers) < self.threads:
+                self._start()
+
+    def size(self) -> int:
+        with self._cond:
+            return len(self._line)
+
+    def run_once(self) -> None:
+        """One turn for every run in line, in this thread."""
+        with self._cond:
+            runs = list(self._line)
+            self._line.clear()
+        for run in runs:
+            self._give_back(run, self._turn(run))
+
+    def _start(self) -> None:
+        while len(self._workers) < self.threads:
+            w = threading.Thread(target=self._loop, name=f"aidraw-worker-{len(self._workers)}", daemon=True)
+            self._workers.append(w)
+            w.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._line:
+                    self._cond.wait(timeout=TRIM_EVERY)
+                    self._trim()
+                run = self._line.popleft()
+            self._give_back(run, self._turn(run))
+            self._trim()
+
+    def _trim(self) -> None:
+        now = time.monotonic()
+        if now - self._trimmed > TRIM_EVERY:
+            self._trimmed = now
+            trim_memory()
+
+    def _turn(self, run: Run) -> bool:
+        if not run.lock.acquire(timeout=0.05):       # a button or a drawing has it: come back later
+            return True
+        try:
+            return run.work(self.chunk, self.clock())
+        except Exception as e:                      # shown on the page as the friendly card
+            log.exception("a worker's training step failed")
+            run.error = e
+            run.stop(None)
+            return False
+        finally:
+            run.lock.release()
+
+    def _give_back(self, run: Run, again: bool) -> None:
+        with self._cond:
+            if again:
+                self._line.append(run)
+                self._cond.notify()
+            else:
+                run.queued = False
+
+
+def worker_count(env: str | None = None) -> int:
+    """Worker threads: AIDRAW_WORKERS if set (0 = none, for tests), else one per usable core."""
+    try:
+        if env is not None and int(env) >= 0:
+            return int(env)
+    except ValueError:
+        pass
+    return usable_cores()
+
+
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> Pool:
+    """The process's pool (made on first use)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = Pool(worker_count(os.environ.get("AIDRAW_WORKERS")))
+        return _pool
+
+
+def use_pool(new: Pool | None) -> Pool | None:
+    """Swap the process's pool (tests, the benchmark); returns the old one."""
+    global _pool
+    with _pool_lock:
+        old, _pool = _pool, new
+        return old
