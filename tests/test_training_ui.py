@@ -301,16 +301,16 @@ def test_gan_choices_and_duel_survive_a_visit_to_another_chapter():
     from ui.i18n import t_in
 
     at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.kinds.cat")).run()
-    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_drawer")).run()
+    at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_generator")).run()
     at.button(key="gan-step").click().run()
     at.button(key="gan-step").click().run()
     duel = at.session_state["live:gan"].trainer
-    assert (duel.kind, duel.steps, duel.mode) == ("cat", 2, "drawer")
+    assert (duel.kind, duel.steps, duel.mode) == ("cat", 2, "generator")
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/gan.py").run()
     no_exception(at)
-    assert at.session_state["gan-kind"] == "cat" and at.session_state["gan-who"] == "drawer"
-    assert at.session_state["live:gan"].trainer is duel and duel.steps == 2 and duel.mode == "drawer"
+    assert at.session_state["gan-kind"] == "cat" and at.session_state["gan-who"] == "generator"
+    assert at.session_state["live:gan"].trainer is duel and duel.steps == 2 and duel.mode == "generator"
     at.segmented_control(key="gan-from").set_value(t_in("en", "gan.start_recorded")).run()     # the recorded duel is a choice too
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/gan.py").run()
