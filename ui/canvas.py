@@ -116,7 +116,7 @@ def draw(base: str, size: int = 280, pen: int = 12, colour: str = "#222222", bac
     with st.container(key=f"{base}-box"):
         raw = _component()(data=data, key=_key(base), default={"drawing": {"raw": drawing, "data": None}, "backgroundFit": None},
                            on_drawing_change=lambda: None, on_backgroundFit_change=lambda: None,
-                           width="content", height="content")
+                           width="stretch", height="content")
     sent = (raw or {}).get("drawing") or {"raw": drawing, "data": None}
     result = sdc.CanvasResult(json_data=sent.get("raw"), image_data_url=sent.get("data"), return_image_data=True,
                               background_fit=None)
