@@ -37,14 +37,14 @@ WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
 class RecognizerConfig:
     size: int = 32          # the model sees a 32x32 ink map
     fit: int = 26           # the drawing's longer side inside it (3 px of paper all round)
-    width: int = 16         # channels of the first block; then 2x and 4x
+    width: int = 12         # channels of the first block; then 2x and 4x
     embed: int = 64         # length of the embedding the head compares
     scale: float = 12.0     # cosine head temperature: cos in [-1, 1] -> logits in [-12, 12]
-    batch: int = 128
+    batch: int = 96
     lr: float = 3e-3
-    pool: int = 8000        # prepared world line drawings the trainer draws its batches from ...
-    strokes: int = 16000    # ... and prepared stroke doodles (doodles.py), every kind drawn many ways
-    steps: int = 6000       # planned steps: the learning rate follows a cosine over them, then stays low
+    pool: int = 6000        # prepared world line drawings the trainer draws its batches from ...
+    strokes: int = 10000    # ... and prepared stroke doodles (doodles.py), every kind drawn many ways
+    steps: int = 1500       # planned steps: the learning rate follows a cosine over them, then stays low
 
 
 SMALL = RecognizerConfig(width=8, embed=32, pool=1000, strokes=1000, steps=200)   # for quick tests
