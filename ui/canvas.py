@@ -44,24 +44,56 @@ CSS = """
 """
 
 # Wraps the package's mount function: the canvas's size for the CSS above, and the two-finger rule.
-# Fabric follows touch events (touchstart/move/end). A touch that brings a second finger onto a canvas
-# is stopped before Fabric sees it, and so is every move until all fingers are lifted: Fabric's
-# stroke never grows, and a stroke that has not moved is not kept.
+# Fabric follows touch events (touchstart/move/end). A first finger on a canvas is held back for
+# HOLD ms (its moves kept): if no second finger comes, Fabric gets them all, replayed, and draws; if a
+# second finger comes, Fabric never hears of either, nor of any move until every finger is lifted.
 WRAPPER = """
 const aidrawMount = %s;
-let aidrawMulti = false;
-const aidrawOnCanvas = (e) => e.composedPath().some((n) => n.classList && n.classList.contains("dc-root"));
+const HOLD = 90;
+let held = null, multi = false, replaying = false;
+const onCanvas = (e) => e.composedPath().some((n) => n.classList && n.classList.contains("dc-root"));
+const stop = (e) => { e.stopPropagation(); if (e.cancelable) e.preventDefault(); };
+const replay = (target, e) => {
+  const again = new TouchEvent(e.type, { bubbles: true, cancelable: true, composed: true, touches: [...e.touches],
+    targetTouches: [...e.targetTouches], changedTouches: [...e.changedTouches] });
+  replaying = true;
+  try { target.dispatchEvent(again); } finally { replaying = false; }
+};
+const release = () => {
+  const h = held; held = null;
+  if (!h) return;
+  clearTimeout(h.timer);
+  replay(h.target, h.start);
+  for (const m of h.moves) replay(h.target, m);
+};
 if (!window.__aidrawTouch) {
   window.__aidrawTouch = true;
+  const options = { capture: true, passive: false };
   window.addEventListener("touchstart", (e) => {
-    if (e.touches.length > 1 && (aidrawMulti || aidrawOnCanvas(e))) { aidrawMulti = true; e.stopPropagation(); e.preventDefault(); }
-  }, { capture: true, passive: false });
+    if (replaying) return;
+    if (multi) return stop(e);
+    if (held || (e.touches.length > 1 && onCanvas(e))) {      // a second finger: nobody draws
+      if (held) { clearTimeout(held.timer); held = null; }
+      multi = true;
+      return stop(e);
+    }
+    if (!onCanvas(e)) return;
+    stop(e);
+    held = { target: e.composedPath()[0], start: e, moves: [] };
+    held.timer = setTimeout(release, HOLD);
+  }, options);
   window.addEventListener("touchmove", (e) => {
-    if (aidrawMulti) { e.stopPropagation(); e.preventDefault(); }
-  }, { capture: true, passive: false });
-  const end = (e) => { if (aidrawMulti && e.touches.length === 0) { aidrawMulti = false; } };
-  window.addEventListener("touchend", end, { capture: true });
-  window.addEventListener("touchcancel", end, { capture: true });
+    if (replaying) return;
+    if (multi) return stop(e);
+    if (held) { held.moves.push(e); stop(e); }
+  }, options);
+  const end = (e) => {
+    if (replaying) return;
+    if (held) release();                                        // a quick tap: let it through
+    if (multi) { stop(e); if (e.touches.length === 0) multi = false; }
+  };
+  window.addEventListener("touchend", end, options);
+  window.addEventListener("touchcancel", end, options);
 }
 export default function (args) {
   const size = args.data && args.data.canvasWidth;
