@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -419,8 +419,10 @@ def load(path=None) -> Recognizer:
                                 f"python -m models train recognizer --out {path}")
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-        model = Recognizer(RecognizerConfig(**saved["config"]), saved["kinds"])
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+        known = {f.name for f in fields(RecognizerConfig)}
+        model = Recognizer(RecognizerConfig(**{k: v for k, v in saved["config"].items() if k in known}), saved["kinds"])
+        state = {k.replace("features.8.", "features.7."): v for k, v in saved["state"].items()}   # files from before
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})  # dropout went
     except Exception:   # a wrong or broken file: say so in one line
         raise ValueError(f"cannot read recognizer weights {str(path)!r}: not a file made by "
                          "'python -m models train recognizer'") from None
