@@ -187,13 +187,10 @@ class Recognizer(nn.Module):
         super().__init__()
         self.config, self.kinds = config, list(kinds)
         w = config.width
-        self.features = nn.Sequential(
-            _block(1, w), nn.MaxPool2d(2),            # (B, w, 16, 16)
-            _block(w, 2 * w), nn.MaxPool2d(2),        # (B, 2w, 8, 8)
-            _block(2 * w, 4 * w), nn.MaxPool2d(2),    # (B, 4w, 4, 4)
-            nn.Flatten(),                             # (B, 64w)  where things are still matters
-            nn.Linear(16 * 4 * w, config.embed),      # (B, E)
-        )
+        # torch's layers draw their first weights from the global generator as they are built; with a
+        # generator of our own, that draw is thrown away (the global state is put back) and redone below.
+        with torch.random.fork_rng(devices=[], enabled=generator is not None):
+            self.features = self._features(config, w)
         self.head = nn.Parameter(torch.randn(len(self.kinds), config.embed, generator=generator) * 0.1)   # (K, E)
         self.examples: dict[str, torch.Tensor] = {}   # drawings of kinds learned later (for replay)
         for m in self.features:                       # torch's default start, drawn from `generator`
@@ -203,6 +200,16 @@ class Recognizer(nn.Module):
                     if layer.bias is not None:
                         bound = 1 / math.sqrt(layer.weight[0].numel())
                         nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+    @staticmethod
+    def _features(config, w):
+        return nn.Sequential(
+            _block(1, w), nn.MaxPool2d(2),            # (B, w, 16, 16)
+            _block(w, 2 * w), nn.MaxPool2d(2),        # (B, 2w, 8, 8)
+            _block(2 * w, 4 * w), nn.MaxPool2d(2),    # (B, 4w, 4, 4)
+            nn.Flatten(),                             # (B, 64w)  where things are still matters
+            nn.Linear(16 * 4 * w, config.embed),      # (B, E)
+        )
 
     def embed(self, x):                               # (B,1,32,32) -> (B,E), unit length
         return F.normalize(self.features(x), dim=1)
@@ -404,7 +411,7 @@ def learn_new_kind(model: Recognizer, name: str, drawings, steps: int = 150, sec
     return new
 
 
-# ── 7. Weights (the command line is in commands/recognizer.py) ───────────────────────────────────────────────────────────
+# ── 7. Weights (the command line is in commands/recognizer.py) ──────────────────────────────
 def save(model: Recognizer, path) -> None:
     state = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
     state |= {k: v for k, v in model.state_dict().items() if not v.is_floating_point()}
