@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name in SAMPLERS:
             t.add_argument("--kind", choices=world.KINDS, default=None, help="learn only this kind (default: all kinds)")
         t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        if name == "recognizer":
+            t.add_argument("--steps", type=positive_int, default=None, help="training steps (default: the model's own)")
         t.add_argument("--out", required=True, metavar="PATH", help="where to save the weights (.pt)")
         t.set_defaults(run=lambda a, n=name: call(n, "train_command", a))
 

@@ -4,9 +4,10 @@
                                                                   │
                                    a new kind = one more head row, started at its examples' mean embedding
 
-It learns from the world's pencil doodles, each passed through the same `prepare` as a child's canvas
-(crop to the drawing, centre it, scale it to fit), then bent, thickened and thinned at random so a
-shaky, off-centre, fat or faint drawing still looks familiar. The head compares directions (cosine),
+It learns from the world's pencil doodles and from stroke doodles drawn the many ways children draw
+each kind (doodles.py), each passed through the same `prepare` as a child's canvas (crop to the
+drawing, centre it, scale it to fit), then bent, thickened and thinned at random so a shaky,
+off-centre, fat or faint drawing still looks familiar. The head compares directions (cosine),
 so a new kind can start from the average direction of a few drawings ("weight imprinting",
 Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning. Finding things in a bigger
 picture with it is in scenes.py.
@@ -15,11 +16,8 @@ picture with it is in scenes.py.
 from __future__ import annotations
 
 import copy
-import functools
 import math
-import sys
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +26,9 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from . import engine
+from . import doodles, engine
 from .optim import Adam, AdamW
-from .world import KINDS, make_pictures, render
+from .world import KINDS, make_pictures
 
 WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
 
@@ -39,16 +37,17 @@ WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
 class RecognizerConfig:
     size: int = 32          # the model sees a 32x32 ink map
     fit: int = 26           # the drawing's longer side inside it (3 px of paper all round)
-    width: int = 16         # channels of the first block; then 2x and 4x
+    width: int = 12         # channels of the first block; then 2x and 4x
     embed: int = 64         # length of the embedding the head compares
     scale: float = 12.0     # cosine head temperature: cos in [-1, 1] -> logits in [-12, 12]
-    batch: int = 128
+    batch: int = 96
     lr: float = 3e-3
-    pool: int = 16000       # prepared world doodles the trainer draws its batches from
-    seconds: float = 240.0  # default training time; the learning rate follows a cosine over it
+    pool: int = 6000        # prepared world line drawings the trainer draws its batches from ...
+    strokes: int = 10000    # ... and prepared stroke doodles (doodles.py), every kind drawn many ways
+    steps: int = 1500       # planned steps: the learning rate follows a cosine over them, then stays low
 
 
-SMALL = RecognizerConfig(width=8, embed=32, pool=2000)   # for quick tests
+SMALL = RecognizerConfig(width=8, embed=32, pool=1000, strokes=1000, steps=200)   # for quick tests
 
 
 # ── 1. From any picture to ink on paper ──────────────────────────────────────────────────────────
@@ -139,39 +138,42 @@ def ink_to_picture(x) -> np.ndarray:
 
 
 # ── 2. Augmentation: a child's hand is not the world's ────────────────────────────────────────
-@functools.cache
-def _bend():
-    """Slant, shift, wobble, flip: one random draw per call (see augment). torchvision is imported here,
-    on the first training step, not with the module: it adds about 170 MB to a server that only guesses."""
-    from torchvision.transforms import v2
+def _affine(b: int, generator: torch.Generator | None) -> torch.Tensor:
+    """b random 2x3 maps for affine_grid: turn +-12 degrees, scale 0.8-1.08 (of the output size),
+    shear +-8 degrees, shift +-7% of the picture, and a mirror half the time. (B, 2, 3)"""
+    r = torch.rand(b, 6, generator=generator)
+    turn = (r[:, 0] * 2 - 1) * math.radians(12)
+    shear = (r[:, 1] * 2 - 1) * math.radians(8)
+    zoom = 0.8 + 0.28 * r[:, 2]
+    flip = torch.where(r[:, 3] < 0.5, -1.0, 1.0)
+    c, s = torch.cos(turn), torch.sin(turn)
+    # affine_grid maps OUTPUT coordinates to where they read from in the input: the inverse of the bend.
+    m = torch.stack([torch.stack([c * flip, -s + torch.tan(shear)], 1), torch.stack([s * flip, c], 1)], 1) / zoom.view(-1, 1, 1)
+    shift = ((r[:, 4:6] * 2 - 1) * 0.14).unsqueeze(2)               # affine_grid's coordinates span [-1, 1]
+    return torch.cat([m, shift], 2)
 
-    return v2.Compose([
-        v2.RandomAffine(degrees=12, translate=(0.07, 0.07), scale=(0.8, 1.08), shear=(-8, 8, -8, 8)),
-        v2.RandomApply([v2.ElasticTransform(alpha=24.0, sigma=4.0)], p=0.5),
-        v2.RandomPerspective(distortion_scale=0.2, p=0.3),
-        v2.RandomHorizontalFlip(),
-    ])
 
-
-def augment(x: torch.Tensor, generator: torch.Generator | None = None, chunk: int = 8) -> torch.Tensor:
-    """(B,1,32,32) ink -> the same drawings, slanted, shifted, wobbled, fatter or thinner, with gaps."""
-    b = x.shape[0]
-    r = torch.rand(b, 4, generator=generator)
+def augment(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """(B,1,S,S) ink in [0, 1] -> the same drawings, slanted, shifted, mirrored, wobbled, fatter or thinner,
+    with gaps and fainter pens. Every random draw comes from `generator` (None: torch's global one)."""
+    b, _, s, _ = x.shape
+    r = torch.rand(b, 5, generator=generator)
     # Stroke thickness: dilate (max-pool) or erode (min-pool); erode only strokes thick enough to survive.
     fat = F.max_pool2d(x, 3, 1, 1)
     thin = -F.max_pool2d(-x, 3, 1, 1)
     survives = thin.sum((1, 2, 3)) > 0.4 * x.sum((1, 2, 3))
     x = torch.where((r[:, 0] < 0.3).view(-1, 1, 1, 1), fat, x)
     x = torch.where(((r[:, 0] > 0.8) & survives).view(-1, 1, 1, 1), thin, x)
-    # torchvision's transforms draw one set of parameters per call: call them per chunk for variety.
-    bend = _bend()
-    x = torch.cat([bend(c) for c in x.split(chunk)])
+    # Bend: one affine map per drawing, plus a smooth random wobble (an elastic warp) for half of them.
+    grid = F.affine_grid(_affine(b, generator), list(x.shape), align_corners=False)          # (B,S,S,2)
+    wobble = torch.randn(b, 2, 5, 5, generator=generator) * 0.06 * (r[:, 1] < 0.5).view(-1, 1, 1, 1)
+    grid = grid + F.interpolate(wobble, size=(s, s), mode="bicubic", align_corners=True).permute(0, 2, 3, 1)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     # Gaps in the strokes: rub out one small square in some drawings.
-    s = x.shape[-1]
     cy, cx = (torch.rand(2, b, 1, 1, generator=generator) * s).unbind(0)
     yy, xx = torch.arange(s).view(1, s, 1), torch.arange(s).view(1, 1, s)
-    gap = ((yy - cy).abs() < 3) & ((xx - cx).abs() < 3) & (r[:, 1] < 0.3).view(-1, 1, 1)
-    return (x * (~gap).unsqueeze(1) * r[:, 2].mul(0.4).add(0.6).view(-1, 1, 1, 1)).clamp(0, 1)
+    gap = ((yy - cy).abs() < 3) & ((xx - cx).abs() < 3) & (r[:, 2] < 0.3).view(-1, 1, 1)
+    return (x * (~gap).unsqueeze(1) * r[:, 3].mul(0.4).add(0.6).view(-1, 1, 1, 1)).clamp(0, 1)
 
 
 # ── 3. The network ─────────────────────────────────────────────────────────────────────────────
@@ -181,20 +183,33 @@ def _block(cin, cout):
 
 
 class Recognizer(nn.Module):
-    def __init__(self, config: RecognizerConfig = RecognizerConfig(), kinds=KINDS):
+    def __init__(self, config: RecognizerConfig = RecognizerConfig(), kinds=KINDS, generator: torch.Generator | None = None):
         super().__init__()
         self.config, self.kinds = config, list(kinds)
         w = config.width
-        self.features = nn.Sequential(
+        # torch's layers draw their first weights from the global generator as they are built; with a
+        # generator of our own, that draw is thrown away (the global state is put back) and redone below.
+        with torch.random.fork_rng(devices=[], enabled=generator is not None):
+            self.features = self._features(config, w)
+        self.head = nn.Parameter(torch.randn(len(self.kinds), config.embed, generator=generator) * 0.1)   # (K, E)
+        self.examples: dict[str, torch.Tensor] = {}   # drawings of kinds learned later (for replay)
+        for m in self.features:                       # torch's default start, drawn from `generator`
+            for layer in (m if isinstance(m, nn.Sequential) else [m]):
+                if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                    nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+                    if layer.bias is not None:
+                        bound = 1 / math.sqrt(layer.weight[0].numel())
+                        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+    @staticmethod
+    def _features(config, w):
+        return nn.Sequential(
             _block(1, w), nn.MaxPool2d(2),            # (B, w, 16, 16)
             _block(w, 2 * w), nn.MaxPool2d(2),        # (B, 2w, 8, 8)
             _block(2 * w, 4 * w), nn.MaxPool2d(2),    # (B, 4w, 4, 4)
             nn.Flatten(),                             # (B, 64w)  where things are still matters
-            nn.Dropout(0.2),
             nn.Linear(16 * 4 * w, config.embed),      # (B, E)
         )
-        self.head = nn.Parameter(torch.randn(len(self.kinds), config.embed) * 0.1)   # (K, E) one row per kind
-        self.examples: dict[str, torch.Tensor] = {}   # drawings of kinds learned later (for replay)
 
     def embed(self, x):                               # (B,1,32,32) -> (B,E), unit length
         return F.normalize(self.features(x), dim=1)
@@ -206,7 +221,7 @@ class Recognizer(nn.Module):
         return self.scores(self.embed(x))
 
 
-# ── 4. Training on the world's doodles ────────────────────────────────────────────────────────
+# ── 4. Training on the world's doodles and on children's ways of drawing ───────────────────────
 def training_pictures(n, seed, config: RecognizerConfig = RecognizerConfig()):
     """n world line drawings at mixed sizes (so strokes are thick or thin), prepared: ((n,1,32,32), (n,))."""
     sizes = (32, 48, 64, 96)
@@ -218,23 +233,39 @@ def training_pictures(n, seed, config: RecognizerConfig = RecognizerConfig()):
     return torch.from_numpy(np.stack(xs)).unsqueeze(1), torch.from_numpy(np.concatenate(ys))
 
 
+def stroke_pictures(n, seed, config: RecognizerConfig = RecognizerConfig(), size: int = 112):
+    """n stroke doodles (doodles.draw: every kind drawn the ways children draw it), drawn at `size`
+    pixels (pens scaled as on a 280-pixel canvas) and prepared: ((n,1,32,32), (n,)), kinds in turn."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % len(KINDS)
+    xs = [prepare(doodles.draw(KINDS[k], rng, size=size), config) for k in labels]
+    return torch.from_numpy(np.stack(xs)).unsqueeze(1), torch.from_numpy(labels)
+
+
+def learning_rate(config: RecognizerConfig, step: int) -> float:
+    """A cosine over the planned steps, from lr down to lr/20, then lr/20."""
+    done = min(1.0, step / max(1, config.steps))
+    return config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * done)))
+
+
 class RecognizerTrainer:
-    """One step = one batch of augmented, prepared world doodles. Follows engine.Trainer."""
+    """One step = one batch of augmented, prepared doodles (world and strokes). Follows engine.Trainer.
+    The trainer owns its random numbers: one torch.Generator seeded with `seed` (nothing global)."""
 
     def __init__(self, config: RecognizerConfig = RecognizerConfig(), seed: int = 0, data=None):
         self.config, self.steps = config, 0
-        self.generator = engine.seed_everything(seed)
-        self.model = Recognizer(config)
-        self.images, self.labels = data if data is not None else training_pictures(config.pool, seed, config)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.model = Recognizer(config, generator=self.generator)
+        if data is None:
+            world_x, world_y = training_pictures(config.pool, seed, config)
+            stroke_x, stroke_y = stroke_pictures(config.strokes, seed, config)
+            data = torch.cat([world_x, stroke_x]), torch.cat([world_y, stroke_y])
+        self.images, self.labels = data
         self.optimizer = AdamW(self.model.parameters(), lr=config.lr, weight_decay=1e-4)
-        self.started = None
 
     def step(self) -> dict:
-        self.started = self.started or time.perf_counter()
-        # Learning rate: a cosine over the planned seconds, from lr down to lr/20.
-        done = min(1.0, (time.perf_counter() - self.started) / self.config.seconds)
         for g in self.optimizer.param_groups:
-            g["lr"] = self.config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * done)))
+            g["lr"] = learning_rate(self.config, self.steps)
         self.model.train()
         i = torch.randint(len(self.labels), (self.config.batch,), generator=self.generator)
         x, y = augment(self.images[i], self.generator), self.labels[i]
@@ -362,9 +393,11 @@ def replay_pictures(seed: int, config: RecognizerConfig, per_kind: int = 30):
     return augment(x, torch.Generator().manual_seed(seed)), torch.from_numpy(pics.kinds)
 
 
-def learn_new_kind(model: Recognizer, name: str, drawings, seconds: float = 2.0, seed: int = 0,
-                   callback=None) -> Recognizer:
-    """A COPY of `model` that also knows `name`, learned from a few drawings. `model` is never changed."""
+def learn_new_kind(model: Recognizer, name: str, drawings, steps: int = 150, seconds: float | None = None,
+                   seed: int = 0, callback=None) -> Recognizer:
+    """A COPY of `model` that also knows `name`, learned from a few drawings (any pictures; empty ones
+    are skipped) in `steps` steps of the new head row (seconds: an optional cap as well). `model` is
+    never changed. Raises ValueError for a blank name or no drawing with ink."""
     name = " ".join(str(name).split())
     if not name:
         raise ValueError("a new kind needs a name")
@@ -374,11 +407,11 @@ def learn_new_kind(model: Recognizer, name: str, drawings, seconds: float = 2.0,
     new = copy.deepcopy(model)
     new.requires_grad_(False)
     trainer = NewKindTrainer(new, name, torch.from_numpy(np.stack(kept)).unsqueeze(1), seed)
-    engine.train(trainer, seconds=seconds, max_steps=150, callback=callback, every=0.25)
+    engine.train(trainer, seconds=seconds, max_steps=steps, callback=callback, every=0.25)
     return new
 
 
-# ── 7. Weights and the command line ───────────────────────────────────────────────────────────
+# ── 7. Weights (the command line is in commands/recognizer.py) ──────────────────────────────
 def save(model: Recognizer, path) -> None:
     state = {k: v.half() for k, v in model.state_dict().items() if v.is_floating_point()}
     state |= {k: v for k, v in model.state_dict().items() if not v.is_floating_point()}
@@ -393,8 +426,10 @@ def load(path=None) -> Recognizer:
                                 f"python -m models train recognizer --out {path}")
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
-        model = Recognizer(RecognizerConfig(**saved["config"]), saved["kinds"])
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+        known = {f.name for f in fields(RecognizerConfig)}
+        model = Recognizer(RecognizerConfig(**{k: v for k, v in saved["config"].items() if k in known}), saved["kinds"])
+        state = {k.replace("features.8.", "features.7."): v for k, v in saved["state"].items()}   # files from before
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})  # dropout went
     except Exception:   # a wrong or broken file: say so in one line
         raise ValueError(f"cannot read recognizer weights {str(path)!r}: not a file made by "
                          "'python -m models train recognizer'") from None
@@ -412,44 +447,3 @@ def held_out(model: Recognizer, seed: int = 123, n: int = 2000) -> tuple[float, 
     with torch.no_grad():
         right = torch.cat([model(c).argmax(1) for c in x.split(512)]) == y
     return right.float().mean().item(), {k: right[y == i].float().mean().item() for i, k in enumerate(KINDS)}
-
-
-def train_command(args) -> None:
-    from .cli import writable_file
-
-    out = writable_file(args.out)
-    config = RecognizerConfig(seconds=args.seconds or RecognizerConfig.seconds)
-    print(f"drawing {config.pool} world doodles to learn from ...", flush=True)
-    trainer = RecognizerTrainer(config, seed=args.seed)
-    engine.train(trainer, seconds=config.seconds, callback=engine.print_progress, every=10.0)
-    save(trainer.model, out)
-    right, _ = held_out(trainer.model)
-    print(f"held-out world doodles right: {right:.1%}; saved {out} ({out.stat().st_size // 1024} KB)")
-
-
-def evaluate_command(args) -> None:
-    model = load(args.weights)
-    right, per_kind = held_out(model, args.seed)
-    for kind, r in per_kind.items():
-        print(f"{kind:8s} {r:6.1%}")
-    print(f"all      {right:6.1%}  (fresh world line drawings, seed {args.seed})")
-
-
-def recognize_command(args) -> None:
-    model = load(args.weights)
-    failed = 0
-    for name in args.files:
-        try:
-            with Image.open(name) as im:
-                im.load()
-                image = im.copy()
-        except (OSError, ValueError, Image.DecompressionBombError) as e:
-            failed += 1
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).splitlines()[0]
-            print(f"error: {name}: cannot read this picture ({reason})", file=sys.stderr, flush=True)
-            continue
-        guess = predict(model, image)
-        kind, sure = ("empty", 1.0) if guess.empty else guess.best
-        print(f"{name}\t{kind}\t{sure:.3f}", flush=True)
-    if failed:
-        raise SystemExit(2)   # each bad file already had its one line

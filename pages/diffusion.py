@@ -5,12 +5,12 @@ models/diffusion.py (+ models/schedule.py), the words are lessons/*/diffusion.to
 import numpy as np
 import streamlit as st
 from PIL import Image
-from streamlit_drawable_canvas import st_canvas
 
 from models import world
+from ui import canvas as C
 from ui.i18n import t
 from ui.layout import chapter, guard, say
-from ui.pictures import canvas_image, show_grid, show_row, upscale
+from ui.pictures import show_grid, show_row, upscale
 from ui.training import LiveTraining
 
 STEPS = 20                                   # cleaning steps in the animation: enough to watch
@@ -208,13 +208,12 @@ def steer() -> None:
 
 
 # ── 4. Your own doodle ─────────────────────────────────────────────────────────────────────────
-def shrink(rgba: np.ndarray) -> np.ndarray | None:
-    """The canvas (H, W, 4) on white paper, shrunk to (32, 32, 3); None when nothing is drawn."""
-    if rgba is None or rgba[..., 3].max() < 10:
+def shrink(rgba: np.ndarray | None) -> np.ndarray | None:
+    """The canvas (H, W, 4) on white paper, shrunk to (32, 32, 3); None when there is no ink on it
+    (nothing drawn, all undone or cleared, or an opaque white page)."""
+    if rgba is None or C.blank(rgba):
         return None
-    paper = Image.new("RGB", (rgba.shape[1], rgba.shape[0]), "white")
-    paper.paste(Image.fromarray(rgba[..., :3]), mask=Image.fromarray(rgba[..., 3]))
-    return np.asarray(paper.resize((32, 32), Image.BOX))
+    return np.asarray(Image.fromarray(C.on_paper(rgba)).resize((32, 32), Image.BOX))
 
 
 def doodle() -> None:
@@ -223,15 +222,13 @@ def doodle() -> None:
     with left, st.container(key="diffusion-draw"):
         colour = st.segmented_control(t("diffusion.doodle_colour"), list(COLOURS), default="🔵",
                                       key="diffusion-colour") or "🔵"
-        st.write("")   # room for the canvas's own toolbar, which floats above it
-        result = st_canvas(stroke_width=22, stroke_color=COLOURS[colour], background_color="#ffffff",
-                           height=256, width=256, drawing_mode="freedraw", return_image_data=True,
-                           key="diffusion-canvas")
+        drawn = C.draw("diffusion-canvas", size=256, pen=22, colour=COLOURS[colour], background="#ffffff",
+                       undo=t("canvas_undo"), clear=t("canvas_clear"))
         st.caption(t("diffusion.doodle_tip"))
     with right:
         pct = st.slider(t("diffusion.doodle_level"), 20, 100, 70, step=10, key="diffusion-doodle-level", format="%d%%")
         go = st.button(t("diffusion.doodle_go"), key="diffusion-doodle-go", type="primary", width="stretch")
-        picture = shrink(canvas_image(result))
+        picture = shrink(drawn)
         if go:
             st.session_state["diffusion:doodle"] = None if picture is None else (picture, kind, pct)
             st.session_state["diffusion:doodle-asked"] = True

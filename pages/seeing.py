@@ -7,15 +7,16 @@ import time
 import numpy as np
 import streamlit as st
 from PIL import Image, ImageDraw, ImageFont
-from streamlit_drawable_canvas import st_canvas
 
 from models import recognizer as R
 from models import scenes
 from models import textnorm
 from models import world
+from models.doodles import draw as doodle
+from ui import canvas as C
 from ui.i18n import JOIN, lang, t, t_in
 from ui.layout import chapter, paragraphs
-from ui.pictures import canvas_image, upscale
+from ui.pictures import upscale
 
 PENS = {"thin": 6, "medium": 12, "thick": 22}   # stroke widths on a 280-pixel canvas
 NEED, AT_LEAST, MAX_NEW = 5, 3, 5               # drawings asked for, drawings needed, new kinds per visitor
@@ -64,44 +65,13 @@ def icon(kind: str) -> np.ndarray:
 
 
 def canvas(base: str, size: int = 280):
-    """A freehand canvas with big Undo and Clear buttons (the canvas's own toolbar is small and only
-    shows on hover). Returns the drawing's RGBA pixels, or None."""
-    st.write("")   # room for the canvas's own toolbar, which floats above it
-    version, start = st.session_state.get(f"seeing:{base}-v", 0), st.session_state.get(f"seeing:{base}-start")
+    """A freehand canvas (ui/canvas.py) with the page's big Undo and Clear. Returns RGBA pixels with ink, or None."""
     pen = st.session_state.get("seeing-pen") or "medium"
-    result = st_canvas(stroke_width=PENS[pen], stroke_color="#222222", height=size, width=size, drawing_mode="freedraw",
-                       initial_drawing=start, return_image_data=True, key=f"{base}-{version}")
-    objects = (result.json_data or {}).get("objects") or []
-    image = canvas_image(result)
-    if image is None and objects:   # just after Undo the canvas shows strokes but has not sent its pixels yet
-        image = strokes_to_pixels(objects, size)
-    undo, clear = st.columns(2)
-    if undo.button(t("seeing.undo"), key=f"{base}-undo", width="stretch", disabled=not objects):
-        restart(base, objects[:-1])
-    if clear.button(t("seeing.clear"), key=f"{base}-clear", width="stretch", disabled=not objects):
-        restart(base, [])
-    return image
+    return C.draw(base, size=size, pen=PENS[pen], undo=t("seeing.undo"), clear=t("seeing.clear"))
 
 
 def restart(base: str, objects: list) -> None:
-    """A fresh canvas (a new key) that starts with these strokes."""
-    st.session_state[f"seeing:{base}-v"] = st.session_state.get(f"seeing:{base}-v", 0) + 1
-    st.session_state[f"seeing:{base}-start"] = {"objects": objects} if objects else None
-    st.rerun()
-
-
-def strokes_to_pixels(objects: list, size: int) -> np.ndarray:
-    """The canvas's freehand paths (points in canvas pixels) drawn again as RGBA, like the canvas would."""
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
-    pen = ImageDraw.Draw(image)
-    for o in objects:
-        points = [(c[-2], c[-1]) for c in o.get("path") or [] if len(c) >= 3]
-        width = int(o.get("strokeWidth") or PENS["medium"])
-        if points:
-            pen.line(points, fill=(34, 34, 34, 255), width=width, joint="curve")
-            for x, y in (points[0], points[-1]):
-                pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=(34, 34, 34, 255))
-    return np.asarray(image)
+    C.restart(base, objects)
 
 
 # ── Draw, and it guesses ───────────────────────────────────────────────────────────────────────
@@ -272,9 +242,7 @@ def where_it_helps() -> None:
 @st.cache_data(show_spinner=False)
 def fooled():
     """An umbrella (a kind it never saw), drawn with strokes, and what the shipped model says."""
-    from bench.doodles import draw
-
-    image = draw("umbrella", np.random.default_rng(FOOL_SEED), width=10)
+    image = doodle("umbrella", np.random.default_rng(FOOL_SEED), width=10)
     kind, p = R.predict(shipped(), image).best
     on_paper = Image.new("RGB", image.size, "white")
     on_paper.paste(image, mask=image.split()[3])

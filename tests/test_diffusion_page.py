@@ -72,16 +72,24 @@ def test_guess_game_doodle_and_live_training():
     # An empty canvas gets a friendly word; a drawn blob is cleaned into a picture.
     at.button(key="diffusion-doodle-go").click().run()
     assert t_in("en", "diffusion.doodle_empty") in texts(at)
-    at.session_state["diffusion-canvas"] = canvas(np.zeros((256, 256, 4), np.uint8))
+    at.session_state["diffusion-canvas-0"] = canvas(np.zeros((256, 256, 4), np.uint8))
     at.run()
     at.button(key="diffusion-doodle-go").click().run()
     assert t_in("en", "diffusion.doodle_empty") in texts(at)
-    at.session_state["diffusion-canvas"] = canvas(blob())
+    at.session_state["diffusion-canvas-0"] = canvas(blob())
     at.run()
     at.button(key="diffusion-doodle-go").click().run()
     no_exception(at)
     assert t_in("en", "diffusion.doodle_result") in captions(at)
     assert t_in("en", "diffusion.doodle_noisy", pct=70) in captions(at)
+
+    # An opaque white page (what the canvas sends after its strokes are cleared) is empty too.
+    at.session_state["diffusion-canvas-0"] = canvas(np.full((256, 256, 4), 255, np.uint8))
+    at.run()
+    at.button(key="diffusion-doodle-go").click().run()
+    no_exception(at)
+    assert t_in("en", "diffusion.doodle_empty") in texts(at)
+    assert t_in("en", "diffusion.doodle_result") not in captions(at)
 
     # Live training: one step, then one tick of Start; a new kind throws the model away.
     at.button(key="diffusion-step").click().run()

@@ -1,7 +1,9 @@
 """The recogniser: shapes, `prepare` on any picture, empty canvases, a short training run that gets
-better, the shipped weights on doodles, learning a new kind on a copy, finding things in a scene, and the
-`recognize` command's output."""
+better (its learning rate counts steps, its random numbers are its own), the shipped weights on doodles
+and on drawings the way children make them, learning a new kind on a copy, finding things in a scene,
+and the `recognize` command's output."""
 
+import math
 import subprocess
 import sys
 
@@ -10,10 +12,10 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from bench.doodles import draw
 from models import recognizer as R
 from models import scenes
 from models import world
+from models.doodles import draw
 from models.__main__ import main
 
 torch.set_num_threads(1)
@@ -74,7 +76,7 @@ def test_empty_and_nearly_empty_pictures_are_reported_empty(shipped):
 
 # ── Training ─────────────────────────────────────────────────────────────────────────────────
 def test_a_few_training_steps_raise_accuracy():
-    config = R.RecognizerConfig(width=8, embed=32, batch=64, lr=5e-3, seconds=1e9)
+    config = R.RecognizerConfig(width=8, embed=32, batch=64, lr=5e-3, steps=1000)
     data = R.training_pictures(400, seed=5, config=config)
     test_x, test_y = R.training_pictures(200, seed=6, config=config)
     trainer = R.RecognizerTrainer(config, seed=0, data=data)
@@ -84,6 +86,26 @@ def test_a_few_training_steps_raise_accuracy():
     assert trainer.steps == 60 and set(metrics[-1]) == {"loss", "accuracy"}
     assert np.mean([m["loss"] for m in metrics[-10:]]) < np.mean([m["loss"] for m in metrics[:10]])
     assert after > before + 0.3 and after > 0.5, (before, after)
+
+
+def test_training_counts_steps_and_owns_its_random_numbers():
+    config = R.RecognizerConfig(width=8, embed=32, batch=16, lr=1e-2, steps=4)
+    data = R.training_pictures(40, seed=5, config=config)
+    torch.manual_seed(123)
+    outside = torch.get_rng_state()
+    runs = []
+    for _ in range(2):
+        trainer = R.RecognizerTrainer(config, seed=3, data=data)
+        rates = []
+        for _ in range(6):
+            trainer.step()
+            rates.append(trainer.optimizer.param_groups[0]["lr"])
+        runs.append(([round(v, 6) for v in trainer.model.head.flatten()[:5].tolist()], rates))
+    assert runs[0] == runs[1]                                       # the same seed, the same run
+    assert torch.equal(torch.get_rng_state(), outside)              # nothing global was drawn or seeded
+    rates = runs[0][1]
+    assert rates[0] == pytest.approx(1e-2) and rates[2] == pytest.approx(1e-2 * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi / 2))))
+    assert rates[4] == rates[5] == pytest.approx(1e-2 * 0.05)      # after the planned steps: the floor
 
 
 # ── The shipped recogniser ───────────────────────────────────────────────────────────────────
@@ -101,16 +123,79 @@ def test_shipped_model_knows_doodles_and_says_what_mattered(shipped):
 def test_learning_a_new_kind_changes_only_a_copy(shipped):
     rockets = [canvas("rocket", seed=s) for s in range(6)]
     head = shipped.head.clone()
-    taught = R.learn_new_kind(shipped, "  rocket 🚀 ", rockets[:5] + [Image.new("RGB", (9, 9), "white")], seconds=2)
+    taught = R.learn_new_kind(shipped, "  rocket 🚀 ", rockets[:5] + [Image.new("RGB", (9, 9), "white")], steps=150)
     assert taught.kinds == list(world.KINDS) + ["rocket 🚀"]
     assert shipped.kinds == list(world.KINDS) and torch.equal(shipped.head, head) and not shipped.examples
     assert R.predict(taught, rockets[5]).best[0] == "rocket 🚀"
     assert R.predict(taught, canvas("house", seed=1)).best[0] == "house"
-    again = R.learn_new_kind(taught, "x" * 5000, [canvas("ladder", seed=s) for s in range(5)], seconds=1)
+    again = R.learn_new_kind(taught, "x" * 5000, [canvas("ladder", seed=s) for s in range(5)], steps=60)
     assert len(again.kinds) == 12 and len(taught.kinds) == 11
     for name, drawings in (("", rockets), ("   ", rockets), ("boat", [Image.new("RGB", (9, 9), "white")])):
         with pytest.raises(ValueError):
             R.learn_new_kind(shipped, name, drawings)
+
+
+def test_learning_a_new_kind_counts_steps_not_seconds(shipped):
+    boats = [canvas("boat", seed=s) for s in range(5)]
+    seen = []
+    short = R.learn_new_kind(shipped, "boat", boats, steps=7, callback=lambda p: seen.append(p.steps))
+    assert seen[-1] == 7 and short.kinds[-1] == "boat"
+    again = R.learn_new_kind(shipped, "boat", boats, steps=7)          # no clock in it: the same row
+    assert torch.equal(short.head, again.head)
+
+
+# ── Drawings the way children make them (issue 18): drawn here by hand, not by any doodle routine ──
+def by_hand(strokes, width=12, shift=(0, 0)):
+    """Strokes as a finger draws them on the 280-pixel canvas: dark, round ends, transparent paper."""
+    image = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        xy = [(x + shift[0], y + shift[1]) for x, y in stroke]
+        pen.line(xy, fill=(34, 34, 34, 255), width=width, joint="curve")
+        for x, y in (xy[0], xy[-1]):
+            pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=(34, 34, 34, 255))
+    return image
+
+
+def ring(cx, cy, r, n=40):
+    return [(cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)) for k in range(n + 1)]
+
+
+def childs_house(left=80, top=120, side=120, roof=80):
+    """A square, a triangle roof sitting on it (no line under the roof), a door, no window."""
+    walls = [(left, top), (left, top + side), (left + side, top + side), (left + side, top)]
+    over = [(left, top), (left + side / 2, top - roof), (left + side, top)]
+    mid, bottom = left + side / 2, top + side
+    door = [(mid - 20, bottom), (mid - 20, bottom - 0.6 * side), (mid + 20, bottom - 0.6 * side), (mid + 20, bottom)]
+    return [walls, over, door]
+
+
+def side_car(outline=True):
+    """A long body with a cabin on top and two wheels under it, seen from the side."""
+    wheels = [ring(80, 210, 24), ring(200, 210, 24)]
+    if outline:   # body and cabin in one line round the car
+        return [[(30, 205), (30, 150), (75, 150), (100, 100), (185, 100), (210, 150), (250, 150), (250, 205), (30, 205)]] + wheels
+    return [[(30, 150), (30, 205), (250, 205), (250, 150), (30, 150)], [(75, 150), (100, 100), (185, 100), (210, 150)]] + wheels
+
+
+def sun(rays):
+    s = [ring(140, 140, 50)]
+    for k in range(rays):
+        a = 2 * math.pi * k / rays + 0.3
+        s.append([(140 + 64 * math.cos(a), 140 + 64 * math.sin(a)), (140 + 115 * math.cos(a), 140 + 115 * math.sin(a))])
+    return s
+
+
+CHILDREN = [("house", childs_house()), ("house", childs_house(60, 130, 160, 90)), ("car", side_car()),
+            ("car", side_car(outline=False)), ("sun", sun(7)), ("sun", sun(5)), ("sun", sun(11))]
+NOT_YET = pytest.mark.xfail(strict=True, reason="a wide, low house in a thin pen still reads as a tree: not fixed yet")
+
+
+@pytest.mark.parametrize("kind, strokes, width", [
+    pytest.param(kind, strokes, width, marks=NOT_YET if (n, width) == (1, 6) else ())
+    for n, (kind, strokes) in enumerate(CHILDREN) for width in (6, 12, 22)])
+def test_drawings_the_way_children_make_them_are_recognised(shipped, kind, strokes, width):
+    assert R.predict(shipped, by_hand(strokes, width, shift=(-15, 10))).best[0] == kind
 
 
 def test_things_in_a_scene_are_found_and_named(shipped):

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 from helpers import run_app, texts, no_exception
 
-from bench.doodles import draw
 from models import textnorm
+from models.doodles import draw
 from ui.i18n import t_in
 from ui.pictures import png_data_url
 
@@ -23,9 +23,13 @@ def blank():
     return {"drawing": {"raw": {"objects": []}, "data": png_data_url(np.zeros((280, 280, 4), np.uint8))}}
 
 
+def white_page():
+    return {"drawing": {"raw": {"objects": []}, "data": png_data_url(np.full((280, 280, 4), 255, np.uint8))}}
+
+
 def key(at, base="seeing-canvas"):
     """The canvas's current key: Undo, Clear and Add give it a fresh one."""
-    version = f"seeing:{base}-v"
+    version = f"canvas:{base}-v"
     return f"{base}-{at.session_state[version] if version in at.session_state else 0}"
 
 
@@ -37,6 +41,9 @@ def test_empty_canvas_asks_for_a_drawing_and_a_drawing_gets_a_guess(lang):
     assert t_in(lang, "seeing.draw_first") in shown and t_in(lang, "seeing.looks_empty") in shown
     assert not at.progress                                          # no bars without a drawing
     at.session_state[key(at)] = blank()
+    at.run()
+    assert t_in(lang, "seeing.draw_first") in texts(at) and not at.progress
+    at.session_state[key(at)] = white_page()                         # opaque white: no ink, still empty
     at.run()
     assert t_in(lang, "seeing.draw_first") in texts(at) and not at.progress
     at.session_state[key(at)] = drawing("house", seed=1)
@@ -128,7 +135,7 @@ def test_undo_takes_back_the_last_stroke_and_clear_empties_the_canvas():
     assert not at.button(key="seeing-canvas-undo").disabled
     at.button(key="seeing-canvas-undo").click().run()
     no_exception(at)
-    assert key(at) == "seeing-canvas-1" and len(at.session_state["seeing:seeing-canvas-start"]["objects"]) == 4
+    assert key(at) == "seeing-canvas-1" and len(at.session_state["canvas:seeing-canvas-start"]["objects"]) == 4
     assert t_in("en", "seeing.guess", kind="house") in texts(at)      # guessed from the strokes left
     at.button(key="seeing-canvas-clear").click().run()
-    assert t_in("en", "seeing.draw_first") in texts(at) and at.session_state["seeing:seeing-canvas-start"] is None
+    assert t_in("en", "seeing.draw_first") in texts(at) and at.session_state["canvas:seeing-canvas-start"] is None
