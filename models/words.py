@@ -65,13 +65,21 @@ class WordsConfig:
 
     @staticmethod
     def live() -> "WordsConfig":
-        """A small set a child can watch learn: three kinds in three colours, a smaller network."""
+        """A small set a child can watch learn: three kinds in three colours, a smaller network.
+
+        Cross-attention or FiLM alone, measured on this set (seed 0, 36 pictures of "red fish" ... "yellow
+        sun", colour by bench/words.py's colour check; a busy shared machine, so CPU seconds): at 200 steps
+        both 72% in the colour asked for (FiLM 22 CPU-s, cross 25); at 400 steps FiLM 81%, cross-attention
+        94% (44 and 51 CPU-s). The clean-picture error with words at 90% noise: 0.0683 FiLM, 0.0678 cross
+        (without words 0.088 both). So the words steer through both, and cross-attention is kept."""
         return WordsConfig(width=16, batch=16, attention=False, ema=0.99, warmup=50, pool=1024,
                            kinds=("fish", "heart", "sun"), colors=("red", "blue", "yellow"), guidance=2.0)
 
     @staticmethod
     def shipped() -> "WordsConfig":
-        """All ten kinds, eight colours, two sizes and three face moods, trained once with the command line."""
+        """All ten kinds, eight colours, two sizes and three face moods, trained once with the command line.
+        Width 16, batches of 16 and no self-attention: one step costs about 0.09 CPU-seconds, against 0.23
+        for width 24 with self-attention (0.32 for width 32, batch 32), which matters on a shared CPU."""
         return WordsConfig()
 
 
