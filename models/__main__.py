@@ -17,7 +17,7 @@ from . import world
 from .cli import (CommandError, positive_float, positive_int, save_pngs, writable_dir,  # noqa: F401
                   writable_file, write_labels)
 
-TRAINABLE = ("gan", "diffusion", "recognizer", "matcher")
+TRAINABLE = ("gan", "diffusion", "recognizer", "matcher", "words")
 SAMPLERS = ("gan", "diffusion")
 WRITERS = ("music", "text")          # models that write tunes or lines: sample takes --prompt, not --kind
 
@@ -109,6 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--temperature", type=positive_float, default=1.0, help="below 1 careful, above 1 adventurous")
         s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         s.set_defaults(run=lambda a, n=name: call(n, "sample_command", a))
+
+    w = sample_sub.add_parser("words", help="draw what some words say",
+                              description="Write N PNGs of what TEXT says and DIR/labels.csv (file,prompt). "
+                                          "A prompt with no word the model learned: one line on stderr, exit 2.")
+    w.add_argument("--prompt", required=True, metavar="TEXT", help="what to draw, in Chinese or English ('一条蓝色的鱼')")
+    w.add_argument("--n", type=positive_int, required=True, help="how many pictures")
+    w.add_argument("--out", required=True, metavar="DIR", help="folder for the PNGs and labels.csv")
+    w.add_argument("--weights", default=None, metavar="PATH", help="weights to use (default: the shipped ones)")
+    w.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    w.set_defaults(run=lambda a: call("words", "sample_command", a))
 
     ev = sub.add_parser("evaluate", help="score a trained model on fresh pictures of the world")
     ev.add_argument("model", choices=TRAINABLE + WRITERS, help="which model")

@@ -1,0 +1,91 @@
+"""Command line for the words chapter: train, sample and evaluate the text-to-image denoiser (models/words.py).
+
+    python -m models train words [--seconds S] [--seed S] --out PATH
+    python -m models sample words --prompt TEXT --n N --out DIR [--seed S] [--weights PATH]
+    python -m models evaluate words [--weights PATH]
+
+An empty prompt, or one with no word the model learned ("dragon", "🐉"), is one line on stderr and
+exit code 2: the model would draw without words, which is not what was asked. A prompt with some unknown
+words ("a blue dragon") draws from the words it knows and says on stderr which it did not.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models import engine
+from models.cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
+from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
+
+
+def _load(path) -> WordsTrainer:
+    weights = Path(path) if path else WEIGHTS
+    if not weights.exists():
+        raise CommandError(f"no weights at {str(weights)!r}; train some with: python -m models train words --out PATH")
+    return WordsTrainer.load(weights)
+
+
+def train_command(args) -> None:
+    out = writable_file(args.out)
+    torch.set_num_threads(1)          # one thread: the machine is shared, and small batches gain little from two
+    trainer = WordsTrainer(WordsConfig.shipped(), seed=args.seed)
+    seconds = args.seconds or trainer.config.seconds
+    print(f"training words-to-picture for {seconds:.0f} s, {torch.get_num_threads()} thread(s)", flush=True)
+    last_save = time.perf_counter()
+
+    def report(progress: engine.Progress) -> None:
+        nonlocal last_save
+        engine.print_progress(progress)
+        if time.perf_counter() - last_save > 300:        # a long run leaves usable weights along the way
+            trainer.save(out)
+            last_save = time.perf_counter()
+
+    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
+    trainer.save(out)
+    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")
+
+
+def sample_command(args) -> None:
+    prompt = args.prompt or ""
+    trainer = _load(args.weights)
+    reading = trainer.reader.reading(prompt)
+    if not prompt.strip():
+        raise CommandError("the prompt is empty; say what to draw, e.g. --prompt 'a blue fish' or --prompt '一条蓝色的鱼'")
+    if not trainer.knows_any(prompt):
+        raise CommandError(f"no word in {prompt[:60]!r} is one the model learned; try a kind and a colour, "
+                           "e.g. 'a red heart', '蓝色的鱼'")
+    if reading.unknown:
+        print(f"note: never learned {' '.join(reading.unknown[:10])}; drawing from the other words", file=sys.stderr)
+    out = writable_dir(args.out)
+    torch.set_num_threads(1)
+    chunks = [trainer.sample(prompt, min(64, args.n - start), seed=args.seed * 100003 + i)
+              for i, start in enumerate(range(0, args.n, 64))]          # a batch at a time keeps memory small
+    names = save_pngs(np.concatenate(chunks), out)
+    write_labels(out, ["file", "prompt"], [[name, prompt] for name in names])
+    print(f"wrote {len(names)} pictures and labels.csv to {out}")
+
+
+def evaluate_command(args) -> None:
+    trainer = _load(args.weights)
+    torch.set_num_threads(1)
+    print(f"{trainer.steps} training steps")
+    for name, value in clean_error(trainer, seed=args.seed).items():
+        print(f"clean-picture error {name:10s} {value:.4f}")
+    try:
+        from bench.judge import load_judge
+        from bench.words import on_target
+    except ImportError:
+        print("(bench/ is missing: no on-target score)")
+        return
+    start = time.perf_counter()
+    scores = on_target(trainer, load_judge(), per_kind=10, seed=args.seed)
+    for (lang, wording), s in scores.items():
+        print(f"{lang} {wording:9s} kind {s['kind']:6.1%}  colour {s['colour']:6.1%}  both {s['both']:6.1%}   e.g. {s['example']}")
+    per_kind = {k: np.mean([s["per_kind"][k] for s in scores.values()]) for k in next(iter(scores.values()))["per_kind"]}
+    print("per kind (both): " + "  ".join(f"{k} {v:.0%}" for k, v in per_kind.items()))
+    print(f"({time.perf_counter() - start:.0f} s)")

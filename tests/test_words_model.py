@@ -1,0 +1,142 @@
+"""The words model: shapes, learning, words change the picture, guidance 0 ignores them, the frozen
+reader, saving, the command line, and the benchmark's colour check."""
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+
+from models import world
+from models.__main__ import main
+from models.words import WordReader, WordsConfig, WordsTrainer, WordsUNet, say_it
+
+torch.set_num_threads(1)
+TINY = dict(width=8, batch=16, pool=256, warmup=5, lr=3e-3, attention=False)
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return WordReader()
+
+
+@pytest.fixture(scope="module")
+def trained(reader):
+    """A tiny model after a few steps: its words already change its guesses (the cross-attention and
+    FiLM start at zero-ish, so a few steps are needed before words make any difference)."""
+    trainer = WordsTrainer(WordsConfig(**TINY), seed=0, reader=reader)
+    for _ in range(8):
+        trainer.step()
+    return trainer
+
+
+@pytest.fixture(scope="module")
+def tiny_weights(trained, tmp_path_factory):
+    path = tmp_path_factory.mktemp("weights") / "tiny.pt"
+    trained.save(path)
+    return path
+
+
+def test_shapes(reader):
+    pieces, known, meaning = reader(["a blue fish", "一条红色的鱼", "dragon", ""])
+    assert pieces.shape[:2] == known.shape and pieces.shape[0] == 4 and pieces.shape[2] == 32
+    assert meaning.shape == (4, 64)
+    assert known[0, :3].all() and not known[2].any() and not known[3].any()     # unknown and empty: nothing known
+    assert meaning[2].abs().sum() == 0 and meaning[0].norm() == pytest.approx(1.0, abs=1e-5)
+    net = WordsUNet(WordsConfig(**TINY))
+    x = torch.randn(4, 3, 32, 32)
+    out = net(x, torch.tensor([0, 10, 50, 99]), pieces, known, meaning, torch.ones(4, dtype=torch.bool))
+    assert out.shape == (4, 3, 32, 32)
+
+
+def test_the_text_encoder_is_frozen(reader):
+    trainer = WordsTrainer(WordsConfig(**TINY), seed=0, reader=reader)
+    before = {k: v.clone() for k, v in reader.state_dict().items()}
+    for _ in range(3):
+        trainer.step()
+    assert all(torch.equal(before[k], v) for k, v in reader.state_dict().items())
+    assert not any(p.requires_grad for p in reader.parameters())
+
+
+def test_a_few_steps_lower_the_loss(reader):
+    trainer = WordsTrainer(WordsConfig(**TINY), seed=1, reader=reader)
+    losses = [trainer.step()["loss"] for _ in range(30)]
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+
+
+def test_words_change_the_picture_and_one_prompt_is_repeatable(trained):
+    red = trained.sample("a red cat", 2, seed=3)
+    blue = trained.sample("a blue cat", 2, seed=3)
+    assert red.shape == (2, 32, 32, 3) and red.dtype == np.uint8
+    assert np.array_equal(red, trained.sample("a red cat", 2, seed=3))     # same words, same noise: same picture
+    assert np.abs(red.astype(int) - blue.astype(int)).mean() > 0.5          # one word changed: a different picture
+    assert not np.array_equal(red, trained.sample("a red cat", 2, seed=4))  # new noise: new picture
+
+
+def test_guidance_zero_ignores_the_words(trained):
+    a = trained.sample("a red cat", 2, seed=3, guidance=0)
+    b = trained.sample("一条蓝色的鱼", 2, seed=3, guidance=0)
+    c = trained.sample("", 2, seed=3)                                          # no words at all
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+    assert not np.array_equal(trained.sample("a red cat", 2, seed=3, guidance=1), a)
+
+
+def test_unknown_words_are_not_heard(trained):
+    assert not trained.knows_any("dragon 🐉") and trained.knows_any("a blue dragon")
+    assert np.array_equal(trained.sample("draw me a red cat", 1, seed=2), trained.sample("a red cat", 1, seed=2))
+    assert np.array_equal(trained.sample("🐉" * 5000, 1, seed=2), trained.sample("", 1, seed=2))
+
+
+def test_training_texts_name_what_is_in_the_picture():
+    rng = np.random.default_rng(0)
+    texts = [say_it(world.KINDS.index("fish"), world.COLORS.index("blue"), 1, -1, rng) for _ in range(200)]
+    assert all(any(w in s for w in ("fish", "鱼", "blue", "蓝")) for s in texts)
+    assert not any(w in s for s in texts for w in ("red", "红", "cat", "猫"))
+    assert any(s == "蓝鱼" for s in texts) and any("big" in s or "large" in s or "大" in s for s in texts)
+
+
+def test_small_live_set_and_bad_config(reader):
+    trainer = WordsTrainer(WordsConfig(**{**TINY, "kinds": ("fish", "sun"), "colors": ("red",)}), reader=reader)
+    pics = trainer._pictures(50, seed=0)
+    assert set(pics.kinds) <= {world.KINDS.index("fish"), world.KINDS.index("sun")}
+    assert set(pics.colors) == {world.COLORS.index("red")}
+    with pytest.raises(ValueError, match="dragon"):
+        WordsTrainer(WordsConfig(kinds=("dragon",)), reader=reader)
+
+
+def test_save_and_load_draw_the_same(trained, tiny_weights):
+    again = WordsTrainer.load(tiny_weights)
+    # Saved in half precision: the same pictures, give or take a rounding step.
+    diff = np.abs(again.sample("a red cat", 2, seed=3).astype(int) - trained.sample("a red cat", 2, seed=3).astype(int))
+    assert diff.mean() < 2
+    assert again.reader.tokenizer.vocab == trained.reader.tokenizer.vocab
+
+
+def test_command_line_sample(tiny_weights, tmp_path, capsys):
+    out = tmp_path / "pics"
+    assert main(["sample", "words", "--prompt", "a blue dragon", "--n", "3", "--out", str(out),
+                 "--weights", str(tiny_weights)]) == 0
+    assert "dragon" in capsys.readouterr().err                    # a note about the word it never learned
+    rows = list(csv.reader(open(out / "labels.csv", encoding="utf-8")))
+    assert rows[0] == ["file", "prompt"] and len(rows) == 4 and rows[1][1] == "a blue dragon"
+    assert all((out / r[0]).exists() for r in rows[1:])
+    for bad in ("", "dragon 🐉"):
+        assert main(["sample", "words", "--prompt", bad, "--n", "2", "--out", str(tmp_path / "x"),
+                     "--weights", str(tiny_weights)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("error:")
+    assert not (tmp_path / "x").exists()                          # nothing written for a bad prompt
+
+
+def test_command_line_train(tmp_path, capsys):
+    out = tmp_path / "w.pt"
+    assert main(["train", "words", "--seconds", "0.5", "--out", str(out)]) == 0
+    assert out.exists() and "saved" in capsys.readouterr().out
+
+
+def test_colour_check_reads_the_world():
+    from bench.words import colour_of
+    pics = world.make_pictures(300, seed=99, captions=False)
+    assert (colour_of(pics.images) == pics.colors).mean() > 0.98
+    blank = np.full((2, 32, 32, 3), 230, np.uint8)
+    assert (colour_of(blank) == -1).all()
