@@ -92,7 +92,7 @@ html { font-size: 28px; }
 [data-testid="stMain"] *:not(h1, h2, h3, h4, h5, h6, svg, svg *) { font-size: max(1rem, 1em) !important; }
 .stMarkdown p, .stMarkdown li { line-height: 1.4; }
 [data-testid="stMain"] h1 { font-size: 1.9rem !important; padding: 0.2rem 0; }
-[data-testid="stMain"] h2 { font-size: 1.5rem !important; padding: 0.1rem 0 0.2rem 0; }
+[data-testid="stMain"] h2 { font-size: 1.5rem !important; padding: 0.1rem 0 0.35rem 0; line-height: 1.35; }
 [data-testid="stMain"] h3 { font-size: 1.2rem !important; }
 .st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
 .st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
@@ -226,7 +226,8 @@ def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
                     st.session_state[key] = n + 1
                     st.rerun()
             elif after is not None and st.button(t("present_next_chapter", title=text(after.id, "nav")),
-                                                 key="present-next", type="primary", width="stretch"):
+                                                 key="present-next-chapter", type="primary", width="stretch"):
+                # Its own key: a click on "present-next" would still count on the next page's first run.
                 st.session_state[f"present-part:{after.id}"] = 0
                 st.switch_page(after.page, query_params=dict(st.query_params))
         with leave:
@@ -257,7 +258,7 @@ SAY_SCRIPT = """<script>
     const words = new SpeechSynthesisUtterance(button.dataset.say);
     words.lang = button.dataset.lang;
     const voice = voiceFor(button.dataset.lang.slice(0, 2));
-    if (voice) words.voice = voice;
+    try { if (voice) words.voice = voice; } catch (e) { /* a voice from another list */ }
     words.rate = 0.9;
     synth.speak(words);
   });
