@@ -98,11 +98,10 @@ def scoreboard(history: dict) -> None:
     if len(history["round"]) < 2:
         st.caption(t("gan.score_none"))
         return
-    st.altair_chart(charts.lines(np.asarray(history["round"]).tolist(),
-                                 {t("gan.score_real"): (100 * np.asarray(history["real_right"], float)).tolist(),
-                                  t("gan.score_drawn"): (100 * np.asarray(history["drawn_right"], float)).tolist()},
-                                 x_title=t("gan.score_x"), colors=["#1f6f66", "#b4441f"], height=200),
-                    width="stretch")
+    charts.show_lines(np.asarray(history["round"]).tolist(),
+                      {t("gan.score_real"): (100 * np.asarray(history["real_right"], float)).tolist(),
+                       t("gan.score_drawn"): (100 * np.asarray(history["drawn_right"], float)).tolist()},
+                      x_title=t("gan.score_x"), alt_text=t("gan.score_title"), colors=["#1f6f66", "#b4441f"])
     r, d = (float(np.mean(np.asarray(history[k][-5:], float))) for k in ("real_right", "drawn_right"))
     if (r + d) / 2 > 0.8:
         st.markdown(t("gan.judge_winning"))

@@ -130,6 +130,18 @@ def lines(x: list, series: dict[str, list], x_title: str, colors: list[str] | No
     )
     marks = alt.Chart(frame).mark_line(strokeWidth=2.5, point=alt.OverlayMarkDef(size=36, filled=True))
     return (marks.encode(**encode)
-            .properties(height=height, width="container")
+            .properties(height=height, width="container",
+                        autosize=alt.AutoSizeParams(type="fit-x", contains="padding", resize=True))
             .configure(background="#fffdf7", font="sans-serif")
             .configure_view(strokeWidth=0))
+
+
+def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, colors: list[str] | None = None,
+               height: int = 200) -> None:
+    """`lines()` drawn in the page at the column's width: the plot `height` px tall, plus its axis and the
+    legend rows below it (each bilingual name takes two). `alt_text` is what a screen reader says."""
+    import streamlit as st
+
+    rows = sum(2 if SPLIT in name else 1 for name in series)
+    st.altair_chart(lines(x, series, x_title, colors=colors, height=height), width="stretch",
+                    height=height + 70 + 22 * rows + (18 if SPLIT in x_title else 0), alt=alt_text)

@@ -33,7 +33,7 @@ img { image-rendering: pixelated; }
 { white-space: normal; overflow-wrap: anywhere; word-break: keep-all; line-height: 1.25; }
 /* A choice of several (the speed control) wraps onto a second line rather than running off the edge. */
 [data-testid="stButtonGroup"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; max-width: 100%; }
-[data-testid="stButtonGroup"] button { min-width: 0; height: auto; }
+[data-testid="stButtonGroup"] button { min-width: 0; height: auto; flex: 1 1 auto; }
 /* One picture made of many (a grid) scales down to its column. */
 [data-testid="stImage"] img { max-width: 100%; height: auto; }
 /* In bilingual mode, the English echo of each paragraph is quieter (and still readable: contrast >= 4.5). */
@@ -52,20 +52,20 @@ html.aidraw-can-say-zh [data-testid="stElementContainer"]:has(.aidraw-say[data-l
 html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-lang^="en"]) { display: block; }
 /* Tablets: the chapter cards two to a row, so no card shows one word per line. */
 @media (max-width: 1100px) {
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > div > [class*="st-key-card-"])
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"]))
   { flex-wrap: wrap; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > div > [class*="st-key-card-"]) > [data-testid="stColumn"]
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: calc(50% - 1rem) !important; }
 }
 /* Phones: rows of pictures stay a grid (four to a row) instead of one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
-  [data-testid="stHorizontalBlock"]:has([data-testid="stImage"]) > [data-testid="stColumn"]
-  { min-width: calc(25% - 1rem) !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(4) [data-testid="stImage"]):not(:has(.stButton))
+  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton) > [data-testid="stColumn"]:has(.stButton)
   { min-width: calc(33% - 1rem) !important; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > div > [class*="st-key-card-"]) > [data-testid="stColumn"]
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: 100% !important; }
   .stButton button { padding-left: 0.4rem; padding-right: 0.4rem; font-size: 1rem; }
 }

@@ -57,9 +57,22 @@ FIRST_PICTURE = """() => {
 }"""
 
 
+# The tops (px) of the pictures in the first row of columns holding eight pictures (the judge's line-up).
+LINEUP = """(() => {
+  for (const row of document.querySelectorAll('[data-testid="stMain"] [data-testid="stHorizontalBlock"]')) {
+    const pics = [...row.querySelectorAll('[data-testid="stImage"] img')].filter((i) => i.complete && i.naturalWidth > 0);
+    if (pics.length >= 8) return pics.map((i) => Math.round(i.getBoundingClientRect().top));
+  }
+  return null;
+})"""
+
+
 def goto(page, url: str, path: str = "", **query) -> None:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     page.goto(f"{url}/{path}{'?' + q if q else ''}")
+    page.wait_for_selector('[data-testid="stMain"] h2', timeout=60_000)     # the page's script has begun
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
+                           timeout=60_000)                                     # and every element has come
     settle(page)
 
 
@@ -136,10 +149,10 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
         goto(page, app_url, "gan", lang="both" if size == "tablet" else "zh")
         assert_fits(page, f"gan at {size}")
         # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
-        row = page.locator('[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(8)) [data-testid="stImage"] img')
-        assert row.count() >= 8
-        ys = [round(row.nth(i).bounding_box()["y"]) for i in range(4)]
-        assert len(set(ys)) == 1, f"pictures stack one a line at {size}: {ys}"
+        # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
+        page.wait_for_function(LINEUP + "() !== null", timeout=60_000)
+        ys = page.evaluate(LINEUP + "()")
+        assert len(set(ys[:4])) == 1, f"pictures stack one a line at {size}: {ys}"
         # The scoreboard of the recorded duel, a few frames in, draws its lines and keeps its legend.
         page.locator(".st-key-gan-from button").nth(2).click()
         settle(page)
