@@ -142,6 +142,15 @@ def style() -> None:
         st.html(SAY_SCRIPT % {"page_lang": "en" if lang() == "en" else "zh-CN"}, unsafe_allow_javascript=True)
 
 
+def present_bar() -> None:
+    """The obvious way out of classroom mode, top right (pages without parts, e.g. the glossary)."""
+    _, right = st.columns([3, 2])
+    with right:
+        if st.button(t("present_exit"), key="present-exit", width="stretch"):
+            leave_present()
+            st.rerun()
+
+
 # ── Sections ────────────────────────────────────────────────────────────────────────────────────
 def paragraphs(body: str, body_en: str | None = None, key: str = "p") -> None:
     """Lesson words. In bilingual mode each Chinese paragraph is followed by its English one."""
