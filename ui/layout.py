@@ -63,7 +63,8 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(4) [data-testid="stImage"]):not(:has(.stButton))
   > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton) > [data-testid="stColumn"]:has(.stButton)
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton):not(:has([class*="st-key-card-"]))
+  > [data-testid="stColumn"]:has(.stButton)
   { min-width: calc(33% - 1rem) !important; }
   [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: 100% !important; }

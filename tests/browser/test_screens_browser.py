@@ -70,7 +70,7 @@ LINEUP = """(() => {
 def goto(page, url: str, path: str = "", **query) -> None:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     page.goto(f"{url}/{path}{'?' + q if q else ''}")
-    page.wait_for_selector('[data-testid="stMain"] h2', timeout=60_000)     # the page's script has begun
+    page.wait_for_selector('[data-testid="stMain"] :is(h1, h2)', timeout=60_000)     # the page's script has begun
     page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
                            timeout=60_000)                                     # and every element has come
     settle(page)
@@ -153,6 +153,8 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
         page.wait_for_function(LINEUP + "() !== null", timeout=60_000)
         ys = page.evaluate(LINEUP + "()")
         assert len(set(ys[:4])) == 1, f"pictures stack one a line at {size}: {ys}"
+        if size == "small-phone":               # the narrowest screen: only the widths are checked
+            return
         # The scoreboard of the recorded duel, a few frames in, draws its lines and keeps its legend.
         page.locator(".st-key-gan-from button").nth(2).click()
         settle(page)
@@ -162,7 +164,7 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         chart.scroll_into_view_if_needed()
         chart.wait_for()
-        lines = chart.locator("path[aria-roledescription='line mark'], g.mark-line path")
+        lines = chart.locator("g.mark-line path")
         assert lines.count() >= 2, "the scoreboard has no lines"
         box = chart.bounding_box()
         assert box["width"] <= width and box["height"] >= 200, box
