@@ -34,6 +34,10 @@ img { image-rendering: pixelated; }
 /* A choice of several (the speed control) wraps onto a second line rather than running off the edge. */
 [data-testid="stButtonGroup"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; max-width: 100%; }
 [data-testid="stButtonGroup"] button { min-width: 0; height: auto; flex: 1 1 auto; }
+/* The chosen option's words, dark enough on its light tint (contrast >= 4.5). */
+[data-testid="stBaseButton-segmented_controlActive"], [data-testid="stBaseButton-segmented_controlActive"] p,
+[data-testid="stButtonGroup"] button[aria-checked="true"], [data-testid="stButtonGroup"] button[aria-checked="true"] p
+{ color: #7c2d12 !important; }
 /* One picture made of many (a grid) scales down to its column. */
 [data-testid="stImage"] img { max-width: 100%; height: auto; }
 /* In bilingual mode, the English echo of each paragraph is quieter (and still readable: contrast >= 4.5). */
