@@ -142,6 +142,5 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
     legend rows below it (each bilingual name takes two). `alt_text` is what a screen reader says."""
     import streamlit as st
 
-    rows = sum(2 if SPLIT in name else 1 for name in series)
-    st.altair_chart(lines(x, series, x_title, colors=colors, height=height), width="stretch",
-                    height=height + 70 + 22 * rows + (18 if SPLIT in x_title else 0), alt=alt_text)
+    st.altair_chart(lines(x, series, x_title, colors=colors, height=height), width="stretch", height="content",
+                    alt=alt_text)
