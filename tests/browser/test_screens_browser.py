@@ -95,26 +95,34 @@ def projector(browser):
     context.close()
 
 
+def at_part(page, n: int) -> None:
+    """Wait until classroom mode shows part n (its counter says so) and the page has settled."""
+    page.locator(".st-key-present-nav").get_by_text(f"第 {n} 部分").wait_for(timeout=60_000)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
+                           timeout=60_000)
+    settle(page)
+
+
 def test_classroom_parts_fit_the_first_screen_and_home_leads_on_to_chapter_one(projector, app_url):
     page = projector
     goto(page, app_url, lang="zh", present="1")
     for part in range(1, 20):
+        at_part(page, part)
         assert page.evaluate(SMALL_TEXT) == [], f"home part {part}: text under 28 px"
         assert bottom(page, ".st-key-present-nav") <= 1080
         nxt = page.locator('[class*="st-key-present-next"] button')
         assert nxt.count() == 1, f"home part {part} has no way on"
         label = nxt.inner_text()
         nxt.click()
-        settle(page)
         if "下一章" in label:                   # the home page's last part leads on to chapter 1
             break
-    page.wait_for_url("**/gan?**", timeout=30_000)
-    settle(page)
+    page.wait_for_url("**/gan?**", timeout=60_000)
     assert "present=1" in page.url, page.url
-    page.get_by_text("两个玩家").first.wait_for()
 
     # Each part of the chapter: its first picture (or chart) and Next on the first screen, big letters.
     for part in range(1, 8):
+        at_part(page, part)
+        page.get_by_text("两个玩家").first.wait_for() if part == 1 else None
         top = page.evaluate(FIRST_PICTURE)
         if top is not None:
             assert top < 1080 - 80, f"gan part {part}: the first picture starts at {top}px, below the first screen"
@@ -126,7 +134,6 @@ def test_classroom_parts_fit_the_first_screen_and_home_leads_on_to_chapter_one(p
         if "下一章" in nxt.inner_text():
             break
         nxt.click()
-        settle(page)
     shot(page, "present-gan-last", full=False)
 
 
