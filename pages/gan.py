@@ -10,6 +10,7 @@ import streamlit as st
 from models import world
 from models.gan import GANConfig, draw, load_generator, load_weights
 from models.gan_train import GANTrainer, load_run, make_data
+from ui import charts
 from ui.i18n import t
 from ui.layout import chapter, guard, say
 from ui.pictures import show_grid, upscale
@@ -97,10 +98,10 @@ def scoreboard(history: dict) -> None:
     if len(history["round"]) < 2:
         st.caption(t("gan.score_none"))
         return
-    x, real, drawn = t("gan.score_x"), t("gan.score_real"), t("gan.score_drawn")
-    st.line_chart({x: np.asarray(history["round"]), real: 100 * np.asarray(history["real_right"], float),
-                   drawn: 100 * np.asarray(history["drawn_right"], float)},
-                  x=x, y=[real, drawn], height=220, y_label=t("gan.score_y"), color=["#2a9d8f", "#e76f51"])
+    charts.show_lines(np.asarray(history["round"]).tolist(),
+                      {t("gan.score_real"): (100 * np.asarray(history["real_right"], float)).tolist(),
+                       t("gan.score_drawn"): (100 * np.asarray(history["drawn_right"], float)).tolist()},
+                      x_title=t("gan.score_x"), alt_text=t("gan.score_title"), colors=["#1f6f66", "#b4441f"])
     r, d = (float(np.mean(np.asarray(history[k][-5:], float))) for k in ("real_right", "drawn_right"))
     if (r + d) / 2 > 0.8:
         st.markdown(t("gan.judge_winning"))

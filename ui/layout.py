@@ -10,13 +10,15 @@ the screen, with big Back / Next buttons, and Next at the end opens the next cha
 from __future__ import annotations
 
 import contextlib
+import html
 import logging
+import re
 from typing import Callable
 
 import streamlit as st
 
 from ui import chapters
-from ui.i18n import field, sections, t, text
+from ui.i18n import BASE, field, lang, load, sections, t, t_in, text
 
 log = logging.getLogger("aidraw")
 
@@ -24,23 +26,81 @@ BASE_CSS = """
 <style>
 /* Pictures are tiny (32x32): keep their pixels crisp when the browser scales them. */
 img { image-rendering: pixelated; }
-/* Big, friendly buttons for small fingers. */
-.stButton button, .stDownloadButton button { min-height: 2.8rem; font-size: 1.05rem; border-radius: 0.8rem; }
-/* In bilingual mode, the English echo of each paragraph is quieter. */
-[class*="st-key-en-echo"] p { color: #55556a; font-style: italic; }
+/* Big, friendly buttons for small fingers; a long label wraps instead of being cut ("走一步 · …"). */
+.stButton button, .stDownloadButton button { min-height: 2.8rem; font-size: 1.05rem; border-radius: 0.8rem;
+  height: auto; max-width: 100%; }
+.stButton button p, .stDownloadButton button p, [data-testid="stButtonGroup"] button p
+{ white-space: normal; overflow-wrap: anywhere; word-break: keep-all; line-height: 1.25; }
+/* A choice of several (the speed control) wraps onto a second line rather than running off the edge. */
+[data-testid="stButtonGroup"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; max-width: 100%; }
+[data-testid="stButtonGroup"] button { min-width: 0; height: auto; flex: 1 1 auto; }
+/* The chosen option's words, dark enough on its light tint (contrast >= 4.5). */
+[data-testid="stBaseButton-segmented_controlActive"], [data-testid="stBaseButton-segmented_controlActive"] p,
+[data-testid="stButtonGroup"] button[aria-checked="true"], [data-testid="stButtonGroup"] button[aria-checked="true"] p
+{ color: #7c2d12 !important; }
+/* One picture made of many (a grid) scales down to its column. */
+[data-testid="stImage"] img { max-width: 100%; height: auto; }
+/* In bilingual mode, the English echo of each paragraph is quieter (and still readable: contrast >= 4.5). */
+[class*="st-key-en-echo"] p { color: #4a4760; font-style: italic; }
+/* Small grey words (captions) dark enough to read. */
+[data-testid="stCaptionContainer"], [data-testid="stImageCaption"], [data-testid="stCaptionContainer"] p
+{ color: #55526a; opacity: 1; }
+/* Read aloud: hidden until the browser says it has a voice for that language. */
+.aidraw-say { display: none; margin: 0 0 0.2rem 0; padding: 0.15rem 0.7rem; font-size: 1.1rem; border-radius: 0.8rem;
+  border: 1px solid #c9c3b5; background: #fff; color: #2b2838; cursor: pointer; }
+.aidraw-say:focus-visible { outline: 3px solid #b43c00; outline-offset: 2px; }
+html.aidraw-can-say-zh .aidraw-say[data-lang^="zh"], html.aidraw-can-say-en .aidraw-say[data-lang^="en"]
+{ display: inline-block; }
+.st-key-aidraw-say-script, [data-testid="stElementContainer"]:has(.aidraw-say-row) { display: none; }
+html.aidraw-can-say-zh [data-testid="stElementContainer"]:has(.aidraw-say[data-lang^="zh"]),
+html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-lang^="en"]) { display: block; }
+/* Tablets: the chapter cards two to a row, so no card shows one word per line. */
+@media (max-width: 1100px) {
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"]))
+  { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
+  { min-width: calc(50% - 1rem) !important; }
+}
+/* Phones: rows of pictures stay a grid (four to a row) instead of one picture per line, and a row of
+   buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(4) [data-testid="stImage"]):not(:has(.stButton))
+  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton):not(:has([class*="st-key-card-"]))
+  > [data-testid="stColumn"]:has(.stButton)
+  { min-width: calc(33% - 1rem) !important; }
+  [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
+  { min-width: 100% !important; }
+  .stButton button { padding-left: 0.4rem; padding-right: 0.4rem; font-size: 1rem; }
+}
+</style>
+"""
+
+# Words drawn by Streamlit's widgets themselves, which Streamlit does not translate: hidden when the
+# reader did not choose English ("Press Enter to apply", the picture toolbar's "Fullscreen").
+NOT_ENGLISH_CSS = """
+<style>
+[data-testid="InputInstructions"], [data-testid="stElementToolbar"] { display: none !important; }
 </style>
 """
 
 PRESENT_CSS = """
 <style>
-/* Classroom mode: no sidebar, no Streamlit chrome, letters readable from the back of the room. */
+/* Classroom mode: no sidebar, no Streamlit chrome, letters readable from the back of the room
+   (every text at least 28 px on a 1920x1080 projector). */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer
 { display: none !important; }
-html { font-size: 26px; }
-[data-testid="stMainBlockContainer"] { max-width: 94vw; padding-top: 1.2rem; }
-.stMarkdown p, .stMarkdown li { font-size: 1.35rem; line-height: 1.5; }
-.st-key-present-nav button, .st-key-present-exit button { min-height: 3.6rem; font-size: 1.3rem; }
+html { font-size: 28px; }
+[data-testid="stMainBlockContainer"] { max-width: 100vw; padding: 0.6rem 1.6rem 2rem 1.6rem; }
+[data-testid="stMain"] *:not(h1, h2, h3, h4, h5, h6, svg, svg *) { font-size: max(1rem, 1em) !important; }
+.stMarkdown p, .stMarkdown li { line-height: 1.4; }
+[data-testid="stMain"] h1 { font-size: 1.9rem !important; padding: 0.2rem 0; }
+[data-testid="stMain"] h2 { font-size: 1.5rem !important; padding: 0.1rem 0 0.35rem 0; line-height: 1.35; }
+[data-testid="stMain"] h3 { font-size: 1.2rem !important; }
+.st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
+.st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
 </style>
 """
 
@@ -80,11 +140,15 @@ def leave_present() -> None:
 
 
 def style() -> None:
-    st.html(BASE_CSS + (PRESENT_CSS if presenting() else ""))
+    """The page's style, the classroom style when presenting, and the read-aloud script."""
+    css = BASE_CSS + ("" if lang() == "en" else NOT_ENGLISH_CSS) + (PRESENT_CSS if presenting() else "")
+    st.html(css)
+    with st.container(key="aidraw-say-script"):
+        st.html(SAY_SCRIPT % {"page_lang": "en" if lang() == "en" else "zh-CN"}, unsafe_allow_javascript=True)
 
 
 def present_bar() -> None:
-    """The obvious way out of classroom mode, top right."""
+    """The obvious way out of classroom mode, top right (pages without parts, e.g. the glossary)."""
     _, right = st.columns([3, 2])
     with right:
         if st.button(t("present_exit"), key="present-exit", width="stretch"):
@@ -128,7 +192,6 @@ def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
     for missing in set(renderers) - known:
         log.warning("chapter %s has no lesson section %r", chapter_id, missing)
     if presenting():
-        present_bar()
         _present_one(chapter_id, parts, renderers)
         return
     st.title(text(chapter_id, "title"))
@@ -136,22 +199,37 @@ def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
         _section(chapter_id, s, renderers)
 
 
-def _section(chapter_id: str, s: dict, renderers) -> None:
+def _section(chapter_id: str, s: dict, renderers, side_by_side: bool = False) -> None:
     st.header(s["heading"], anchor=s["id"], divider="gray")
-    paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
+    read_aloud(chapter_id, s["id"])
     draw = renderers.get(s["id"])
+    if side_by_side and draw is not None:
+        # Classroom mode: the words on the left, the pictures on the right, both on the first screen.
+        words, pictures = st.columns([1, 1.9], gap="large")
+        with words:
+            paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
+        with pictures:
+            draw()
+        return
+    paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
     if draw is not None:
         draw()
 
 
 def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
+    """Classroom mode: one part of the chapter, with Back / Next / Leave at the top, so the buttons and
+    the part's pictures share the first screen. After the home page's last part comes chapter 1."""
     key = f"present-part:{chapter_id}"
     n = min(max(st.session_state.get(key, 0), 0), len(parts) - 1)
-    st.caption(f"{text(chapter_id, 'title')} — {t('present_part', n=n + 1, total=len(parts))}")
-    _section(chapter_id, parts[n], renderers)
-    st.write("")
+    if n + 1 < len(parts):
+        after = None
+    elif chapter_id == "home":
+        after = next(iter(chapters.built()), None)
+    else:
+        after = chapters.next_after(chapter_id)
     with st.container(key="present-nav"):
-        back, _, forward = st.columns([1, 1, 1.4])
+        where, back, forward, leave = st.columns([2.2, 1.2, 1.8, 1.3], vertical_alignment="center")
+        where.caption(f"{text(chapter_id, 'title')} — {t('present_part', n=n + 1, total=len(parts))}")
         with back:
             if n > 0 and st.button(t("present_prev"), key="present-prev", width="stretch"):
                 st.session_state[key] = n - 1
@@ -161,12 +239,75 @@ def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
                 if st.button(t("present_next"), key="present-next", type="primary", width="stretch"):
                     st.session_state[key] = n + 1
                     st.rerun()
-            else:
-                after = chapters.next_after(chapter_id)
-                if after is not None and st.button(t("present_next_chapter", title=text(after.id, "nav")),
-                                                   key="present-next", type="primary", width="stretch"):
-                    st.session_state[f"present-part:{after.id}"] = 0
-                    st.switch_page(after.page, query_params=dict(st.query_params))
+            elif after is not None and st.button(t("present_next_chapter", title=text(after.id, "nav")),
+                                                 key="present-next-chapter", type="primary", width="stretch"):
+                # Its own key: a click on "present-next" would still count on the next page's first run.
+                st.session_state[f"present-part:{after.id}"] = 0
+                st.switch_page(after.page, query_params=dict(st.query_params))
+        with leave:
+            if st.button(t("present_exit"), key="present-exit", width="stretch"):
+                leave_present()
+                st.rerun()
+    _section(chapter_id, parts[n], renderers, side_by_side=True)
+
+
+# ── Read aloud ──────────────────────────────────────────────────────────────────────────────────
+# The browser's own speech (speechSynthesis): nothing is sent anywhere, the server does nothing. A 🔊
+# button stays hidden until the browser lists a voice for its language (headless browsers have none).
+SAY_SCRIPT = """<script>
+(function () {
+  document.documentElement.lang = "%(page_lang)s";      /* screen readers read the page in its language */
+  if (window.__aidrawSay) { window.__aidrawSay.refresh(); return; }
+  const synth = window.speechSynthesis;
+  const root = document.documentElement;
+  const voiceFor = (code) => (synth ? synth.getVoices() : []).find(
+    (v) => (v.lang || "").toLowerCase().replace("_", "-").startsWith(code));
+  function refresh() {
+    for (const code of ["zh", "en"]) root.classList.toggle("aidraw-can-say-" + code, !!voiceFor(code));
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest(".aidraw-say");
+    if (!button || !synth) return;
+    synth.cancel();
+    const words = new SpeechSynthesisUtterance(button.dataset.say);
+    words.lang = button.dataset.lang;
+    const voice = voiceFor(button.dataset.lang.slice(0, 2));
+    try { if (voice) words.voice = voice; } catch (e) { /* a voice from another list */ }
+    words.rate = 0.9;
+    synth.speak(words);
+  });
+  if (synth && synth.addEventListener) synth.addEventListener("voiceschanged", refresh);
+  window.__aidrawSay = { refresh: refresh };
+  refresh();
+  setTimeout(refresh, 500);
+})();
+</script>"""
+
+SPEECH_LANG = {"zh": "zh-CN", "en": "en-US"}
+
+
+def plain(markdown: str) -> str:
+    """Lesson markdown as words to speak: no **, *, `, #, and [links](...) keep only their words."""
+    words = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    words = re.sub(r"[*_`#>|]+", "", words)
+    return re.sub(r"\s+", " ", words).strip()
+
+
+def read_aloud(chapter_id: str, section_id: str) -> None:
+    """A 🔊 button per language shown (two in bilingual mode) that reads the section's heading and words."""
+    bases = BASE if lang() == "both" else (lang(),)
+    buttons = []
+    for base in bases:
+        part = next((s for s in load(base, chapter_id)["sections"] if s["id"] == section_id), None)
+        if part is None:
+            continue
+        words = plain(part["heading"] + "。 " if base == "zh" else part["heading"] + ". ") + plain(part.get("body", ""))
+        label = t_in(base, "read_aloud")
+        buttons.append(f'<button type="button" class="aidraw-say" data-lang="{SPEECH_LANG[base]}" lang="{SPEECH_LANG[base]}" '
+                       f'aria-label="{html.escape(label)}" title="{html.escape(label)}" '
+                       f'data-say="{html.escape(words)}">🔊 {html.escape(label)}</button>')
+    if buttons:
+        st.html('<div class="aidraw-say-row">' + " ".join(buttons) + "</div>")
 
 
 # ── When something goes wrong ───────────────────────────────────────────────────────────────────

@@ -74,27 +74,67 @@ def grid_png(images, texts, probs) -> bytes:
 
 
 def map_figure(images, p_img, words, p_txt, extra: str = "", p_extra=None) -> bytes:
-    """Pictures at p_img (N, 2), words at p_txt (M, 2), and a child's own word `extra` at p_extra."""
+    """Pictures at p_img (N, 2), words at p_txt (M, 2), and a child's own word `extra` at p_extra, as PNG."""
+    return png(map_fig(images, p_img, words, p_txt, extra, p_extra)[0])
+
+
+def map_fig(images, p_img, words, p_txt, extra: str = "", p_extra=None):
+    """The map as a Figure, with its word labels and its pictures (matplotlib artists, for tests).
+    Words that land in (nearly) the same place share one label; labels are nudged off the pictures so
+    no word sits on a picture (each label is pushed away from the pictures it overlaps, a few pixels at
+    a time, at most 200 times)."""
     fig = figure(7.5, 6)
     ax = fig.add_subplot()
     half = 0.04 * (p_img.max() - p_img.min())
-    for (x, y), im in zip(p_img, images):
-        ax.imshow(im, extent=(x - half, x + half, y - half, y + half), zorder=1)
-    groups: list = []        # words that land in (nearly) the same place share one label
+    pictures = [ax.imshow(im, extent=(x - half, x + half, y - half, y + half), zorder=1) for (x, y), im in zip(p_img, images)]
+    groups: list = []
     for w, p in zip(words, p_txt):
         near = next((g for g in groups if np.hypot(*(g[0] - p)) < half), None)
         if near is None:
             groups.append((p, [w]))
         else:
             near[1].append(w)
-    for p, ws in groups:
-        ax.text(*p, "\n".join(ws), fontsize=10, ha="center", va="center", zorder=3,
-                bbox=dict(boxstyle="round", fc="white", ec="#888888", alpha=0.9))
+    labels = [ax.text(*p, "\n".join(ws), fontsize=10, ha="center", va="center", zorder=3,
+                      bbox=dict(boxstyle="round", fc="white", ec="#888888", alpha=0.9)) for p, ws in groups]
     if p_extra is not None:
-        ax.text(*p_extra, drawable(extra, 20), fontsize=12, ha="center", va="center",
-                zorder=4, color="white", bbox=dict(boxstyle="round", fc="#d6336c", ec="none"))
+        labels.append(ax.text(*p_extra, drawable(extra, 20), fontsize=12, ha="center", va="center",
+                              zorder=4, color="white", bbox=dict(boxstyle="round", fc="#d6336c", ec="none")))
     every = np.concatenate([p_img, p_txt] + ([p_extra[None]] if p_extra is not None else []))
     ax.set_xlim(every[:, 0].min() - 3 * half, every[:, 0].max() + 3 * half)
     ax.set_ylim(every[:, 1].min() - 2 * half, every[:, 1].max() + 2 * half)
     ax.set(xticks=[], yticks=[])
-    return png(fig)
+    _off_the_pictures(fig, ax, labels, pictures)
+    return fig, labels, pictures
+
+
+def label_box(label, renderer):
+    """A label's box in pixels, with the padding of its rounded frame."""
+    pad = 0.45 * label.get_fontsize() * label.figure.dpi / 72
+    return label.get_window_extent(renderer).padded(pad)
+
+
+def _off_the_pictures(fig, ax, labels, pictures, most: float = 240.0) -> None:
+    """Move each label that sits on a picture (or on a label already placed) to the nearest free spot:
+    rings of 16 directions, 6 px further out each ring, up to `most` px away; a label with no free spot
+    stays where it was."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()                         # settles the layout, so the pixel positions hold
+    renderer = fig.canvas.get_renderer()
+    taken = [p.get_window_extent(renderer) for p in pictures]
+    to_data = ax.transData.inverted()
+    turns = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    directions = np.stack([np.sin(turns), np.cos(turns)], axis=1)      # up first, then round
+    for label in labels:
+        start = ax.transData.transform(label.get_position())
+        box = label_box(label, renderer)
+        if any(box.overlaps(other) for other in taken):
+            for r in np.arange(6.0, most, 6.0):
+                spot = next((start + r * d for d in directions
+                             if not any(box.translated(*(r * d)).overlaps(o) for o in taken)), None)
+                if spot is not None:
+                    label.set_position(to_data.transform(spot))
+                    box = label_box(label, renderer)
+                    break
+        taken.append(box)

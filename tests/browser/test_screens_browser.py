@@ -1,0 +1,263 @@
+"""Every screen: a projector in classroom mode (1920x1080), a laptop (1366x768), a tablet (768x1024,
+touch) and phones (390x844, 360x740). Nothing runs past the right edge, pictures keep their grid, the
+classroom part fits its first screen with letters >= 28 px, the scoreboard draws its lines, axe-core
+finds no serious or critical accessibility problem on any page in either language, and the read-aloud
+button hides without a voice and speaks in the page's language with one.
+
+One server is shared (app_url); each size gets its own browser context."""
+
+from __future__ import annotations
+
+import pytest
+from web import settle, shot
+
+SIZES = {
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "tablet": {"viewport": {"width": 768, "height": 1024}, "has_touch": True},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True},
+    "small-phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True},
+}
+PAGES = ("", "gan", "diffusion", "seeing", "matching", "glossary")
+
+# Visible elements of the page whose right edge passes the window's right edge (the hidden sidebar and
+# zero-size elements aside), as "testid/class: right edge".
+TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || r.right <= width + 1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    out.push((el.getAttribute('data-testid') || el.tagName + '.' + String(el.className).slice(0, 40)) + ': ' + Math.round(r.right));
+  }
+  return {width, wider: out.slice(0, 8), count: out.length,
+          scroll: document.documentElement.scrollWidth};
+}"""
+
+# Visible text in the main area smaller than 28 px (classroom mode), as "size: text".
+SMALL_TEXT = """() => {
+  const out = [], walker = document.createTreeWalker(document.querySelector('[data-testid="stMain"]'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('svg, canvas, style, script')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || getComputedStyle(el).visibility === 'hidden') continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 27.5) out.push(size + 'px: ' + node.textContent.trim().slice(0, 30));
+  }
+  return out.slice(0, 10);
+}"""
+
+
+# The top (px) of the first visible picture or chart of the part shown, or null when it has none.
+FIRST_PICTURE = """() => {
+  const tops = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img, [data-testid="stMain"] [data-testid="stVegaLiteChart"]')]
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0 && r.height > 0).map((r) => r.top);
+  return tops.length ? Math.min(...tops) : null;
+}"""
+
+
+# The tops (px) of the pictures in the first row of columns holding eight pictures (the judge's line-up).
+LINEUP = """(() => {
+  for (const row of document.querySelectorAll('[data-testid="stMain"] [data-testid="stHorizontalBlock"]')) {
+    const pics = [...row.querySelectorAll('[data-testid="stImage"] img')].filter((i) => i.complete && i.naturalWidth > 0);
+    if (pics.length >= 8) return pics.map((i) => Math.round(i.getBoundingClientRect().top));
+  }
+  return null;
+})"""
+
+
+def goto(page, url: str, path: str = "", **query) -> None:
+    q = "&".join(f"{k}={v}" for k, v in query.items())
+    page.goto(f"{url}/{path}{'?' + q if q else ''}")
+    page.wait_for_selector('[data-testid="stMain"] :is(h1, h2)', timeout=60_000)     # the page's script has begun
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
+                           timeout=60_000)                                     # and every element has come
+    settle(page)
+
+
+def assert_fits(page, where: str) -> None:
+    found = page.evaluate(TOO_WIDE)
+    assert found["count"] == 0 and found["scroll"] <= found["width"], f"{where}: wider than the page: {found}"
+
+
+def bottom(page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not on the page"
+    return box["y"] + box["height"]
+
+
+# ── Classroom mode on a projector ─────────────────────────────────────────────────────────────────
+@pytest.fixture
+def projector(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def at_part(page, n: int) -> None:
+    """Wait until classroom mode shows part n (its counter says so) and the page has settled."""
+    page.locator(".st-key-present-nav").get_by_text(f"第 {n} 部分").wait_for(timeout=60_000)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
+                           timeout=60_000)
+    settle(page)
+
+
+def test_classroom_parts_fit_the_first_screen_and_home_leads_on_to_chapter_one(projector, app_url):
+    page = projector
+    goto(page, app_url, lang="zh", present="1")
+    for part in range(1, 20):
+        at_part(page, part)
+        assert page.evaluate(SMALL_TEXT) == [], f"home part {part}: text under 28 px"
+        assert bottom(page, ".st-key-present-nav") <= 1080
+        nxt = page.locator('[class*="st-key-present-next"] button')
+        assert nxt.count() == 1, f"home part {part} has no way on"
+        label = nxt.inner_text()
+        nxt.click()
+        if "下一章" in label:                   # the home page's last part leads on to chapter 1
+            break
+    page.wait_for_url("**/gan?**", timeout=60_000)
+    assert "present=1" in page.url, page.url
+
+    # Each part of the chapter: its first picture (or chart) and Next on the first screen, big letters.
+    for part in range(1, 8):
+        at_part(page, part)
+        page.get_by_text("两个玩家").first.wait_for() if part == 1 else None
+        top = page.evaluate(FIRST_PICTURE)
+        if top is not None:
+            assert top < 1080 - 80, f"gan part {part}: the first picture starts at {top}px, below the first screen"
+        assert bottom(page, '[class*="st-key-present-next"] button') <= 1080, f"gan part {part}: Next is below the first screen"
+        assert page.evaluate(SMALL_TEXT) == [], f"gan part {part}: text under 28 px"
+        if part == 3:
+            shot(page, "present-gan-duel", full=False)
+        nxt = page.locator('[class*="st-key-present-next"] button')
+        if "下一章" in nxt.inner_text():
+            break
+        nxt.click()
+    shot(page, "present-gan-last", full=False)
+
+
+# ── Laptop, tablet and phones ──────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("size", list(SIZES))
+def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, size):
+    context = browser.new_context(locale="zh-CN", **SIZES[size])
+    page = context.new_page()
+    try:
+        width = SIZES[size]["viewport"]["width"]
+        goto(page, app_url, lang="both" if size == "tablet" else "zh")
+        assert_fits(page, f"home at {size}")
+        tops = [page.locator(f'[class*="st-key-card-{c}"]').bounding_box()["y"] for c in ("gan", "diffusion", "seeing")]
+        if width <= 640:
+            assert tops[0] < tops[1] < tops[2], "a phone shows one card a row"
+        elif width < 1100:
+            assert tops[0] == tops[1] < tops[2], f"a tablet shows two cards a row: {tops}"
+        shot(page, f"home-{size}")
+
+        goto(page, app_url, "gan", lang="both" if size == "tablet" else "zh")
+        assert_fits(page, f"gan at {size}")
+        # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
+        # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
+        page.wait_for_function(LINEUP + "() !== null", timeout=60_000)
+        ys = page.evaluate(LINEUP + "()")
+        assert len(set(ys[:4])) == 1, f"pictures stack one a line at {size}: {ys}"
+        if size == "small-phone":               # the narrowest screen: only the widths are checked
+            return
+        # The scoreboard of the recorded duel, a few frames in, draws its lines and keeps its legend.
+        page.locator(".st-key-gan-from button").nth(2).click()
+        settle(page)
+        for _ in range(2):
+            page.locator(".st-key-gan-replay-step button").click()
+            settle(page)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.scroll_into_view_if_needed()
+        chart.wait_for()
+        lines = chart.locator("g.mark-line path")
+        assert lines.count() >= 2, "the scoreboard has no lines"
+        box = chart.bounding_box()
+        assert box["width"] <= width and box["height"] >= 200, box
+        assert_fits(page, f"gan scoreboard at {size}")
+        # After Start the pictures are close to the buttons: the duel's first picture is within a screen.
+        start = page.locator(".st-key-gan-replay-start button").bounding_box()
+        duel = page.get_by_text("画家现在画的图").first.bounding_box()
+        assert duel["y"] - start["y"] < 0.6 * SIZES[size]["viewport"]["height"], (start, duel)
+        shot(page, f"gan-{size}")
+    finally:
+        context.close()
+
+
+# ── Accessibility: axe-core (bundled in axe-playwright-python) on every page, both languages ──────
+def test_axe_finds_no_serious_problem_on_any_page(page, app_url):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), []
+    for lang in ("zh", "en"):
+        for path in PAGES:
+            goto(page, app_url, path, lang=lang)
+            page.wait_for_timeout(500)
+            result = axe.run(page, options={"resultTypes": ["violations"], "runOnly": ["wcag2a", "wcag2aa", "best-practice"]})
+            for v in result.response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    found.append(f"{lang}/{path or 'home'}: {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
+                                 + v["nodes"][0]["html"][:120])
+    assert found == [], "\n".join(found)
+
+
+def test_every_picture_has_an_alt_text_in_the_readers_language(page, app_url):
+    goto(page, app_url, "gan", lang="zh")
+    alts = page.locator('[data-testid="stMain"] img').evaluate_all("els => els.map(e => e.getAttribute('alt'))")
+    assert alts and all(a and a.strip() for a in alts), alts
+    assert any("图" in a for a in alts), alts
+
+
+# ── Read aloud: the browser's own voice ───────────────────────────────────────────────────────────
+STUB_VOICE = """
+window.__spoken = [];
+const fake = {
+  getVoices: () => [{lang: 'zh-CN', name: 'stub zh', localService: true}],
+  speak: (u) => window.__spoken.push({lang: u.lang, text: u.text}),
+  cancel: () => {}, addEventListener: () => {},
+};
+Object.defineProperty(window, 'speechSynthesis', {value: fake, configurable: true});
+"""
+
+
+def test_read_aloud_hides_without_a_voice_and_speaks_chinese_with_one(browser, app_url):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        page.add_init_script("Object.defineProperty(window, 'speechSynthesis', {value: "
+                             "{getVoices: () => [], speak() {}, cancel() {}, addEventListener() {}}, configurable: true});")
+        goto(page, app_url, "gan", lang="zh")
+        buttons = page.locator("button.aidraw-say")
+        assert buttons.count() >= 5                                     # one a part
+        assert not buttons.first.is_visible(), "no voice for Chinese: the button must hide"
+        page.close()
+
+        page = context.new_page()
+        page.add_init_script(STUB_VOICE)
+        goto(page, app_url, "gan", lang="zh")
+        button = page.locator("button.aidraw-say").first
+        button.wait_for(state="visible")
+        assert button.get_attribute("aria-label") == "读给我听"
+        assert page.locator('button.aidraw-say[data-lang="en-US"]').count() == 0
+        button.focus()
+        page.keyboard.press("Enter")                                    # reachable with the keyboard
+        spoken = page.evaluate("window.__spoken")
+        assert len(spoken) == 1 and spoken[0]["lang"] == "zh-CN" and "画家" in spoken[0]["text"], spoken
+        assert "**" not in spoken[0]["text"]
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+
+        goto(page, app_url, "gan", lang="en")                            # no English voice here: hidden
+        assert not page.locator("button.aidraw-say").first.is_visible()
+    finally:
+        context.close()
+
+
+def test_widget_english_is_hidden_on_chinese_pages(page, app_url):
+    goto(page, app_url, "gan", lang="zh")
+    picture = page.locator('[data-testid="stImage"]').first
+    picture.hover()
+    assert page.get_by_role("button", name="Fullscreen").filter(visible=True).count() == 0
+    goto(page, app_url, "gan", lang="en")
+    page.locator('[data-testid="stImage"]').first.hover()
+    assert page.locator('[data-testid="stElementToolbar"]').first.is_visible()

@@ -1,0 +1,120 @@
+"""Charts: Chinese in matplotlib figures even with a stale font cache, the map's words off its pictures,
+and line charts that tell their lines apart without colour and keep their legend whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Draws the matching chapter's three figures with Chinese words and prints every warning and log line.
+DRAW_ALL = r"""
+import logging, sys, warnings
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout)
+warnings.simplefilter("always")
+from matplotlib import font_manager
+from ui import match_figures as mf
+rng = np.random.default_rng(0)
+pics = rng.integers(0, 255, (6, 32, 32, 3), dtype=np.uint8)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    mf.bar_rows(["蓝色的星星", "一只猫"], rng.normal(size=(2, 16)))
+    mf.grid_png(pics[:3], ["一只红色的猫", "蓝色的鱼", "黄色的太阳"], rng.random((3, 3)))
+    mf.map_figure(pics, rng.normal(size=(6, 2)), ["星星", "小猫"], rng.normal(size=(2, 2)), "我的词", np.zeros(2))
+for w in caught:
+    print("WARNING", w.message)
+print("CJK fonts:", sorted({f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name}))
+"""
+
+
+def stale_cache(into: Path) -> Path:
+    """A matplotlib config dir whose font cache has no CJK font in it, as if written before
+    fonts-noto-cjk was installed (a newcomer who installs the fonts after a first run)."""
+    import matplotlib
+
+    into.mkdir(parents=True, exist_ok=True)
+    cached = sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+    if not cached:       # build one in the empty dir first
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env={**os.environ, "MPLCONFIGDIR": str(into)},
+                       check=True, timeout=300)
+        cached = sorted(into.glob("fontlist-*.json"))
+    data = json.loads(cached[-1].read_text())
+    data["ttflist"] = [f for f in data["ttflist"] if not any(k in (f["name"] + f["fname"]).lower() for k in ("cjk", "wqy", "han sans"))]
+    (into / cached[-1].name).write_text(json.dumps(data))
+    return into
+
+
+def test_chinese_in_figures_draws_even_with_a_font_cache_from_before_the_cjk_font(tmp_path):
+    from ui.charts import cjk_font_file
+
+    if cjk_font_file() is None:
+        pytest.skip("no CJK font installed here (apt-get install fonts-noto-cjk)")
+    config = stale_cache(tmp_path / "mpl")
+    done = subprocess.run([sys.executable, "-c", DRAW_ALL, str(ROOT)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MPLCONFIGDIR": str(config)})
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out[-3000:]
+    assert "Glyph" not in out and "missing" not in out, out[-3000:]
+    assert "CJK" in out.split("CJK fonts:")[-1], out[-500:]        # the font was registered from its file
+
+
+def test_the_stale_cache_really_hides_the_font(tmp_path):
+    """The reproduction above is real: without registering the file, the stale cache has no CJK font."""
+    config = stale_cache(tmp_path / "mpl")
+    probe = ("from matplotlib import font_manager; "
+             "print(sorted({f.name for f in font_manager.fontManager.ttflist if 'CJK' in f.name}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MPLCONFIGDIR": str(config)})
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_maps_words_do_not_sit_on_its_pictures():
+    from ui import match_figures as mf
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (24, 32, 32, 3), dtype=np.uint8)
+    p_img = rng.normal(size=(24, 2))
+    words = ["蓝色的星星", "red car", "一只猫", "鱼", "花", "树", "房子", "爱心", "太阳", "笑脸"]
+    fig, labels, pictures = mf.map_fig(images, p_img, words, p_img[:10] + 0.01, "我的词", np.zeros(2))
+    renderer = fig.canvas.get_renderer()
+    on = [(label.get_text(), i) for label in labels for i, p in enumerate(pictures)
+          if mf.label_box(label, renderer).overlaps(p.get_window_extent(renderer))]
+    assert on == [], f"words on pictures: {on}"
+    assert len(labels) == len(words) + 1
+
+
+def test_line_charts_tell_lines_apart_without_colour_and_keep_long_names_whole():
+    from ui import charts
+
+    names = ["裁判认对真图（%） · Judge right on real pictures (%)", "裁判认出画的图（%） · Judge right on drawn pictures (%)"]
+    spec = charts.lines([0, 10, 20], {names[0]: [50, 60, 70], names[1]: [40, 30, 20]}, x_title="回合 · Rounds").to_dict()
+    enc = spec["encoding"]
+    assert enc["strokeDash"]["field"] == "line" and enc["shape"]["field"] == "line"      # dash + marker per line
+    dashes = enc["strokeDash"]["scale"]["range"]
+    assert dashes[0] != dashes[1]
+    legend = enc["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["labelLimit"] == 0                    # never cut
+    assert "split" in legend["labelExpr"]                                                  # two rows in "both"
+    assert enc["x"]["title"] == ["回合", "Rounds"]
+    assert enc["y"]["title"] is None                                                      # no tall axis title
+
+
+def test_the_cjk_font_file_is_found_without_matplotlibs_cache():
+    from ui import charts
+
+    path = charts.cjk_font_file()
+    if path is None:
+        pytest.skip("no CJK font installed here")
+    from matplotlib import ft2font
+
+    font = ft2font.FT2Font(str(path))
+    assert font.get_char_index(ord("画")) != 0
