@@ -72,7 +72,3 @@ def parameter_bytes(*modules: torch.nn.Module) -> int:
     """Memory held by the parameters of some modules (gradients and Adam's state add about 3x more)."""
     return sum(p.numel() * p.element_size() for m in modules for p in m.parameters())
 
-
-def seed_everything(seed: int) -> torch.Generator:
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
