@@ -31,7 +31,7 @@ def teacher_with_room(lang="en"):
     return at, code
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", ["zh"])
 def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
     teacher, code = teacher_with_room(lang)
     from ui.class_duel import registry
@@ -72,13 +72,15 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
     assert t_in(lang, "duel_ended") in texts(child) and not set(CONTROLS) & keys(child)
 
 
-@pytest.mark.parametrize("asked", ["CDFH", "🙂🙂", "教室口令", "x" * 5000])
-def test_a_wrong_code_in_the_link_gets_a_friendly_word(asked):
-    child = run_app("en", PAGE, query={"room": asked})
-    no_exception(child)
-    shown = texts(child)
-    assert t_in("en", "duel_unknown") in shown or t_in("en", "duel_bad_code") in shown
-    assert not set(CONTROLS) & keys(child)
+def test_a_wrong_code_in_the_link_gets_a_friendly_word():
+    child = run_app("en", PAGE, query={"room": "CDFH"})
+    for asked in ("CDFH", "🙂🙂", "教室口令", "x" * 5000):
+        child.query_params["room"] = asked
+        child.run()
+        no_exception(child)
+        shown = texts(child)
+        assert t_in("en", "duel_unknown" if asked == "CDFH" else "duel_bad_code") in shown, asked
+        assert not set(CONTROLS) & keys(child)
     child.button(key="gan-duel-leave").click().run()              # back to the ordinary chapter
     no_exception(child)
     assert "gan-start" in keys(child)
