@@ -97,7 +97,8 @@ def _open_room() -> None:
 
 def _teacher(chapter_id: str) -> None:
     if teacher_room() is None:
-        st.button(t("duel_open"), key=f"{chapter_id}-duel-open", on_click=_open_room, help=t("duel_open_tip"))
+        st.button(t("duel_open"), key=f"{chapter_id}-duel-open", on_click=_open_room)
+        st.caption(t("duel_open_tip"))
         if st.session_state.get("duel:full"):
             st.warning(t("duel_full"))
         if st.session_state.pop("duel:ended", False):
