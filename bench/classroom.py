@@ -44,7 +44,7 @@ WATCH_ROUNDS = """() => {
 WATCH_VOTES = """() => {
   window.__votes = [];
   setInterval(() => {
-    const m = document.body.innerText.match(/(\\d+) votes\\. The class caught/);
+    const m = document.body.innerText.match(/Votes so far: (\\d+)\\. The class caught/);
     const v = m ? +m[1] : 0, last = window.__votes[window.__votes.length - 1];
     if (!last || last[1] !== v) window.__votes.push([Date.now(), v]);
   }, 100);

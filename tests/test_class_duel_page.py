@@ -48,9 +48,11 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
     assert t_in(lang, "gan.now_caption", round=steps) in captions(child)    # the teacher's pictures
     assert not set(CONTROLS) & keys(child)                        # nothing to start, pause, step or reset
     assert "live:gan" not in child.session_state                  # and no run of its own
+    game = registry().look(code).game                             # the judge game's answers are not shown
+    truth = {t_in(lang, k) for k in ("gan.truth_real", "gan.truth_drawn", "duel_truth_real", "duel_truth_drawn")}
+    assert not any(c.value.startswith(tuple(truth)) for c in child.caption)
 
     # The child plays judge on the duel's own lineup; the vote reaches the teacher's screen.
-    game = registry().look(code).game
     drawn = ~np.asarray(game["is_real"], bool)
     for i in np.flatnonzero(drawn):
         child.checkbox(key=f"duel-pick-{code}-1-{i}").check()

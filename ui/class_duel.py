@@ -15,8 +15,10 @@ page has no Start, Pause, One step or Start over at all. Shared between sessions
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import secrets
+import threading
 from typing import Callable
 
 import numpy as np
@@ -48,6 +50,32 @@ def qr_png(link: str) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+_GAME_PNGS: dict[tuple[str, int, str], list[bytes]] = {}
+_GAME_PNGS_LOCK = threading.Lock()
+
+
+def game_pngs(code: str, game_no: int, images) -> list[bytes]:
+    """The game's pictures as PNGs, made once per game for the whole class (30 children refresh every
+    2 s: encoding once saves the shared server ~15 small encodes a second). Bounded to 64 games."""
+    images = np.asarray(images, np.uint8)
+    key = (code, game_no, hashlib.md5(images.tobytes()).hexdigest())     # a code may come back hours later
+    with _GAME_PNGS_LOCK:
+        if key in _GAME_PNGS:
+            return _GAME_PNGS[key]
+    from PIL import Image
+
+    out = []
+    for image in images:
+        buf = io.BytesIO()
+        Image.fromarray(upscale(image, 4)).save(buf, format="PNG")
+        out.append(buf.getvalue())
+    with _GAME_PNGS_LOCK:
+        if len(_GAME_PNGS) >= 64:
+            _GAME_PNGS.pop(next(iter(_GAME_PNGS)))
+        _GAME_PNGS[key] = out
+    return out
 
 
 def link_for(code: str) -> str | None:
@@ -211,8 +239,7 @@ def child_page(chapter_id: str, show_view: Callable[[dict], None]) -> bool:
                     st.caption(t("duel_waiting"))
                 else:
                     st.caption(t("duel_round", round=now.snapshot.get("round", 0)))
-                    show_view(now.snapshot)
-            st.divider()
+                    show_view(without_answers(now.snapshot))
             _child_game(chapter_id, code, now)
 
     watch()
@@ -231,6 +258,15 @@ def _vote(code: str, n: int) -> None:
         st.session_state["duel:old"] = True
 
 
+def without_answers(snapshot: dict) -> dict:
+    """The snapshot minus its lineup's pictures, truth and verdicts: on a paused duel they are the very
+    pictures of the class's judge game, drawn just below it."""
+    if "lineup" not in snapshot:
+        return snapshot
+    empty = {"images": [], "is_real": [], "verdicts": []}
+    return {**snapshot, "lineup": {**snapshot["lineup"], **empty}}
+
+
 def _child_game(chapter_id: str, code: str, seen: View) -> None:
     st.subheader(t("duel_game_title"))
     if seen.game is None:
@@ -239,12 +275,12 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     g, n = seen.game, seen.game_no
     mine = st.session_state.get(VOTED, (None, None, None))
     voted = mine[:2] == (code, n)
-    picks = []
+    pngs = game_pngs(code, n, g["images"])
     with st.container(key=f"{chapter_id}-duel-game"):
         for row in (range(0, 4), range(4, PICTURES)):
             for column, i in zip(st.columns(4), row):
-                column.image(upscale(np.asarray(g["images"][i]), 4), width="stretch")
-                picks.append(column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted))
+                column.image(pngs[i], width="stretch")
+                column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
                 if voted:
                     column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
     if not voted:

@@ -57,8 +57,8 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         box.click()
         child.wait_for_timeout(300)
     child.locator(".st-key-gan-duel-vote button").click()
-    child.get_by_text("You found", exact=False).first.wait_for(timeout=30_000)
-    page.get_by_text(re.compile(r"1 votes\. The class caught \d+% of the drawn pictures")).wait_for(timeout=15_000)
+    page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=30_000)
+    child.get_by_text("You found", exact=False).first.wait_for(timeout=90_000)
     assert page.get_by_text(re.compile(r"2 watching")).count() == 1
 
     page.locator(".st-key-gan-pause button").click()
