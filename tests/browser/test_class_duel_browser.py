@@ -31,7 +31,7 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         context = browser.new_context(locale="en-US", viewport={"width": 900, "height": 1000})
         child = context.new_page()
         child.goto(f"{app_url}/gan?room={code}&lang=en", timeout=120_000, wait_until="commit")   # then wait for words
-        child.get_by_text(f"You are watching class duel {code}").wait_for(timeout=90_000)
+        child.get_by_text(f"You are watching class duel {code}").wait_for(timeout=180_000)
         children.append((context, child))
     for _, child in children:                                   # the paused duel, as the teacher sees it
         child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=90_000)
