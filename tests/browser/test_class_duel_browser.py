@@ -52,13 +52,21 @@ def test_a_teacher_and_two_children(page, browser, app_url):
 
     _, child = children[0]
     for i in (0, 3, 6):
-        box = child.locator(f".st-key-duel-pick-{code}-1-{i} label")
+        box = child.locator(f".st-key-duel-pick-{code}-1-{i}")
         box.scroll_into_view_if_needed()
-        box.click()
-        child.wait_for_timeout(300)
-    child.locator(".st-key-gan-duel-vote button").click()
-    page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=30_000)
-    child.get_by_text("You found", exact=False).first.wait_for(timeout=90_000)
+        box.locator("label").click()
+        box.locator("input:checked").wait_for(state="attached", timeout=60_000)
+    for _ in range(3):                                           # a tap lost in a refresh: the child taps again
+        vote = child.locator(".st-key-gan-duel-vote button")
+        if vote.count():
+            vote.click()
+        try:
+            child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
+            break
+        except Exception:
+            continue
+    child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=60_000)
     assert page.get_by_text(re.compile(r"2 watching")).count() == 1
 
     page.locator(".st-key-gan-pause button").click()
