@@ -10,7 +10,7 @@ import streamlit as st
 from models import world
 from models.gan import GANConfig, draw, load_generator, load_weights
 from models.gan_train import GANTrainer, load_run, make_data
-from ui import charts
+from ui import charts, class_duel
 from ui.i18n import t
 from ui.layout import chapter, guard, say
 from ui.pictures import show_grid, upscale
@@ -168,6 +168,7 @@ def who_learns(live: LiveTraining) -> None:
 
 
 def duel() -> None:
+    class_duel.corner("gan")                 # classroom mode: start a class duel; otherwise: join one
     choice, start = chosen()
     if start == "recorded":
         replay()
@@ -178,7 +179,7 @@ def duel() -> None:
         live.reset()
         st.session_state["gan:made-for"] = (choice, start)
     live.controls(extra=lambda: who_learns(live))
-    live.panel(lambda trainer, state: show_view(view_of_trainer(trainer)), waiting=waiting)
+    live.panel(lambda trainer, state: show_view(class_duel.publish(view_of_trainer(trainer))), waiting=waiting)
 
 
 def waiting() -> None:
@@ -315,5 +316,6 @@ def honest() -> None:
         say("gan", "ui", "honest")
 
 
-chapter("gan", {"story": story, "choose": choose, "duel": duel, "game": game, "collapse": collapse,
-                "fake": fake, "honest": honest})
+if not class_duel.child_page("gan", show_view):     # a child in a class duel: only the class's duel
+    chapter("gan", {"story": story, "choose": choose, "duel": duel, "game": game, "collapse": collapse,
+                    "fake": fake, "honest": honest})

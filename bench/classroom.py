@@ -1,0 +1,219 @@
+"""A class duel under a whole class: the teacher (classroom mode) and 30 children in one room, each in
+a browser session of its own (Playwright contexts in a few Chromium processes), against one real
+`streamlit run app.py`.
+
+Figures: how often each child's pictures refresh (the largest gap between two new rounds on a child's
+page, every child, over a window while the teacher's duel trains), how long a vote takes to reach the
+projector (from the child's click to the teacher's count), errors (page errors, the friendly "oops"
+box, tracebacks in the server log), and the server's memory (largest RSS seen, and VmHWM).
+Targets (issue #16): refresh at least every 3 s, votes within 3 s, no error, memory under 1 GB.
+Environment: AIDRAW_CLASS (children, default 30), AIDRAW_CLASS_WINDOW (seconds measured, default 60).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-dev-shm-usage"]
+PER_BROWSER = 11          # contexts per Chromium process (memory: a few browsers, not 31)
+
+# In each child's page: note the time whenever the round shown changes (polled 10 times a second).
+WATCH_ROUNDS = """() => {
+  window.__rounds = [];
+  setInterval(() => {
+    const box = document.querySelector('.st-key-gan-duel-live');
+    const m = box && box.innerText.match(/Round (\\d+)\\./);
+    if (!m) return;
+    const r = +m[1], last = window.__rounds[window.__rounds.length - 1];
+    if (!last || last[1] !== r) window.__rounds.push([Date.now(), r]);
+  }, 100);
+}"""
+# On the projector: note the time whenever the number of votes changes.
+WATCH_VOTES = """() => {
+  window.__votes = [];
+  setInterval(() => {
+    const m = document.body.innerText.match(/Votes so far: (\\d+)\\. The class caught/);
+    const v = m ? +m[1] : 0, last = window.__votes[window.__votes.length - 1];
+    if (!last || last[1] !== v) window.__votes.push([Date.now(), v]);
+  }, 100);
+}"""
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def settle(page, timeout: float = 120_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def teacher_steps(teacher) -> int:
+    found = re.findall(r"Learning… step (\d+)", teacher.inner_text("body"))
+    return int(found[-1]) if found else -1
+
+
+def run(report):
+    children = int(os.environ.get("AIDRAW_CLASS", "30"))
+    window = float(os.environ.get("AIDRAW_CLASS_WINDOW", "60"))
+    if not Path(CHROMIUM).exists():
+        report("class duel", "skipped: no Chromium", "")
+        return
+    report("machine load average (1 min) at start", os.getloadavg()[0], "", f"on {os.cpu_count()} cores")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = Path(tempfile.mkstemp(prefix="classroom-", suffix=".log")[1])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+             "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    peak = {"rss": 0.0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            try:
+                peak["rss"] = max(peak["rss"], rss_mb(server.pid))
+            except (OSError, ValueError):
+                pass
+            stop.wait(0.5)
+
+    try:
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.2)
+        threading.Thread(target=sample, daemon=True).start()
+        from playwright.sync_api import sync_playwright
+
+        errors: list[str] = []
+        with sync_playwright() as p:
+            browsers = [p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                        for _ in range(1 + (children + PER_BROWSER - 1) // PER_BROWSER)]
+
+            def new_page(browser, name):
+                page = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900}).new_page()
+                page.on("pageerror", lambda e, n=name: errors.append(f"{n}: {e}"))
+                return page
+
+            teacher = new_page(browsers[0], "teacher")
+            teacher.set_viewport_size({"width": 1400, "height": 1000})
+            teacher.goto(f"{url}/gan?present=1&lang=en", timeout=180_000)
+            settle(teacher)
+            for _ in range(2):                               # classroom mode: on to the duel section
+                teacher.locator(".st-key-present-next button").click()
+                settle(teacher)
+            teacher.locator(".st-key-gan-duel-open button").click()
+            teacher.locator(".duel-code").first.wait_for(timeout=60_000)
+            code = teacher.locator(".duel-code").first.inner_text().strip()
+            report("server memory, teacher with an open room", rss_mb(server.pid), "MB")
+
+            pages, t0 = [], time.perf_counter()
+            for i in range(children):
+                page = new_page(browsers[1 + i // PER_BROWSER], f"child {i + 1}")
+                page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                pages.append(page)
+            for page in pages:
+                page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
+            report(f"{children} children joined and see the duel", time.perf_counter() - t0, "s")
+            report("server memory, teacher + children, duel paused", rss_mb(server.pid), "MB")
+
+            teacher.locator(".st-key-gan-start button").click()
+            teacher.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
+            for page in pages:
+                page.evaluate(WATCH_ROUNDS)
+            teacher.evaluate(WATCH_VOTES)
+            cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+            steps0 = teacher_steps(teacher)
+
+            # Half the window: everyone watches. Then every child votes, one after another.
+            teacher.wait_for_timeout(window / 2 * 1000)
+            clicks = {}
+            for i, page in enumerate(pages):
+                box = page.locator(".st-key-gan-duel-game [data-testid='stCheckbox']").nth(i % 8)
+                box.locator("label").click()
+                box.locator("input:checked").wait_for(state="attached", timeout=60_000)
+                clicks[i] = time.time() * 1000
+                page.locator(".st-key-gan-duel-vote button").click()
+            for i, page in enumerate(pages):                 # a click lost in a refresh: the child taps again
+                try:
+                    page.get_by_text("Sent!").first.wait_for(timeout=20_000)
+                except Exception:
+                    if page.locator(".st-key-gan-duel-vote button").count():
+                        clicks[i] = time.time() * 1000
+                        page.locator(".st-key-gan-duel-vote button").click()
+            clicks = list(clicks.values())
+            rest = window - (time.perf_counter() - w0)
+            teacher.wait_for_timeout(max(rest, 10) * 1000)
+            cpu = cpu_seconds(server.pid) - cpu0
+            span = time.perf_counter() - w0
+
+            gaps = []
+            for page in pages:
+                rounds = page.evaluate("window.__rounds")
+                times = [t for t, _ in rounds]
+                gaps.append(max((b - a for a, b in zip(times, times[1:])), default=float("inf")) / 1000)
+            gaps.sort()
+            report("largest gap between new pictures, worst child", gaps[-1], "s", "<= 3")
+            report("largest gap between new pictures, median child", gaps[len(gaps) // 2], "s")
+            votes = teacher.evaluate("window.__votes")
+            delays = []
+            for k, clicked in enumerate(sorted(clicks), start=1):
+                shown = next((t for t, v in votes if v >= k), None)
+                delays.append(float("inf") if shown is None else max(0.0, (shown - clicked) / 1000))
+            report("votes counted on the projector", max((v for _, v in votes), default=0), "", f"= {children}")
+            report("vote to projector, slowest", max(delays), "s", "<= 3")
+            report("vote to projector, median", sorted(delays)[len(delays) // 2], "s")
+            steps = teacher_steps(teacher)
+            if steps0 >= 0 and steps >= 0:
+                report("teacher's duel: steps a second while the class watched", (steps - steps0) / span, "steps/s")
+            report("server CPU while the class watched", cpu / span, "cores", f"of {os.cpu_count()}")
+            oops = sum(page.locator("[class*='st-key-oops']").count() for page in [teacher, *pages])
+            server_errors = log.read_text().count("Traceback")
+            report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")
+            for e in errors[:5]:
+                print("   ", e[:200])
+            report("server memory, 31 sessions, largest seen", peak["rss"], "MB", "< 1024")
+            report("server memory, VmHWM", rss_mb(server.pid, "VmHWM"), "MB")
+            for b in browsers:
+                b.close()
+        report("machine load average (1 min) at the end", os.getloadavg()[0], "")
+    finally:
+        stop.set()
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -1,0 +1,78 @@
+"""A class duel in a real browser: a teacher in classroom mode opens a room and starts the duel; two
+children open the link on their own devices (browser contexts of their own), see the teacher's
+pictures move on without any training button, and one child's vote shows on the teacher's screen."""
+
+import re
+
+from web import open_page, settle, shot
+
+DUEL = re.compile(r"Round (\d+)\. New pictures")
+
+
+def child_round(page) -> int:
+    text = page.locator(".st-key-gan-duel-live").inner_text()
+    found = DUEL.search(text)
+    return int(found.group(1)) if found else -1
+
+
+def test_a_teacher_and_two_children(page, browser, app_url):
+    open_page(page, app_url, "gan", lang="en", present="1")
+    for _ in range(2):                                           # classroom mode: on to the duel section
+        page.locator(".st-key-present-next button").click()
+        settle(page)
+    page.locator(".st-key-gan-duel-open button").click()
+    code_box = page.locator(".duel-code").first
+    code_box.wait_for(timeout=30_000)
+    code = code_box.inner_text().strip()
+    assert re.fullmatch(r"[A-Z]{4}", code), code
+    assert page.locator(".st-key-gan-duel-room img").count() == 1         # the QR code
+    children = []
+    for n in range(2):
+        context = browser.new_context(locale="en-US", viewport={"width": 900, "height": 1000})
+        child = context.new_page()
+        child.goto(f"{app_url}/gan?room={code}&lang=en", timeout=120_000, wait_until="commit")   # then wait for words
+        child.get_by_text(f"You are watching class duel {code}").wait_for(timeout=180_000)
+        children.append((context, child))
+    for _, child in children:                                   # the paused duel, as the teacher sees it
+        child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=90_000)
+    page.locator(".st-key-gan-start button").click()
+    page.locator(".st-key-gan-pause button").wait_for(timeout=30_000)
+
+    for _, child in children:
+        live = child.locator(".st-key-gan-duel-live img").first
+        live.wait_for(timeout=60_000)                            # the teacher's pictures
+        first = child_round(child)
+        for _ in range(60):                                      # ...and they move on as the teacher's run goes on
+            if child_round(child) > first:
+                break
+            child.wait_for_timeout(500)
+        assert child_round(child) > first >= 0
+        for key in ("gan-start", "gan-pause", "gan-step", "gan-reset"):
+            assert child.locator(f".st-key-{key}").count() == 0
+
+    _, child = children[0]
+    for i in (0, 3, 6):
+        box = child.locator(f".st-key-duel-pick-{code}-1-{i}")
+        box.scroll_into_view_if_needed()
+        box.locator("label").click()
+        box.locator("input:checked").wait_for(state="attached", timeout=60_000)
+    for _ in range(3):                                           # a tap lost in a refresh: the child taps again
+        vote = child.locator(".st-key-gan-duel-vote button")
+        if vote.count():
+            vote.click()
+        try:
+            child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
+            break
+        except Exception:
+            continue
+    child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=60_000)
+    assert page.get_by_text(re.compile(r"2 watching")).count() == 1
+
+    page.locator(".st-key-gan-pause button").click()
+    settle(page)
+    shot(page, "class-duel-teacher-en")
+    shot(child, "class-duel-child-en")
+    shot(children[1][1], "class-duel-child2-en", full=False)
+    for context, _ in children:
+        context.close()

@@ -1,0 +1,111 @@
+"""The class duel in AppTest: a teacher in classroom mode opens a room and the class sees the very
+same duel; a child in the room has no Start, Pause, One step or Start over, cannot change the
+teacher's run, plays judge on the duel's pictures, and the vote reaches the teacher's screen. A wrong
+or ended code gets a friendly word."""
+
+import numpy as np
+import pytest
+from helpers import captions, no_exception, run_app, texts
+
+from ui.i18n import t_in
+
+PAGE = "pages/gan.py"
+DUEL_PART = 2                        # the duel is the third section of the GAN chapter in classroom mode
+CONTROLS = ("gan-start", "gan-pause", "gan-step", "gan-reset", "gan-speed")
+
+
+def keys(at) -> set[str]:
+    return {w.key for kind in ("button", "segmented_control", "checkbox", "toggle") for w in getattr(at, kind)}
+
+
+def teacher_with_room(lang="en"):
+    at = run_app(lang, PAGE, query={"present": "1"})
+    at.session_state["present-part:gan"] = DUEL_PART
+    at.run()
+    no_exception(at)
+    assert "gan-start" in keys(at) and t_in(lang, "duel_open") in texts(at)
+    at.button(key="gan-duel-open").click().run()
+    no_exception(at)
+    code, _ = at.session_state["duel:room"]
+    assert code in "\n".join(str(h.proto.body) for h in at.get("html"))      # the code, big, on the projector
+    return at, code
+
+
+@pytest.mark.parametrize("lang", ["zh"])
+def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
+    teacher, code = teacher_with_room(lang)
+    from ui.class_duel import registry
+
+    teacher.button(key="gan-start").click().run()                 # one run = one tick of training
+    teacher.button(key="gan-pause").click().run()
+    no_exception(teacher)
+    steps = teacher.session_state["live:gan"].trainer.steps
+    assert steps > 0 and registry().look(code).snapshot["round"] == steps   # published to the room
+
+    child = run_app(lang, PAGE, query={"room": code.lower()})     # a link, or a code typed in small letters
+    no_exception(child)
+    assert t_in(lang, "duel_banner", code=code) in texts(child)
+    assert t_in(lang, "gan.now_caption", round=steps) in captions(child)    # the teacher's pictures
+    assert not set(CONTROLS) & keys(child)                        # nothing to start, pause, step or reset
+    assert "live:gan" not in child.session_state                  # and no run of its own
+    game = registry().look(code).game                             # the judge game's answers are not shown
+    truth = {t_in(lang, k) for k in ("gan.truth_real", "gan.truth_drawn", "duel_truth_real", "duel_truth_drawn")}
+    assert not any(c.value.startswith(tuple(truth)) for c in child.caption)
+
+    # The child plays judge on the duel's own lineup; the vote reaches the teacher's screen.
+    drawn = ~np.asarray(game["is_real"], bool)
+    for i in np.flatnonzero(drawn):
+        child.checkbox(key=f"duel-pick-{code}-1-{i}").check()
+    child.button(key="gan-duel-vote").click().run()
+    no_exception(child)
+    assert t_in(lang, "duel_you", found=int(drawn.sum()), total=int(drawn.sum()), wrong=0) in texts(child)
+    assert "gan-duel-vote" not in keys(child)                     # one answer per game
+    teacher.run()
+    judge = round(100 * ((np.asarray(game["verdicts"]) < 0.5) & drawn).sum() / drawn.sum())
+    assert t_in(lang, "duel_score", voters=1, class_pct=100, judge_pct=judge) in texts(teacher)
+
+    child.run()                                                   # a child's reruns never move the teacher's run
+    assert teacher.session_state["live:gan"].trainer.steps == steps
+
+    teacher.button(key="gan-duel-close").click().run()            # the teacher ends it: the child is told
+    no_exception(teacher)
+    child.run()
+    no_exception(child)
+    assert t_in(lang, "duel_ended") in texts(child) and not set(CONTROLS) & keys(child)
+
+
+def test_a_wrong_code_in_the_link_gets_a_friendly_word():
+    child = run_app("en", PAGE, query={"room": "CDFH"})
+    for asked in ("CDFH", "🙂🙂", "教室口令", "x" * 5000):
+        child.query_params["room"] = asked
+        child.run()
+        no_exception(child)
+        shown = texts(child)
+        assert t_in("en", "duel_unknown" if asked == "CDFH" else "duel_bad_code") in shown, asked
+        assert not set(CONTROLS) & keys(child)
+    child.button(key="gan-duel-leave").click().run()              # back to the ordinary chapter
+    no_exception(child)
+    assert "gan-start" in keys(child)
+
+
+def test_the_code_box_on_the_chapter_joins_a_room_or_says_why_not():
+    teacher, code = teacher_with_room()
+    child = run_app("en", PAGE)
+    assert t_in("en", "duel_join") in [e.label for e in child.expander]
+    for typed, word in (("🙂", "duel_bad_code"), ("", "duel_bad_code"), ("CDFH" if code != "CDFH" else "CDFJ", "duel_unknown")):
+        child.text_input(key="gan-duel-code").input(typed).run()
+        child.button(key="gan-duel-join").click().run()
+        no_exception(child)
+        assert t_in("en", word) in texts(child)
+    child.text_input(key="gan-duel-code").input(f" {code[:2].lower()} {code[2:]} ").run()
+    child.button(key="gan-duel-join").click().run()
+    no_exception(child)
+    assert child.query_params["room"] == [code] or child.query_params["room"] == code
+    assert t_in("en", "duel_banner", code=code) in texts(child) and "gan-start" not in keys(child)
+
+
+def test_the_qr_code_is_a_png_of_the_link():
+    from ui.class_duel import qr_png
+
+    a, b = qr_png("http://school.example/gan?room=KXPM&lang=zh"), qr_png("http://school.example/gan?room=KXPN&lang=zh")
+    assert a.startswith(b"\x89PNG") and a != b
