@@ -41,7 +41,7 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
 def dice_walk(generator: nn.Module, kind: str, frames: int = 24, seed: int = 0, jumpy: float = 0.0) -> np.ndarray:
     """A GAN walk inside one kind, from the dice of `seed` to the dice of `seed + 1`:
     (frames, 32, 32, 3) uint8. jumpy > 0 adds that much fresh noise to each frame's dice (0.5 flickers)."""
-    z_dim = generator.cfg.z_dim
+    z_dim = generator.config.z_dim
     a = torch.randn(z_dim, generator=torch.Generator().manual_seed(seed))
     b = torch.randn(z_dim, generator=torch.Generator().manual_seed(seed + 1))
     z = slerp(a, b, torch.linspace(0, 1, frames))                           # (F, z)

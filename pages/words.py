@@ -9,7 +9,6 @@ from models.words import WordsConfig, WordsTrainer, load_shipped
 from ui.i18n import field, t
 from ui.layout import chapter, guard, say
 from ui.match_figures import bar_rows
-from ui.memo import per_visitor
 from ui.pictures import show_grid, show_row
 from ui.training import LiveTraining
 
@@ -35,10 +34,24 @@ def quoted(words: list) -> str:
     return "、".join(w if len(w) <= 20 else w[:19] + "…" for w in words[:8]) + (" …" if len(words) > 8 else "")
 
 
+@st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
 def drawing(prompt: str, seed: int, guidance=None, n: int = N, steps: bool = False):
-    """The child's own words drawn: remembered in their session only (ui.memo), never in a shared cache."""
-    return per_visitor("words-draw", (prompt, seed, guidance, n, steps),
-                       lambda: shipped().sample(prompt, n, seed=seed, guidance=guidance, return_all=steps))
+    """The child's own words drawn: remembered in their session only, never in a cache others share."""
+    return shipped().sample(prompt, n, seed=seed, guidance=guidance, return_all=steps)
+
+
+@st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
+def bars(text: str):
+    """Each of the first ten pieces' numbers as a row of bars, grey where the model never learned it."""
+    reading = shipped().reader.reading(text)
+    ids, embed = reading.ids[:10], shipped().reader.encoder.embed.weight
+    return bar_rows(reading.pieces[:10], embed[ids].detach().numpy(), [i != 1 for i in ids])
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def finished_pictures():
+    """What the ready-trained model makes of the live prompts (the same for every visitor)."""
+    return shipped().sample(LIVE_PROMPTS, 3, seed=0)
 
 
 def verdict(text: str) -> bool:
@@ -79,10 +92,7 @@ def ask() -> None:
     st.button(t("words.draw_button"), key="words-draw", type="primary", on_click=_goto, args=(0, True))
     text, reading = prompt(), shipped().reader.reading(prompt())
     if verdict(text) or reading.pieces:        # each piece's numbers as bars, grey where it never learned it
-        ids, embed = reading.ids[:10], shipped().reader.encoder.embed.weight
-        st.image(per_visitor("words-bars", text, lambda: bar_rows(reading.pieces[:10], embed[ids].numpy(),
-                                                                   [i != 1 for i in ids])),
-                 caption=t("words.pieces_caption"))
+        st.image(bars(text), caption=t("words.pieces_caption"))
 
 
 # ── 2. Watch it draw ───────────────────────────────────────────────────────────────────────────
@@ -185,7 +195,7 @@ def learn() -> None:
 
     def waiting() -> None:
         st.caption(t("words.learn_waiting"))
-        show_grid(per_visitor("words-done", 0, lambda: shipped().sample(LIVE_PROMPTS, 3, seed=0)), cols=3, scale=4)
+        show_grid(finished_pictures(), cols=3, scale=4)
 
     live.panel(draw, waiting=waiting)
 
