@@ -195,3 +195,21 @@ def test_wish_walk_leaves_the_shared_model_alone():
     assert frames.shape == (3, 32, 32, 3)
     assert torch.equal(trainer.ema.kind.weight, before) and trainer.ema.kind.num_embeddings == len(world.KINDS) + 1
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 5      # a face is not a sun
+
+
+# ── The command line (models/commands/music.py, text.py) ─────────────────────────────────────
+def test_music_and_text_commands_train_save_sample_and_evaluate(tmp_path, capsys):
+    from models.__main__ import main
+
+    for model in ("music", "text"):
+        weights = tmp_path / f"{model}.pt"
+        assert main(["train", model, "--seconds", "0.5", "--out", str(weights)]) == 0 and weights.exists()
+        assert main(["sample", model, "--n", "2", "--out", str(tmp_path / model), "--weights", str(weights)]) == 0
+        assert main(["evaluate", model, "--weights", str(weights)]) == 0
+        assert main(["sample", model, "--n", "1", "--out", str(tmp_path), "--weights", str(tmp_path / "none.pt")]) == 2
+    written = sorted(p.name for p in (tmp_path / "music").iterdir())
+    assert written == ["tune000.json", "tune000.wav", "tune001.json", "tune001.wav"]
+    assert len((tmp_path / "text" / "lines.txt").read_text(encoding="utf-8").splitlines()) == 2
+    out = capsys.readouterr()
+    assert "model_in_key" in out.out and "en:" in out.out and "zh:" in out.out
+    assert out.err.count("no weights at") == 2

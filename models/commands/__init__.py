@@ -18,3 +18,49 @@ def load_judge(required: bool = True):
         from ..cli import CommandError
         raise CommandError("evaluating needs the benchmark's judge: run from the project folder") from None
     return load()
+
+
+def train_live(make_trainer, seconds: float, report=None):
+    """A live-only model (music, text) trained on one thread for `seconds` of wall clock, as on a page.
+    `make_trainer()` -> a trainer (models/engine.Trainer); returns it after training."""
+    import torch
+
+    from .. import engine
+
+    torch.set_num_threads(1)
+    trainer = make_trainer()
+    engine.train(trainer, seconds=seconds, callback=report, every=5.0)
+    return trainer
+
+
+def load_or_train(path, trainer_class, make_trainer, seconds: float, what: str, model: str):
+    """The trainer saved at `path` (torch.save of its state_dict()), or, with no path, one trained now
+    for `seconds`. A missing or foreign file: CommandError naming `what` and the `model`'s train command."""
+    import torch
+
+    from ..cli import CommandError
+
+    if path is None:
+        print(f"no --weights: training for {seconds:.0f} s first")
+        return train_live(make_trainer, seconds)
+    try:
+        return trainer_class.from_state(torch.load(path, weights_only=True))
+    except FileNotFoundError:
+        raise CommandError(f"no weights at {path!r}: make them with `python -m models train {model} --out {path}`") from None
+    except (KeyError, RuntimeError, TypeError) as e:
+        raise CommandError(f"{path!r} does not hold {what} weights ({type(e).__name__})") from None
+
+
+def train_and_save(args, make_trainer, default_seconds: float, what: str) -> None:
+    """`python -m models train <model>` for a live-only model: train, save the state_dict, say so."""
+    import torch
+
+    from .. import engine
+    from ..cli import writable_file
+
+    out = writable_file(args.out)
+    seconds = args.seconds or default_seconds
+    print(f"training {what} for {seconds:.0f} s (seed {args.seed})")
+    trainer = train_live(make_trainer, seconds, engine.print_progress)
+    torch.save(trainer.state_dict(), out)
+    print(f"wrote {out} after {trainer.steps} steps")

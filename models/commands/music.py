@@ -13,40 +13,24 @@ import json
 import time
 
 import numpy as np
-import torch
 
-from .. import engine, music
-from ..cli import CommandError, writable_dir, writable_file
+from .. import music
+from ..cli import CommandError, writable_dir
+from . import load_or_train, train_and_save
 
 DEFAULT_SECONDS = 30.0
 
 
-def _train(seconds: float, seed: int, report=None) -> music.MusicTrainer:
-    torch.set_num_threads(1)
-    trainer = music.MusicTrainer(music.MusicConfig.live(), seed=seed)
-    engine.train(trainer, seconds=seconds, callback=report, every=5.0)
-    return trainer
+def _new(seed: int):
+    return lambda: music.MusicTrainer(music.MusicConfig.live(), seed=seed)
 
 
 def _load(path, seed: int = 0) -> music.MusicTrainer:
-    if path is None:
-        print(f"no --weights: training for {DEFAULT_SECONDS:.0f} s first")
-        return _train(DEFAULT_SECONDS, seed)
-    try:
-        return music.MusicTrainer.from_state(torch.load(path, weights_only=True))
-    except FileNotFoundError:
-        raise CommandError(f"no weights at {path!r}: make them with `python -m models train music --out {path}`") from None
-    except (KeyError, RuntimeError, TypeError) as e:
-        raise CommandError(f"{path!r} does not hold tune-maker weights ({type(e).__name__})") from None
+    return load_or_train(path, music.MusicTrainer, _new(seed), DEFAULT_SECONDS, "tune-maker", "music")
 
 
 def train_command(args) -> None:
-    out = writable_file(args.out)
-    seconds = args.seconds or DEFAULT_SECONDS
-    print(f"training the tune maker for {seconds:.0f} s (seed {args.seed})")
-    trainer = _train(seconds, args.seed, engine.print_progress)
-    torch.save(trainer.state_dict(), out)
-    print(f"wrote {out} after {trainer.steps} steps")
+    train_and_save(args, _new(args.seed), DEFAULT_SECONDS, "the tune maker")
 
 
 def sample_command(args) -> None:

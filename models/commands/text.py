@@ -9,40 +9,24 @@ No weights are shipped: without --weights, sample and evaluate first train for 1
 
 from __future__ import annotations
 
-import torch
 
-from .. import engine, text_gen
-from ..cli import CommandError, writable_dir, writable_file
+from .. import text_gen
+from ..cli import CommandError, writable_dir
+from . import load_or_train, train_and_save
 
 DEFAULT_SECONDS = 120.0
 
 
-def _train(seconds: float, seed: int, report=None) -> text_gen.TextTrainer:
-    torch.set_num_threads(1)
-    trainer = text_gen.TextTrainer(text_gen.TextConfig.live(), seed=seed)
-    engine.train(trainer, seconds=seconds, callback=report, every=5.0)
-    return trainer
+def _new(seed: int):
+    return lambda: text_gen.TextTrainer(text_gen.TextConfig.live(), seed=seed)
 
 
 def _load(path, seed: int = 0) -> text_gen.TextTrainer:
-    if path is None:
-        print(f"no --weights: training for {DEFAULT_SECONDS:.0f} s first")
-        return _train(DEFAULT_SECONDS, seed)
-    try:
-        return text_gen.TextTrainer.from_state(torch.load(path, weights_only=True))
-    except FileNotFoundError:
-        raise CommandError(f"no weights at {path!r}: make them with `python -m models train text --out {path}`") from None
-    except (KeyError, RuntimeError, TypeError) as e:
-        raise CommandError(f"{path!r} does not hold writer weights ({type(e).__name__})") from None
+    return load_or_train(path, text_gen.TextTrainer, _new(seed), DEFAULT_SECONDS, "writer", "text")
 
 
 def train_command(args) -> None:
-    out = writable_file(args.out)
-    seconds = args.seconds or DEFAULT_SECONDS
-    print(f"training the writer for {seconds:.0f} s (seed {args.seed})")
-    trainer = _train(seconds, args.seed, engine.print_progress)
-    torch.save(trainer.state_dict(), out)
-    print(f"wrote {out} after {trainer.steps} steps")
+    train_and_save(args, _new(args.seed), DEFAULT_SECONDS, "the writer")
 
 
 def sample_command(args) -> None:
