@@ -33,8 +33,11 @@ def say(page, words: str) -> dict:
     for _ in range(300):                                              # up to 30 s for the rerun
         settle(page)
         text = line.inner_text()
-        me, maker, made, asked = re.match(r"session (\w+); answer made in session (\w+); made (.*); asked (.*)",
-                                          text).groups()
+        found = re.fullmatch(r"session (\w+); answer made in session (\w+); made (.*); asked (.*)", text.strip(), re.S)
+        if found is None:                                             # mid-rerun: the line is not drawn yet
+            page.wait_for_timeout(100)
+            continue
+        me, maker, made, asked = found.groups()
         if asked == words:
             return {"me": me, "maker": maker, "made": made.split("|")}
         page.wait_for_timeout(100)
