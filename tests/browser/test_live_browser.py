@@ -4,9 +4,6 @@ card or step a trainer from two threads; a hidden tab pauses its own training an
 import pytest
 from web import settle, steps_in
 
-pytestmark = pytest.mark.skip(reason="written by live16 but never seen passing: the shared machine was at "
-                              "load 25-46 on 2 cores and Chromium's clicks timed out; run it on a quiet machine, "
-                              "then remove this mark")
 
 OOPS = '[class*="st-key-oops-"]'
 SLOW = 300_000          # ms: a first open of a chapter on a busy shared machine
