@@ -168,6 +168,12 @@ def screen(frames, guesses, levels, playing: bool) -> None:
         with guard("diffusion-player"):
             total = len(frames) - 1
             step = min(st.session_state.get("diffusion-frame", 0), total)
+            if st.session_state.get("diffusion:playing") and step >= total:
+                # Stop one tick after the end is shown, not in the tick that shows it: a rerun of the
+                # whole page then would take the slider's value from the browser, which has not yet
+                # seen the last step (the end was lost: the page stopped at 19 of 20).
+                st.session_state["diffusion:playing"] = False
+                st.rerun(scope="app")
             if st.session_state.get("diffusion:playing"):
                 step = min(step + 1, total)
             st.session_state["diffusion-frame"] = step
@@ -181,9 +187,6 @@ def screen(frames, guesses, levels, playing: bool) -> None:
                     show_grid(guesses[step], cols=2, scale=4, caption=t("diffusion.guess_caption"))
                 else:
                     show_grid(frames[total], cols=2, scale=4, caption=t("diffusion.finished_caption"))
-        if st.session_state.get("diffusion:playing") and step >= total:
-            st.session_state["diffusion:playing"] = False
-            st.rerun(scope="app")                            # the end: stop ticking
 
     tick()
 
