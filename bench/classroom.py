@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import streamlit_server
+
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -63,14 +61,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def settle(page, timeout: float = 120_000) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(300)
@@ -88,132 +78,116 @@ def run(report):
         report("class duel", "skipped: no Chromium", "")
         return
     report("machine load average (1 min) at start", os.getloadavg()[0], "", f"on {os.cpu_count()} cores")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(prefix="classroom-", suffix=".log")[1])
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-             "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    peak = {"rss": 0.0}
-    stop = threading.Event()
+    # The server stops when the block ends; it must answer within 180 s (a cold start beside 31 browsers).
+    with streamlit_server(log, deadline=180.0) as started:
+        server, url = started.process, started.url
+        peak = {"rss": 0.0}
+        stop = threading.Event()
 
-    def sample():
-        while not stop.is_set():
-            try:
-                peak["rss"] = max(peak["rss"], rss_mb(server.pid))
-            except (OSError, ValueError):
-                pass
-            stop.wait(0.5)
-
-    try:
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
-        threading.Thread(target=sample, daemon=True).start()
-        from playwright.sync_api import sync_playwright
-
-        errors: list[str] = []
-        with sync_playwright() as p:
-            browsers = [p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-                        for _ in range(1 + (children + PER_BROWSER - 1) // PER_BROWSER)]
-
-            def new_page(browser, name):
-                page = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900}).new_page()
-                page.on("pageerror", lambda e, n=name: errors.append(f"{n}: {e}"))
-                return page
-
-            teacher = new_page(browsers[0], "teacher")
-            teacher.set_viewport_size({"width": 1400, "height": 1000})
-            teacher.goto(f"{url}/gan?present=1&lang=en", timeout=180_000)
-            settle(teacher)
-            for _ in range(2):                               # classroom mode: on to the duel section
-                teacher.locator(".st-key-present-next button").click()
-                settle(teacher)
-            teacher.locator(".st-key-gan-duel-open button").click()
-            teacher.locator(".duel-code").first.wait_for(timeout=60_000)
-            code = teacher.locator(".duel-code").first.inner_text().strip()
-            report("server memory, teacher with an open room", rss_mb(server.pid), "MB")
-
-            pages, t0 = [], time.perf_counter()
-            for i in range(children):
-                page = new_page(browsers[1 + i // PER_BROWSER], f"child {i + 1}")
-                page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
-                pages.append(page)
-            for page in pages:
-                page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
-            report(f"{children} children joined and see the duel", time.perf_counter() - t0, "s")
-            report("server memory, teacher + children, duel paused", rss_mb(server.pid), "MB")
-
-            teacher.locator(".st-key-gan-start button").click()
-            teacher.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
-            for page in pages:
-                page.evaluate(WATCH_ROUNDS)
-            teacher.evaluate(WATCH_VOTES)
-            cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
-            steps0 = teacher_steps(teacher)
-
-            # Half the window: everyone watches. Then every child votes, one after another.
-            teacher.wait_for_timeout(window / 2 * 1000)
-            clicks = {}
-            for i, page in enumerate(pages):
-                box = page.locator(".st-key-gan-duel-game [data-testid='stCheckbox']").nth(i % 8)
-                box.locator("label").click()
-                box.locator("input:checked").wait_for(state="attached", timeout=60_000)
-                clicks[i] = time.time() * 1000
-                page.locator(".st-key-gan-duel-vote button").click()
-            for i, page in enumerate(pages):                 # a click lost in a refresh: the child taps again
+        def sample():
+            while not stop.is_set():
                 try:
-                    page.get_by_text("Sent!").first.wait_for(timeout=20_000)
-                except Exception:
-                    if page.locator(".st-key-gan-duel-vote button").count():
-                        clicks[i] = time.time() * 1000
-                        page.locator(".st-key-gan-duel-vote button").click()
-            clicks = list(clicks.values())
-            rest = window - (time.perf_counter() - w0)
-            teacher.wait_for_timeout(max(rest, 10) * 1000)
-            cpu = cpu_seconds(server.pid) - cpu0
-            span = time.perf_counter() - w0
+                    peak["rss"] = max(peak["rss"], rss_mb(server.pid))
+                except (OSError, ValueError):
+                    pass
+                stop.wait(0.5)
 
-            gaps = []
-            for page in pages:
-                rounds = page.evaluate("window.__rounds")
-                times = [t for t, _ in rounds]
-                gaps.append(max((b - a for a, b in zip(times, times[1:])), default=float("inf")) / 1000)
-            gaps.sort()
-            report("largest gap between new pictures, worst child", gaps[-1], "s", "<= 3")
-            report("largest gap between new pictures, median child", gaps[len(gaps) // 2], "s")
-            votes = teacher.evaluate("window.__votes")
-            delays = []
-            for k, clicked in enumerate(sorted(clicks), start=1):
-                shown = next((t for t, v in votes if v >= k), None)
-                delays.append(float("inf") if shown is None else max(0.0, (shown - clicked) / 1000))
-            report("votes counted on the projector", max((v for _, v in votes), default=0), "", f"= {children}")
-            report("vote to projector, slowest", max(delays), "s", "<= 3")
-            report("vote to projector, median", sorted(delays)[len(delays) // 2], "s")
-            steps = teacher_steps(teacher)
-            if steps0 >= 0 and steps >= 0:
-                report("teacher's duel: steps a second while the class watched", (steps - steps0) / span, "steps/s")
-            report("server CPU while the class watched", cpu / span, "cores", f"of {os.cpu_count()}")
-            oops = sum(page.locator("[class*='st-key-oops']").count() for page in [teacher, *pages])
-            server_errors = log.read_text().count("Traceback")
-            report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")
-            for e in errors[:5]:
-                print("   ", e[:200])
-            report("server memory, 31 sessions, largest seen", peak["rss"], "MB", "< 1024")
-            report("server memory, VmHWM", rss_mb(server.pid, "VmHWM"), "MB")
-            for b in browsers:
-                b.close()
-        report("machine load average (1 min) at the end", os.getloadavg()[0], "")
-    finally:
-        stop.set()
-        server.terminate()
         try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            threading.Thread(target=sample, daemon=True).start()
+            from playwright.sync_api import sync_playwright
+
+            errors: list[str] = []
+            with sync_playwright() as p:
+                browsers = [p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+                            for _ in range(1 + (children + PER_BROWSER - 1) // PER_BROWSER)]
+
+                def new_page(browser, name):
+                    page = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900}).new_page()
+                    page.on("pageerror", lambda e, n=name: errors.append(f"{n}: {e}"))
+                    return page
+
+                teacher = new_page(browsers[0], "teacher")
+                teacher.set_viewport_size({"width": 1400, "height": 1000})
+                teacher.goto(f"{url}/gan?present=1&lang=en", timeout=180_000)
+                settle(teacher)
+                for _ in range(2):                               # classroom mode: on to the duel section
+                    teacher.locator(".st-key-present-next button").click()
+                    settle(teacher)
+                teacher.locator(".st-key-gan-duel-open button").click()
+                teacher.locator(".duel-code").first.wait_for(timeout=60_000)
+                code = teacher.locator(".duel-code").first.inner_text().strip()
+                report("server memory, teacher with an open room", rss_mb(server.pid), "MB")
+
+                pages, t0 = [], time.perf_counter()
+                for i in range(children):
+                    page = new_page(browsers[1 + i // PER_BROWSER], f"child {i + 1}")
+                    page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                    pages.append(page)
+                for page in pages:
+                    page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
+                report(f"{children} children joined and see the duel", time.perf_counter() - t0, "s")
+                report("server memory, teacher + children, duel paused", rss_mb(server.pid), "MB")
+
+                teacher.locator(".st-key-gan-start button").click()
+                teacher.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
+                for page in pages:
+                    page.evaluate(WATCH_ROUNDS)
+                teacher.evaluate(WATCH_VOTES)
+                cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+                steps0 = teacher_steps(teacher)
+
+                # Half the window: everyone watches. Then every child votes, one after another.
+                teacher.wait_for_timeout(window / 2 * 1000)
+                clicks = {}
+                for i, page in enumerate(pages):
+                    box = page.locator(".st-key-gan-duel-game [data-testid='stCheckbox']").nth(i % 8)
+                    box.locator("label").click()
+                    box.locator("input:checked").wait_for(state="attached", timeout=60_000)
+                    clicks[i] = time.time() * 1000
+                    page.locator(".st-key-gan-duel-vote button").click()
+                for i, page in enumerate(pages):                 # a click lost in a refresh: the child taps again
+                    try:
+                        page.get_by_text("Sent!").first.wait_for(timeout=20_000)
+                    except Exception:
+                        if page.locator(".st-key-gan-duel-vote button").count():
+                            clicks[i] = time.time() * 1000
+                            page.locator(".st-key-gan-duel-vote button").click()
+                clicks = list(clicks.values())
+                rest = window - (time.perf_counter() - w0)
+                teacher.wait_for_timeout(max(rest, 10) * 1000)
+                cpu = cpu_seconds(server.pid) - cpu0
+                span = time.perf_counter() - w0
+
+                gaps = []
+                for page in pages:
+                    rounds = page.evaluate("window.__rounds")
+                    times = [t for t, _ in rounds]
+                    gaps.append(max((b - a for a, b in zip(times, times[1:])), default=float("inf")) / 1000)
+                gaps.sort()
+                report("largest gap between new pictures, worst child", gaps[-1], "s", "<= 3")
+                report("largest gap between new pictures, median child", gaps[len(gaps) // 2], "s")
+                votes = teacher.evaluate("window.__votes")
+                delays = []
+                for k, clicked in enumerate(sorted(clicks), start=1):
+                    shown = next((t for t, v in votes if v >= k), None)
+                    delays.append(float("inf") if shown is None else max(0.0, (shown - clicked) / 1000))
+                report("votes counted on the projector", max((v for _, v in votes), default=0), "", f"= {children}")
+                report("vote to projector, slowest", max(delays), "s", "<= 3")
+                report("vote to projector, median", sorted(delays)[len(delays) // 2], "s")
+                steps = teacher_steps(teacher)
+                if steps0 >= 0 and steps >= 0:
+                    report("teacher's duel: steps a second while the class watched", (steps - steps0) / span, "steps/s")
+                report("server CPU while the class watched", cpu / span, "cores", f"of {os.cpu_count()}")
+                oops = sum(page.locator("[class*='st-key-oops']").count() for page in [teacher, *pages])
+                server_errors = log.read_text().count("Traceback")
+                report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")
+                for e in errors[:5]:
+                    print("   ", e[:200])
+                report("server memory, 31 sessions, largest seen", peak["rss"], "MB", "< 1024")
+                report("server memory, VmHWM", rss_mb(server.pid, "VmHWM"), "MB")
+                for b in browsers:
+                    b.close()
+            report("machine load average (1 min) at the end", os.getloadavg()[0], "")
+        finally:
+            stop.set()
