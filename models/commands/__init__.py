@@ -64,3 +64,25 @@ def train_and_save(args, make_trainer, default_seconds: float, what: str) -> Non
     trainer = train_live(make_trainer, seconds, engine.print_progress)
     torch.save(trainer.state_dict(), out)
     print(f"wrote {out} after {trainer.steps} steps")
+
+
+def train_and_save_along_the_way(trainer, seconds: float, out, save_every: float = 300.0) -> None:
+    """A long shipped run (diffusion, words): train for `seconds`, printing progress, and save the
+    weights to `out` every `save_every` seconds along the way (a stopped run leaves usable weights)
+    and at the end. `trainer.save(path)` writes its weights."""
+    import time
+
+    from .. import engine
+
+    last_save = time.perf_counter()
+
+    def report(progress: engine.Progress) -> None:
+        nonlocal last_save
+        engine.print_progress(progress)
+        if time.perf_counter() - last_save > save_every:
+            trainer.save(out)
+            last_save = time.perf_counter()
+
+    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
+    trainer.save(out)
+    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import engine, world
+from .. import world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..diffusion import DiffusionTrainer
-from . import load_judge
+from . import load_judge, train_and_save_along_the_way
 
 
 def load_trainer(path) -> DiffusionTrainer:
@@ -31,18 +31,7 @@ def train_command(args) -> None:
     seconds = args.seconds or trainer.config.seconds
     what = f"only {args.kind}" if args.kind else "all kinds"
     print(f"training diffusion on {what} for {seconds:.0f} s, {torch.get_num_threads()} thread(s)", flush=True)
-    last_save = time.perf_counter()
-
-    def report(progress: engine.Progress) -> None:
-        nonlocal last_save
-        engine.print_progress(progress)
-        if time.perf_counter() - last_save > 300:        # a long run leaves usable weights along the way
-            trainer.save(out)
-            last_save = time.perf_counter()
-
-    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
-    trainer.save(out)
-    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")
+    train_and_save_along_the_way(trainer, seconds, out)
 
 
 def sample_command(args) -> None:

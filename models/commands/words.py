@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models import engine
+from models.commands import train_and_save_along_the_way
 from models.cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
 
@@ -36,18 +36,7 @@ def train_command(args) -> None:
     trainer = WordsTrainer(WordsConfig.shipped(), seed=args.seed)
     seconds = args.seconds or trainer.config.seconds
     print(f"training words-to-picture for {seconds:.0f} s, {torch.get_num_threads()} thread(s)", flush=True)
-    last_save = time.perf_counter()
-
-    def report(progress: engine.Progress) -> None:
-        nonlocal last_save
-        engine.print_progress(progress)
-        if time.perf_counter() - last_save > 300:        # a long run leaves usable weights along the way
-            trainer.save(out)
-            last_save = time.perf_counter()
-
-    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
-    trainer.save(out)
-    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")
+    train_and_save_along_the_way(trainer, seconds, out)
 
 
 def sample_command(args) -> None:
