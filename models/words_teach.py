@@ -137,8 +137,9 @@ def paint(masks: list, n: int, rng: np.random.Generator, colours=None, big: int 
         thick = int(rng.integers(3))                                          # thinner, as drawn, thicker
         canvas = canvas.filter(ImageFilter.MinFilter(3)) if thick == 0 and rng.random() < 0.5 else \
             canvas.filter(ImageFilter.MaxFilter(3)) if thick == 2 else canvas
-        lines = np.asarray(canvas) > 90
-        edge = Image.fromarray(np.pad(lines, 1).astype(np.uint8) * 255).copy()   # (a copy: fromarray is read-only)
+        lines = np.asarray(canvas) > 60
+        closed = canvas.filter(ImageFilter.MaxFilter(5))                    # small gaps in a line do not let the fill out
+        edge = Image.fromarray(np.pad(np.asarray(closed) > 60, 1).astype(np.uint8) * 255).copy()   # (fromarray: read-only)
         ImageDraw.floodfill(edge, (0, 0), 128)                              # the outside: reached from the edge
         inside = (np.asarray(edge)[1:-1, 1:-1] != 128)                      # lines and what they close in
         main = np.array(world.RGB[world.COLORS[colours[i]]], np.float32)
