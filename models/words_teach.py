@@ -48,6 +48,7 @@ NEW = -1                        # a placeholder id while texts are read: "one of
 @dataclass
 class TeachConfig:
     vectors: int = 2             # pieces the new word stands for (1 = the paper's single word)
+    adapter: bool = False        # also learn a shift of the words' meaning (64 numbers) where the new word is
     steps: int = 300             # optimiser steps to learn the word
     batch: int = 16              # pictures per step
     lr: float = 0.03             # Adam on the new vectors only
@@ -174,11 +175,12 @@ class TaughtReader(nn.Module):
     word's pieces appear they are replaced by the `vectors` learned pieces (K,32), which count as known.
     Gradients flow into the vectors only."""
 
-    def __init__(self, reader, name: str, vectors: torch.Tensor):
+    def __init__(self, reader, name: str, vectors: torch.Tensor, adapter: bool = False):
         super().__init__()
         self.reader, self.name = reader, name
         self.name_pieces = reader.tokenizer.split(name)
         self.vectors = nn.Parameter(vectors.clone())                       # (K, 32)
+        self.shift = nn.Parameter(torch.zeros(reader.dim)) if adapter else None   # (64,) or none
 
     def ids(self, text: str) -> list[int]:
         """The text's piece ids, with each appearance of the new word as K NEW placeholders."""
@@ -208,7 +210,10 @@ class TaughtReader(nn.Module):
         e = torch.where(new[..., None], self.vectors[slot], e)
         known = (raw != PAD) & (raw != UNK)                                # the new pieces count as known
         weight = enc.score(e).squeeze(-1).masked_fill(~known, -1e9).softmax(-1)             # (B, L)
-        meaning = F.normalize(enc.mlp((weight.unsqueeze(-1) * e).sum(1)), dim=-1)          # (B, 64)
+        meaning = enc.mlp((weight.unsqueeze(-1) * e).sum(1))                                 # (B, 64)
+        if self.shift is not None:                                         # the adapter: only where the word is
+            meaning = meaning + new.any(1, keepdim=True) * self.shift
+        meaning = F.normalize(meaning, dim=-1)
         return e, known, meaning * known.any(1, keepdim=True)
 
 
@@ -235,8 +240,8 @@ class WordTeacher:
         self.start_word = self._starting_word()
         embed = words.reader.encoder.embed.weight.detach()
         start = embed[words.reader.tokenizer.piece_id(self.start_word)]
-        self.reader = TaughtReader(words.reader, name, start[None].repeat(cfg.vectors, 1))
-        self.opt = Adam([self.reader.vectors], lr=cfg.lr)
+        self.reader = TaughtReader(words.reader, name, start[None].repeat(cfg.vectors, 1), cfg.adapter)
+        self.opt = Adam([p for p in self.reader.parameters() if p.requires_grad], lr=cfg.lr)
         self.history: list[float] = []
 
     def _texts(self, idx) -> list[str]:
