@@ -202,3 +202,52 @@ def run(report) -> None:
         report(f"{lang} area big / small", round(sm[f"size_{lang}"]["ratio"], 2), "x", "")
         report(f"{lang} face mood as asked (mood reader)", sm[f"mood_{lang}"], "fraction", "")
     report("mood reader on the world's faces", sm["mood_reader_on_real"], "fraction", "")
+
+
+# ── Teach it a new word (models/words_teach.py) ────────────────────────────────────────────────
+def teach(report, children=(("火箭", 0), ("rocket", 1)), n: int = 32) -> None:
+    """Teach the shipped model "rocket" from 4 doodles drawn by code (models/doodles.py, a 240-pixel canvas
+    kept at 112 pixels, as the page keeps them), once per child (name, seed), on one thread. Reports the
+    CPU-seconds and wall-seconds to learn (with the machine's load), and how often the judge-free check
+    (words_teach.train_checker: a classifier of the child's painted doodles against the ten known kinds)
+    sees the new thing in pictures drawn with the new word, beside its false alarms: the same words before
+    learning, and known words ("a blue heart", "a blue house"). Colour: colour_of() above."""
+    import os
+
+    from PIL import Image
+
+    from models import doodles
+    from models import words_teach as WT
+    from models.words import load_shipped
+
+    torch.set_num_threads(1)
+    words = load_shipped()
+    blue = world.COLORS.index("blue")
+    report("teach: machine load (1-min load average, cores)", f"{os.getloadavg()[0]:.1f} / {os.cpu_count()}", "", "")
+    for name, seed in children:
+        rng = np.random.default_rng(seed)
+        drawn = [np.asarray(Image.fromarray(np.asarray(doodles.draw("rocket", rng, size=240))).resize((112, 112), Image.BOX))
+                 for _ in range(4)]
+        cpu, wall = time.process_time(), time.perf_counter()
+        teacher = WT.WordTeacher(words, name, drawn, WT.TeachConfig.live(), seed=seed)
+        while not teacher.done:
+            teacher.step()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        tag = f"teach '{name}' (child {seed})"
+        report(f"{tag}: {teacher.steps} steps, CPU time, one thread", round(cpu, 1), "CPU-s", "< 60")
+        report(f"{tag}: the same, wall time on this machine now", round(wall, 1), "s", "")
+        report(f"{tag}: started from the known word", teacher.start_word, "", "")
+        checker = WT.train_checker(teacher.masks, seed=seed)
+        mine, _, _ = WT.paint(teacher.masks, 200, np.random.default_rng(seed + 9))
+        report(f"{tag}: check on the painted doodles themselves", WT.seen_share(checker, mine), "fraction", "")
+        report(f"{tag}: check's false alarms on the world's pictures",
+               WT.seen_share(checker, world.make_pictures(400, seed=seed + 77, captions=False).images), "fraction", "")
+        for prompt in (f"a blue {name}", f"一个蓝色的{name}"):
+            after = np.concatenate([teacher.sample(prompt, n // 2, seed=s) for s in (1, 2)])
+            before = np.concatenate([teacher.sample(prompt, n // 2, seed=s, taught=False) for s in (1, 2)])
+            report(f"{tag}: '{prompt}' seen as the new thing (check)", WT.seen_share(checker, after), "fraction", "")
+            report(f"{tag}: '{prompt}' in blue", float((colour_of(after) == blue).mean()), "fraction", "")
+            report(f"{tag}: '{prompt}' before learning, seen (false alarm)", WT.seen_share(checker, before), "fraction", "")
+        for prompt in ("a blue heart", "a blue house"):
+            known = np.concatenate([teacher.sample(prompt, n // 2, seed=s) for s in (1, 2)])
+            report(f"{tag}: '{prompt}' seen as the new thing (false alarm)", WT.seen_share(checker, known), "fraction", "")

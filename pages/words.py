@@ -11,6 +11,7 @@ from ui.layout import chapter, guard, say
 from ui.match_figures import bar_rows
 from ui.pictures import show_grid, show_row
 from ui.training import LiveTraining
+from ui import teach_word
 
 N = 4                                       # pictures drawn at once, each from its own noise
 TICK = 0.4                                  # seconds between animation frames
@@ -206,4 +207,4 @@ def honest() -> None:
 
 
 chapter("words", {"say": ask, "draw": watch, "change": change, "strict": strict, "unknown": unknown,
-                  "learn": learn, "honest": honest})
+                  "learn": learn, "teach": lambda: teach_word.section(shipped()), "honest": honest})

@@ -31,3 +31,39 @@ def test_typing_words_draws_pictures(page, app_url):
     type_words(page, "蓝色的鱼")
     page.get_by_text("Step", exact=False).first.wait_for(timeout=60_000)
     shot(page, "words-zh-prompt", full=False)
+
+
+ROCKET = [[(0.42, 0.8), (0.42, 0.35), (0.5, 0.12), (0.58, 0.35), (0.58, 0.8), (0.42, 0.8)],    # body
+          [(0.42, 0.55), (0.3, 0.85), (0.42, 0.8)], [(0.58, 0.55), (0.7, 0.85), (0.58, 0.8)],  # fins
+          [(0.47, 0.42), (0.53, 0.42), (0.53, 0.5), (0.47, 0.5), (0.47, 0.42)]]               # window
+
+
+def test_teaching_a_new_word_with_drawn_rockets(page, app_url):
+    """Three rockets drawn with the mouse (each a little shifted), a name, Teach: the bar, then pictures
+    of "a blue rocket" before and after. Learning is 300 real steps: minutes on a busy 2-core machine."""
+    from web import stroke
+
+    page.goto(f"{app_url}/words?lang=en")
+    settle(page, timeout=300_000)
+    canvas = page.locator(".st-key-teach-draw-box canvas.upper-canvas")
+    for shift in (-0.08, 0.0, 0.08):
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        for line in ROCKET:
+            stroke(page, box, [(x + shift, y) for x, y in line])
+        settle(page, timeout=60_000)
+        page.locator(".st-key-teach-add button").click()
+        settle_rerun(page, timeout=60_000)
+    page.get_by_text("Drawings: 3 of 5", exact=False).first.wait_for(timeout=30_000)
+    name = page.locator(".st-key-teach-name input")
+    name.fill("rocket")
+    name.press("Enter")
+    settle_rerun(page, timeout=60_000)
+    page.locator(".st-key-teach-start button").click()
+    page.get_by_text("Learning your word", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("Done! It learned", exact=False).first.wait_for(timeout=900_000)
+    settle(page, timeout=120_000)
+    page.get_by_text("After: it knows", exact=False).first.wait_for(timeout=60_000)
+    assert page.locator(".st-key-teach-prompt input").input_value() == "a blue rocket"
+    page.get_by_text("After: it knows", exact=False).first.scroll_into_view_if_needed()
+    shot(page, "words-teach-en", full=False)
