@@ -28,6 +28,12 @@ def test_play_each_part(page, app_url):
     gif = page.locator('[data-testid="stImage"] img[src*="gif"], [data-testid="stImage"] img[src^="data:image/gif"]')
     gif.first.wait_for(timeout=30_000)
 
+    # Video: the in-betweener learns (Start, then Pause) and shows its film.
+    page.locator(".st-key-beyond-video-start button").click()
+    page.get_by_text("frames 2, 4, 6 … are made by the model").first.wait_for(timeout=60_000)
+    page.locator(".st-key-beyond-video-pause button").click()
+    settle(page)
+
     # Text: a step of learning, then finish a sentence.
     page.locator(".st-key-beyond-text-step button").click()
     settle(page)
