@@ -14,6 +14,6 @@ def honest(part: str) -> None:
 
 
 def loss_chart(state) -> None:
-    if state.history:
+    if len(state.history) > 1:                 # one point makes no line
         st.caption(t("beyond.loss"))
         st.line_chart([h["loss"] for h in state.history], height=150)
