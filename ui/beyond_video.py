@@ -67,7 +67,7 @@ def make_film(trainer, kind: str):
     """(film, change per frame of the film, change per frame of the GAN's own film, GIF bytes)."""
     from models import video
     film, real = trainer.film(kind, keys=7, seed=11)
-    return film, video.smoothness(film), video.smoothness(real), video.gif_bytes(film, scale=5)
+    return film, video.smoothness(film), video.smoothness(real), video.gif_bytes(film, scale=5, bounce=False)
 
 
 def inbetween_part(kind: str) -> None:
