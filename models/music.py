@@ -29,9 +29,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from . import engine
+from . import engine, sequence
 
 # ── Notes and tokens ───────────────────────────────────────────────────────────────────────────
 LOW, HIGH = 55, 84                    # MIDI pitches the model knows: G3 .. C6
@@ -247,17 +246,12 @@ class MusicTrainer:
 
     def step(self) -> dict:
         cfg = self.config
-        starts = torch.randint(len(self.stream) - cfg.window - 1, (cfg.batch,), generator=self.gen)
-        idx = starts[:, None] + torch.arange(cfg.window + 1)   # (B, L+1)
+        idx = sequence.windows(len(self.stream), cfg.window, cfg.batch, self.gen)   # (B, L+1)
         tok, pl = self.stream[idx], self.places[idx]
         scores, _ = self.model(tok[:, :-1], pl[:, :-1])         # (B, L, VOCAB)
-        loss = F.cross_entropy(scores.reshape(-1, VOCAB), tok[:, 1:].reshape(-1))
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-        self.opt.step()
+        loss = sequence.learn(self.model, self.opt, scores, tok[:, 1:])
         self.steps += 1
-        return {"loss": loss.item()}
+        return {"loss": loss}
 
     def memory_bytes(self) -> int:
         return engine.parameter_bytes(self.model) * 4 + self.stream.numel() * 16

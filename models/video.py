@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import copy
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-from . import gan, world
+from . import engine, gan, world
 from .schedule import ddim_sample, to_uint8
 
 
@@ -106,3 +107,113 @@ def gif_bytes(frames: np.ndarray, scale: int = 6, fps: float = 8, bounce: bool =
 def film_strip(frames: np.ndarray, every: int = 1) -> np.ndarray:
     """Frames side by side, like film: (H + 2p, ..., 3) uint8 with dark edges."""
     return world.grid(frames[::every], cols=len(frames[::every]), pad=3, fill=40)
+
+
+# ── A tiny in-betweener that learns live ───────────────────────────────────────────────────────
+# Making a video, a model must make the pictures between the ones it knows, each agreeing with its
+# neighbours (frame interpolation, as in Google's FILM, Reda et al. 2022; video diffusion models make
+# all frames at once for the same reason). Here a small network learns it while the child watches:
+#
+#   a GAN walk's frames  t-1 and t+1 (2 × (3, 32, 32)) ──► stacked (6, 32, 32)
+#     ──► conv 3×3 (C) ──► conv 3×3, dilation 2 (C) ──► conv 3×3, dilation 4 (C) ──► conv 3×3 (3) ──► tanh
+#     ──► its guess of frame t (3, 32, 32), in [-1, 1];  loss: mean absolute error to the real frame t
+#
+# Its examples are made fresh every step by the shipped GAN (frozen, shared by every visitor): a random
+# kind, two random dice, three frames a small step apart on the walk between them.
+
+@dataclass
+class InBetweenConfig:
+    channels: int = 24         # C
+    batch: int = 16            # walks per step
+    gap: float = 1 / 12        # walk distance between two frames (a 13-frame film)
+    lr: float = 3e-3
+
+    @classmethod
+    def live(cls) -> "InBetweenConfig":
+        return cls()
+
+    @classmethod
+    def shipped(cls) -> "InBetweenConfig":
+        return cls()
+
+
+class InBetweener(nn.Module):
+    def __init__(self, cfg: InBetweenConfig):
+        super().__init__()
+        c = cfg.channels
+        self.net = nn.Sequential(
+            nn.Conv2d(6, c, 3, padding=1), nn.GELU(),
+            nn.Conv2d(c, c, 3, padding=2, dilation=2), nn.GELU(),
+            nn.Conv2d(c, c, 3, padding=4, dilation=4), nn.GELU(),
+            nn.Conv2d(c, 3, 3, padding=1), nn.Tanh())
+
+    def forward(self, before: torch.Tensor, after: torch.Tensor) -> torch.Tensor:
+        """before, after: (B, 3, 32, 32) in [-1, 1] -> the frame between them (B, 3, 32, 32) in [-1, 1]."""
+        return self.net(torch.cat([before, after], 1))
+
+
+def walk_triplets(generator: nn.Module, n: int, gap: float, gen: torch.Generator) -> torch.Tensor:
+    """n examples of three frames `gap` apart on GAN walks (random kinds and dice):
+    (3, n, 3, 32, 32) float in [-1, 1]: before, middle, after."""
+    z_dim = generator.config.z_dim
+    a, b = torch.randn(2, n, z_dim, generator=gen)
+    t0 = torch.rand(n, generator=gen) * (1 - 2 * gap)
+    kinds = torch.randint(len(world.KINDS), (n,), generator=gen)
+    zs = []
+    for k in range(3):                                                      # slerp, one walk per row
+        t = t0 + k * gap
+        zs.append(torch.stack([slerp(a[i], b[i], t[i:i + 1])[0] for i in range(n)]))
+    z = torch.cat(zs)                                                       # (3n, z)
+    was = generator.training
+    generator.eval()
+    with torch.no_grad():
+        x = generator(z, kinds.repeat(3))                                   # (3n, 3, 32, 32)
+    generator.train(was)
+    return x.reshape(3, n, 3, 32, 32)
+
+
+class InBetweenTrainer:
+    """Owns the in-betweener, its optimiser and its own random generator; borrows the shipped GAN
+    generator (never changed) to make examples. One step() = one batch of fresh walks."""
+
+    def __init__(self, generator: nn.Module, config: InBetweenConfig | None = None, seed: int = 0):
+        self.config = cfg = config or InBetweenConfig.live()
+        self.generator = generator
+        self.gen = torch.Generator().manual_seed(seed)
+        torch.manual_seed(seed)      # parameter initialisation only
+        self.model = InBetweener(cfg)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.steps = 0
+
+    def step(self) -> dict:
+        before, middle, after = walk_triplets(self.generator, self.config.batch, self.config.gap, self.gen)
+        guess = self.model(before, after)                                   # (B, 3, 32, 32)
+        loss = (guess - middle).abs().mean()
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.steps += 1
+        return {"loss": loss.item()}
+
+    def memory_bytes(self) -> int:
+        """Weights, gradients and Adam's two moments (the GAN is shared, not counted)."""
+        return engine.parameter_bytes(self.model) * 4
+
+    @torch.no_grad()
+    def film(self, kind: str, keys: int = 7, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """A film of 2 * keys - 1 frames on one GAN walk: the even frames drawn by the GAN (key frames),
+        each odd frame made by the in-betweener from its two neighbours.
+        Returns (film, real): both (2 * keys - 1, 32, 32, 3) uint8; `real` has the GAN's own odd frames."""
+        frames = 2 * keys - 1
+        g = torch.Generator().manual_seed(seed)
+        a, b = torch.randn(2, self.generator.config.z_dim, generator=g)
+        z = slerp(a, b, torch.linspace(0, 1, frames))
+        was = self.generator.training
+        self.generator.eval()
+        real = self.generator(z, torch.full((frames,), gan.kind_index(kind)))    # (F, 3, 32, 32)
+        self.generator.train(was)
+        self.model.eval()
+        made = real.clone()
+        made[1::2] = self.model(real[0:-1:2], real[2::2])
+        self.model.train()
+        return (world.from_tensor_range(made.numpy()), world.from_tensor_range(real.numpy()))

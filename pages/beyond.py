@@ -1,34 +1,23 @@
 """Beyond pictures: the same ideas make music, video and text. Three parts, each a story, a small model
-(learning live for music and text; the shipped picture models for video), and an honest box. UI only:
-models/music.py, models/video.py, models/text_gen.py; pictures in ui/beyond_figures.py; words in
-lessons/*/beyond.toml."""
+learning live with the shared training controls, and an honest box. UI only: models/music.py,
+models/text_gen.py; the video part in ui/beyond_video.py (models/video.py); pictures in
+ui/beyond_figures.py; words in lessons/*/beyond.toml."""
 
 import streamlit as st
 
 from models import music as mu
 from models import text_gen as tg
 from ui.beyond_figures import piano_roll
+from ui.beyond_parts import honest, loss_chart
+from ui.beyond_video import video_part
 from ui.i18n import lang, t
-from ui.layout import chapter, say
-from ui.pictures import show_grid, upscale
+from ui.layout import chapter
 from ui.training import LiveTraining
 
 MOODS = {"happy": (132, "C4 E4 G4", 0.9), "sleepy": (72, "G4 E4", 0.6), "silly": (160, "", 1.4)}  # bpm, start, temperature
 KEYS = ["C4", "D4", "E4", "F4", "G4", "A4", "B4", "C5"]
-WALKS = {"face_sun": ("face", "sun"), "cat_fish": ("cat", "fish"), "flower_star": ("flower", "star")}
 TEMPS = {0.4: "careful", 1.0: "middle", 1.8: "adventurous"}
 MUSIC_STEPS, TEXT_STEPS = 3000, 4000
-
-
-def honest(part: str) -> None:
-    with st.container(border=True, key=f"beyond-honest-{part}"):
-        say("beyond", "ui", f"{part}_honest")
-
-
-def loss_chart(state) -> None:
-    if state.history:
-        st.caption(t("beyond.loss"))
-        st.line_chart([h["loss"] for h in state.history], height=150)
 
 
 # ── 1. Music ───────────────────────────────────────────────────────────────────────────────────
@@ -82,53 +71,6 @@ def music_part() -> None:
         keyed = mu.in_key(notes)
         st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
     honest("music")
-
-
-# ── 2. Video ───────────────────────────────────────────────────────────────────────────────────
-@st.cache_resource(show_spinner=False)
-def shipped_models():
-    """The shipped GAN drawer and diffusion model: shared by every visitor, only used to draw."""
-    from models.diffusion import load_shipped
-    from models.gan import load_shipped as load_gan
-    return load_gan(), load_shipped()
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def wish_frames(a: str, b: str, jumpy: bool):
-    from models import video
-    frames = video.wish_walk(shipped_models()[1], a, b, frames=12, seed=0, jumpy=jumpy)
-    return frames, video.smoothness(frames), video.gif_bytes(frames)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def dice_frames(kind: str, jumpy: bool):
-    from models import video
-    frames = video.dice_walk(shipped_models()[0], kind, frames=12, seed=5, jumpy=0.8 if jumpy else 0.0)
-    return frames, video.smoothness(frames)
-
-
-def video_part() -> None:
-    walk = st.pills(t("beyond.walk_pick"), list(WALKS), default="face_sun", key="beyond-walk",
-                    format_func=lambda w: t(f"beyond.walks.{w}")) or "face_sun"
-    how = st.segmented_control(t("beyond.walk_how"), ["smooth", "jumpy"], default="smooth", key="beyond-how",
-                               format_func=lambda h: t(f"beyond.{h}")) or "smooth"
-    with st.spinner(t("beyond.making_film")):
-        frames, change, gif = wish_frames(*WALKS[walk], how == "jumpy")
-    show_grid(frames, cols=len(frames), scale=2, pad=3, caption=t("beyond.strip"))
-    left, right = st.columns([1, 1.3], gap="large")
-    with right:
-        playing = st.toggle(t("beyond.film_play"), key="beyond-film-play")
-        if not playing:
-            i = st.slider(t("beyond.frame"), 1, len(frames), 1, key="beyond-frame")
-        st.metric(t("beyond.change"), f"{change:.1f}")
-        st.caption(t("beyond.change_note"))
-    with left:
-        st.image(gif if playing else upscale(frames[i - 1], 6), width=200)
-    a, b = WALKS[walk]
-    g_frames, g_change = dice_frames(a, how == "jumpy")
-    show_grid(g_frames, cols=len(g_frames), scale=2, pad=3,
-              caption=t("beyond.dice_strip", kind=t(f"beyond.kinds.{a}"), change=f"{g_change:.1f}"))
-    honest("video")
 
 
 # ── 3. Text ────────────────────────────────────────────────────────────────────────────────────

@@ -36,6 +36,12 @@ def test_each_part_in_each_language(lang):
     assert notes[:2] == [(60, 2), (67, 2)] and own == 2 and steps == 1
     assert len(audio(at)) == 1
     assert t_in(lang, "beyond.roll_played", steps=1, n=len(notes)) in captions(at)
+    # Video: one step of the in-betweener; its film and the film's change per frame are shown.
+    at.button(key="beyond-video-step").click().run()
+    no_exception(at)
+    assert at.session_state["live:beyond-video"].trainer.steps == 1
+    assert t_in(lang, "beyond.inbetween_strip", steps=1) in captions(at)
+    assert any(m.label == t_in(lang, "beyond.inbetween_change") for m in at.metric)
     # Text: finish a sentence in the page's language.
     at.text_input(key="beyond-start").input("一只" if lang == "zh" else "a big").run()
     at.button(key="beyond-finish").click().run()
@@ -52,6 +58,10 @@ def test_bad_input_gets_a_friendly_word_and_the_rest_works():
     at.button(key="beyond-play").click().run()
     no_exception(at)
     assert t_in("en", "beyond.notes_unknown", word="😀") in texts(at) and "beyond:tune" not in at.session_state
+    at.text_input(key="beyond-notes").input("C " * 2500).run()       # 5,000 characters: the first 16 notes
+    at.button(key="beyond-play").click().run()
+    no_exception(at)
+    assert at.session_state["beyond:tune"][1] == 16
     at.button(key="beyond-clear").click().run()
     at.pills(key="beyond-mood").set_value(t_in("en", "beyond.moods.sleepy")).run()   # AppTest: by label
     at.button(key="beyond-play").click().run()                  # no notes: the mood's own start
