@@ -29,7 +29,7 @@ def shipped():
 
 
 def kind_name(kind: str) -> str:
-    return t(f"diffusion.kinds.{kind}")
+    return kind_name(kind)
 
 
 def kind_names(extra: tuple = ()) -> dict:
