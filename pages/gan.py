@@ -11,10 +11,10 @@ from models import world
 from models.gan import GANConfig, draw, load_generator, load_weights
 from models.gan_train import GANTrainer, load_run, make_data
 from ui import class_duel
-from ui.gan_views import game_board, game_from_run, show_view, view_of_run, view_of_trainer
+from ui.gan_views import fake_row, game_board, game_from_run, game_score, show_view, story_row, view_of_run, view_of_trainer
 from ui.i18n import t
 from ui.layout import chapter, say
-from ui.pictures import show, show_grid
+from ui.pictures import show_grid
 from ui.player import Keys, Labels, Player
 from ui.training import LiveTraining
 
@@ -37,6 +37,7 @@ def shipped():
 
 @st.cache_resource(show_spinner=False)
 def recorded():
+    """The recorded duel (models/gan_train.load_run), or None if missing."""
     try:
         return load_run()
     except FileNotFoundError:
@@ -65,16 +66,8 @@ def make_trainer(choice: str, start: str) -> GANTrainer:
 
 # ── Sections ────────────────────────────────────────────────────────────────────────────────────
 def story() -> None:
-    dice = np.random.default_rng(3).normal(0, 1, (8, 8))
-    dice = np.clip(128 + 60 * dice, 0, 255).astype(np.uint8)[..., None].repeat(3, 2)
     real = real_pictures("face").images[:3]
-    drawn = draw(shipped()[1], 1, kind="face", seed=5)[0][0] if shipped() else real[0]
-    cols = st.columns([1, 0.8, 1, 1.6, 1.2], vertical_alignment="center")
-    show(dice, caption=t("gan.story_dice"), scale=12, width="stretch", where=cols[0])
-    cols[1].markdown("### →\n" + t("gan.story_drawer"))
-    show(drawn, caption=t("gan.story_drawn"), scale=3, width="stretch", where=cols[2])
-    show(world.grid(real, cols=3, pad=2, scale=3), caption=t("gan.story_real"), width="stretch", where=cols[3])
-    cols[4].markdown("### ←\n" + t("gan.story_judge"))
+    story_row(real, draw(shipped()[1], 1, kind="face", seed=5)[0][0] if shipped() else real[0])   # (3,H,W,3), (H,W,3)
 
 
 def choose() -> None:
@@ -164,7 +157,6 @@ def game() -> None:
     shown = st.session_state.get("gan:game-shown", False)
     st.markdown("**" + t("gan.game_own" if g["own"] else "gan.game_level", n=g["n"] + 1, round=g["round"]) + "**")
     picks = game_board(g, shown)
-    drawn = ~np.asarray(g["is_real"], bool)
     if not shown:
         st.caption(t("gan.game_tip"))
         if st.button(t("gan.game_check"), key="gan-game-check", type="primary"):
@@ -172,8 +164,7 @@ def game() -> None:
             st.session_state["gan:game-shown"] = True
             st.rerun()
         return
-    for key, guess in (("gan.game_you", np.asarray(g["picks"])), ("gan.game_judge", np.asarray(g["verdicts"]) < 0.5)):
-        st.markdown(t(key, found=int((guess & drawn).sum()), total=int(drawn.sum()), wrong=int((guess & ~drawn).sum())))
+    game_score(g)
     if st.button(t("gan.game_next"), key="gan-game-next"):
         st.session_state["gan:game"] = new_game(g["n"] + 1, own)
         st.session_state["gan:game-shown"] = False
@@ -194,15 +185,9 @@ def collapse() -> None:
 def fake() -> None:
     if not shipped():
         return
-    kinds = np.array([world.KINDS.index(k) for k in ("face", "cat", "flower", "house")])
-    drawn, _ = draw(shipped()[1], 4, kinds=kinds, seed=21)
-    real = world.make_pictures(40, seed=77, captions=False)
-    real = np.stack([real.images[np.flatnonzero(real.kinds == k)[0]] for k in kinds])
-    order = np.random.default_rng(2).permutation(8)
-    images, labels = np.concatenate([real, drawn])[order], np.array(["real"] * 4 + ["drawn"] * 4)[order]
-    for column, image, label in zip(st.columns(8), images, labels):
-        show(image, caption=t(f"gan.label_{label}"), scale=3, width="stretch", where=column)
-    st.caption(t("gan.fake_caption"))
+    kinds, real = [world.KINDS.index(k) for k in ("face", "cat", "flower", "house")], world.make_pictures(40, seed=77, captions=False)
+    fake_row(np.stack([real.images[np.flatnonzero(real.kinds == k)[0]] for k in kinds]),   # 4 real, 4 drawn
+             draw(shipped()[1], 4, kinds=np.array(kinds), seed=21)[0])
 
 
 def honest() -> None:

@@ -15,6 +15,27 @@ from ui.pictures import show, show_grid
 COLLAPSED, COLLAPSE_AFTER = 0.35, 300       # variety below this (1 = as varied as real), after this many rounds
 
 
+def story_row(real: np.ndarray, drawn: np.ndarray) -> None:
+    """Dice -> the drawer -> a drawn picture (H, W, 3) <- the judge compares it with real pictures (3, H, W, 3)."""
+    dice = np.random.default_rng(3).normal(0, 1, (8, 8))
+    dice = np.clip(128 + 60 * dice, 0, 255).astype(np.uint8)[..., None].repeat(3, 2)
+    cols = st.columns([1, 0.8, 1, 1.6, 1.2], vertical_alignment="center")
+    show(dice, caption=t("gan.story_dice"), scale=12, width="stretch", where=cols[0])
+    cols[1].markdown("### →\n" + t("gan.story_drawer"))
+    show(drawn, caption=t("gan.story_drawn"), scale=3, width="stretch", where=cols[2])
+    show(world.grid(real, cols=3, pad=2, scale=3), caption=t("gan.story_real"), width="stretch", where=cols[3])
+    cols[4].markdown("### ←\n" + t("gan.story_judge"))
+
+
+def fake_row(real: np.ndarray, drawn: np.ndarray) -> None:
+    """Four real and four drawn pictures ((4, H, W, 3) each), shuffled, each labelled."""
+    order = np.random.default_rng(2).permutation(8)
+    images, labels = np.concatenate([real, drawn])[order], np.array(["real"] * 4 + ["drawn"] * 4)[order]
+    for column, image, label in zip(st.columns(8), images, labels):
+        show(image, caption=t(f"gan.label_{label}"), scale=3, width="stretch", where=column)
+    st.caption(t("gan.fake_caption"))
+
+
 def by_column(fixed: np.ndarray, kinds: int) -> np.ndarray:
     """Fixed pictures (N, H, W, 3) come a row per kind; show a column per kind instead (wide, not tall)."""
     return fixed if kinds == 1 else fixed.reshape(kinds, -1, *fixed.shape[1:]).swapaxes(0, 1).reshape(fixed.shape)
@@ -69,6 +90,13 @@ def game_board(g: dict, shown: bool) -> list[bool]:
                 column.caption(t("gan.game_you_label", guess=t("gan.guess_drawn" if you else "gan.guess_real")) + " · "
                                + t("gan.game_judge_label", guess=t("gan.guess_drawn" if judge else "gan.guess_real")))
     return picks
+
+
+def game_score(g: dict) -> None:
+    """How many drawn pictures the child found (and real ones taken for drawn), and the judge."""
+    drawn = ~np.asarray(g["is_real"], bool)
+    for key, guess in (("gan.game_you", np.asarray(g["picks"])), ("gan.game_judge", np.asarray(g["verdicts"]) < 0.5)):
+        st.markdown(t(key, found=int((guess & drawn).sum()), total=int(drawn.sum()), wrong=int((guess & ~drawn).sum())))
 
 
 def verdict(p: float) -> str:
