@@ -12,13 +12,19 @@ import numpy as np
 import streamlit as st
 
 from models import world
-from ui.i18n import t
+from ui.i18n import in_each, t
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """(H, W, 3) or (N, H, W, 3) uint8, each pixel repeated factor x factor times."""
     axis = image.ndim - 3
     return image.repeat(factor, axis=axis).repeat(factor, axis=axis + 1)
+
+
+def described(pics, indices) -> list[str]:
+    """What the world's own captions say of pictures `indices` of a models.world.Pictures made with
+    captions, in the reader's language(s): alt texts that say what each picture shows."""
+    return [in_each(lambda b: getattr(pics, f"captions_{b}")[i]) for i in indices]
 
 
 def show(image, caption: str | None = None, alt: str | None = None, scale: int = 1,
