@@ -14,7 +14,7 @@ import logging  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from ui import chapters, layout, pictures, warmup  # noqa: E402
+from ui import chapters, layout, warmup  # noqa: E402
 from ui.i18n import LANGS, resolve_lang, set_lang, t, text  # noqa: E402
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -30,7 +30,6 @@ pages.append(st.Page("pages/glossary.py", title=text("glossary", "nav"), icon="ð
 page = st.navigation(pages, position="hidden" if present else "sidebar")
 
 layout.style()
-pictures.alt_by_default()
 warmup.start()
 
 

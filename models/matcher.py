@@ -305,3 +305,44 @@ def map_axes(emb):
 def place(emb, mean, axes) -> np.ndarray:
     """Points (N, D) on the 2-D meaning map: (N, 2)."""
     return ((emb - mean) @ axes).numpy()
+
+
+# ── 8. What the matching chapter shows: a score for children, the meaning map ──────────────────
+def match_score(cos) -> int:
+    """How well a picture and words match, as a child reads it: a cosine similarity (-1..1, float or
+    0-d array/tensor) as a whole number 0..100; below 0 counts as 0."""
+    return int(round(100 * min(max(float(cos), 0.0), 1.0)))
+
+
+@torch.no_grad()
+def picture_and_words(model: Matcher, picture: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One uint8 picture (H, W, 3) and T texts as vectors: ((1 + T, D) rows of length 1, the picture
+    first; (T,) each text's cosine with the picture, -1..1)."""
+    emb = torch.cat([model.encode_image(picture[None]), model.encode_text(list(texts))])
+    return emb.numpy(), (emb[1:] @ emb[0]).numpy()
+
+
+@dataclass
+class MeaningMap:
+    """Pictures and words on one 2-D map: the two directions in which their vectors differ most (PCA,
+    `map_axes`). images_xy (N, 2), words_xy (M, 2); `place` puts more texts on the same map."""
+    mean: torch.Tensor                                       # (D,)
+    axes: torch.Tensor                                       # (D, 2), the first spreads the points most
+    images_xy: np.ndarray
+    words_xy: np.ndarray
+
+    @torch.no_grad()
+    def place(self, model: Matcher, texts: list[str]) -> np.ndarray:
+        """Texts (any language, any junk) on this map: (K, 2)."""
+        return place(model.encode_text(list(texts)), self.mean, self.axes)
+
+
+@torch.no_grad()
+def meaning_map(model: Matcher, images: np.ndarray, words: list[str]) -> MeaningMap:
+    """The map of uint8 pictures (N, H, W, 3) and words (M texts), their axes made from all N + M
+    vectors together. Raises ValueError if there are no pictures or no words."""
+    if len(images) == 0 or len(words) == 0:
+        raise ValueError("a meaning map needs pictures and words")
+    img, txt = model.encode_image(np.asarray(images)), model.encode_text(list(words))
+    mean, axes = map_axes(torch.cat([img, txt]))
+    return MeaningMap(mean, axes, place(img, mean, axes), place(txt, mean, axes))

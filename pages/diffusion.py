@@ -4,19 +4,17 @@ models/diffusion.py (+ models/schedule.py), the words are lessons/*/diffusion.to
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from models import world
-from ui import canvas as C
-from ui.i18n import t
-from ui.layout import chapter, guard, say
-from ui.pictures import show_grid, show_row, upscale
+from ui.diffusion_views import cleaning_screen, doodle_pad, kind_names, kind_picker, learning
+from ui.i18n import kind_name, t
+from ui.layout import chapter, say
+from ui.pictures import show, show_grid, show_row
+from ui.player import Labels, Player
 from ui.training import LiveTraining
 
 STEPS = 20                                   # cleaning steps in the animation: enough to watch
 STRIP = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)       # noise levels in the strip
-COLOURS = {"🔴": "#de2d2d", "🟠": "#f58019", "🟡": "#eec414", "🟢": "#34a044", "🔵": "#2468dc",
-           "🟣": "#8840be", "🟤": "#8b5730", "⚫": "#26222e"}
 TICK = 0.3                                   # seconds between animation frames
 LIVE_STEPS = 3000                            # practice cap for one live run (about 8 minutes)
 
@@ -26,24 +24,6 @@ def shipped():
     """The shipped all-kinds model: shared by every visitor, only ever used to draw."""
     from models.diffusion import load_shipped
     return load_shipped()
-
-
-def kind_name(kind: str) -> str:
-    return t(f"diffusion.kinds.{kind}")
-
-
-def kind_names(extra: tuple = ()) -> dict:
-    """Option -> label, made now: a widget keeps the labels of the language it was drawn in."""
-    names = {k: kind_name(k) for k in world.KINDS}
-    return {**({"any": t("diffusion.doodle_any")} if "any" in extra else {}), **names}
-
-
-def kind_picker(key: str, label: str, default: str, extra: tuple = (), keep: bool = False) -> str:
-    """`keep`: the choice survives a visit to another chapter (it holds the child's model)."""
-    names = kind_names(extra)
-    chosen = st.pills(label, list(names), default=default, key=key, format_func=names.get,
-                      persist_state="session" if keep else None)
-    return chosen or default
 
 
 def noisy(picture: np.ndarray, level: float, seed: int) -> np.ndarray:
@@ -63,7 +43,7 @@ def bury() -> None:
         st.caption(f"0% = {t('diffusion.clean')} · 100% = {t('diffusion.pure_noise')}")
     picture = world.make_pictures(1, seed=seed, kinds=[kind], captions=False).images[0]
     with left:
-        st.image(upscale(noisy(picture, pct / 100, seed), 8), caption=t("diffusion.level_caption", pct=pct))
+        show(noisy(picture, pct / 100, seed), caption=t("diffusion.level_caption", pct=pct), scale=8)
     st.caption(t("diffusion.strip_caption"))
     show_row(np.stack([noisy(picture, lv, seed) for lv in STRIP]),
              [t("diffusion.level_caption", pct=round(100 * lv)) for lv in STRIP], scale=4)
@@ -82,10 +62,10 @@ def guess_game() -> None:
     left, right = st.columns([1, 1.6], gap="large")
     with left:
         if game["revealed"]:
-            st.image(upscale(picture, 8))
+            show(picture, scale=8, alt=kind_name(kind))
         else:
-            st.image(upscale(noisy(picture, game["level"], game["seed"]), 8),
-                     caption=t("diffusion.guess_noise", pct=round(100 * game["level"])))
+            show(noisy(picture, game["level"], game["seed"]), scale=8,
+                 caption=t("diffusion.guess_noise", pct=round(100 * game["level"])))
     with right:
         if st.button(t("diffusion.guess_less_noise"), key="diffusion-less", width="stretch",
                      disabled=game["revealed"] or game["level"] <= GAME_LEAST + 1e-6):
@@ -120,75 +100,22 @@ def cleaning(seed: int, again: int = 0, steps: int = STEPS):
 
 def denoise() -> None:
     seed = st.session_state.setdefault("diffusion:seed", 1)
-    frames, guesses, levels = cleaning(seed, st.session_state.get("diffusion:again", 0))
-    total = len(frames) - 1
-    playing = st.session_state.get("diffusion:playing", False)
-    step = st.session_state.get("diffusion-frame", 0)
-    a, b, c = st.columns(3)
-    a.button(t("diffusion.stop") if playing else t("diffusion.play"), key="diffusion-play", type="primary",
-             width="stretch", on_click=_play, args=(total,))
-    b.button(t("diffusion.one_step"), key="diffusion-one-step", width="stretch", disabled=playing or step >= total,
-             on_click=_goto, args=(step + 1,))
-    c.button(t("diffusion.back_to_start"), key="diffusion-rewind", width="stretch", disabled=step == 0,
-             on_click=_goto, args=(0,))
+    again = st.session_state.get("diffusion:again", 0)
+    frames, guesses, levels = cleaning(seed, again)
+    player = Player("diffusion", tick=TICK)
+    player.bar(len(frames) - 1, Labels.of("diffusion"))
     d, e, f = st.columns([1, 1, 1.2], vertical_alignment="center")
-    d.button(t("diffusion.new_noise"), key="diffusion-new-noise", width="stretch", on_click=_new_noise, args=(seed + 1,))
-    e.button(t("diffusion.same_noise"), key="diffusion-same-noise", width="stretch", on_click=_same_noise)
+    d.button(t("diffusion.new_noise"), key="diffusion-new-noise", width="stretch", on_click=_noise, args=(seed + 1, 0))
+    e.button(t("diffusion.same_noise"), key="diffusion-same-noise", width="stretch", on_click=_noise, args=(seed, again + 1))
     f.caption(t("diffusion.noise_number", seed=seed))
-    screen(frames, guesses, levels, playing)
+    player.screen(len(frames) - 1, lambda step: cleaning_screen(frames, guesses, levels, step),
+                  scrub=t("diffusion.step_slider"))
 
 
-def _play(total: int) -> None:
-    playing = not st.session_state.get("diffusion:playing", False)
-    st.session_state["diffusion:playing"] = playing
-    if playing and st.session_state.get("diffusion-frame", 0) >= total:
-        st.session_state["diffusion-frame"] = 0          # play again from the noise
-
-
-def _goto(step: int) -> None:
-    st.session_state["diffusion-frame"] = step
-    st.session_state["diffusion:playing"] = False
-
-
-def _new_noise(seed: int) -> None:
-    st.session_state["diffusion:seed"] = seed
-    _goto(0)
-
-
-def _same_noise() -> None:
-    st.session_state["diffusion:again"] = st.session_state.get("diffusion:again", 0) + 1
-    _goto(0)
-
-
-def screen(frames, guesses, levels, playing: bool) -> None:
-    """The picture now and the model's guess; while playing, a fragment moves one step per tick."""
-
-    @st.fragment(run_every=TICK if playing else None)
-    def tick():
-        with guard("diffusion-player"):
-            total = len(frames) - 1
-            step = min(st.session_state.get("diffusion-frame", 0), total)
-            if st.session_state.get("diffusion:playing") and step >= total:
-                # Stop one tick after the end is shown, not in the tick that shows it: a rerun of the
-                # whole page then would take the slider's value from the browser, which has not yet
-                # seen the last step (the end was lost: the page stopped at 19 of 20).
-                st.session_state["diffusion:playing"] = False
-                st.rerun(scope="app")
-            if st.session_state.get("diffusion:playing"):
-                step = min(step + 1, total)
-            st.session_state["diffusion-frame"] = step
-            st.slider(t("diffusion.step_slider"), 0, total, key="diffusion-frame")
-            now, guess = st.columns(2, gap="large")
-            with now:
-                show_grid(frames[step], cols=2, scale=4,
-                          caption=t("diffusion.now_caption", step=step, total=total, pct=round(100 * levels[step])))
-            with guess:
-                if step < total:
-                    show_grid(guesses[step], cols=2, scale=4, caption=t("diffusion.guess_caption"))
-                else:
-                    show_grid(frames[total], cols=2, scale=4, caption=t("diffusion.finished_caption"))
-
-    tick()
+def _noise(seed: int, again: int) -> None:
+    """A new noise (or the same one cleaned again: `again` only makes the cache run it afresh)."""
+    st.session_state["diffusion:seed"], st.session_state["diffusion:again"] = seed, again
+    Player("diffusion").goto(0)
 
 
 # ── 3. Ask for a kind ──────────────────────────────────────────────────────────────────────────
@@ -211,28 +138,14 @@ def steer() -> None:
 
 
 # ── 4. Your own doodle ─────────────────────────────────────────────────────────────────────────
-def shrink(rgba: np.ndarray | None) -> np.ndarray | None:
-    """The canvas (H, W, 4) on white paper, shrunk to (32, 32, 3); None when there is no ink on it
-    (nothing drawn, all undone or cleared, or an opaque white page)."""
-    if rgba is None or C.blank(rgba):
-        return None
-    return np.asarray(Image.fromarray(C.on_paper(rgba)).resize((32, 32), Image.BOX))
-
-
 def doodle() -> None:
     kind = kind_picker("diffusion-doodle-kind", t("diffusion.doodle_kind"), "any", extra=("any",))
     left, right = st.columns([1, 1.3], gap="large")
-    with left, st.container(key="diffusion-draw"):
-        colour = st.segmented_control(t("diffusion.doodle_colour"), list(COLOURS), default="🔵",
-                                      key="diffusion-colour") or "🔵"
-        drawn = C.draw("diffusion-canvas", size=256, pen=22, colour=COLOURS[colour], background="#ffffff",
-                       undo=t("canvas_undo"), clear=t("canvas_clear"))
-        st.caption(t("diffusion.doodle_tip"))
+    with left:
+        picture = doodle_pad()
     with right:
         pct = st.slider(t("diffusion.doodle_level"), 20, 100, 70, step=10, key="diffusion-doodle-level", format="%d%%")
-        go = st.button(t("diffusion.doodle_go"), key="diffusion-doodle-go", type="primary", width="stretch")
-        picture = shrink(drawn)
-        if go:
+        if st.button(t("diffusion.doodle_go"), key="diffusion-doodle-go", type="primary", width="stretch"):
             st.session_state["diffusion:doodle"] = None if picture is None else (picture, kind, pct)
             st.session_state["diffusion:doodle-asked"] = True
         done = st.session_state.get("diffusion:doodle")
@@ -246,7 +159,8 @@ def doodle() -> None:
                  [t("diffusion.doodle_yours"), t("diffusion.doodle_noisy", pct=pct), t("diffusion.doodle_result")],
                  scale=4)
     st.caption(t("diffusion.doodle_steps"))
-    show_grid(np.stack([f[0] for f in run.frames]), cols=len(run.frames), scale=3, pad=2)
+    show_grid(np.stack([f[0] for f in run.frames]), cols=len(run.frames), scale=3, pad=2,
+              alt=t("diffusion.doodle_steps"))
 
 
 # ── 5. Watch it learn ──────────────────────────────────────────────────────────────────────────
@@ -267,26 +181,11 @@ def learn() -> None:
         live.reset(lambda: new_trainer(kind))             # a new kind: a new model, from nothing
     live.controls()
 
-    def draw(trainer, state) -> None:
-        now, chart = st.columns([1.2, 1], gap="large")
-        with now:
-            if trainer.steps == 0:
-                st.caption(t("diffusion.learn_fresh"))
-            # The same noise every time (seed 0), so the pictures can be compared as it learns. Drawing
-            # them (0.3 s) costs twice a tick's training: every tick, one child's run would keep most of a
-            # core busy on a shared server. While it trains they are drawn every 2 s instead.
-            steps, pictures = live.now_and_then("now", lambda: trainer.sample(8, seed=0, steps=10))
-            show_grid(pictures, cols=4, scale=3, caption=t("diffusion.learn_now", steps=steps))
-        with chart:
-            if state.history:
-                st.caption(t("diffusion.learn_loss"))
-                st.line_chart([h["loss"] for h in state.history], height=180)
-
     def waiting() -> None:
         st.caption(t("diffusion.learn_waiting"))
-        show_grid(finished(kind), cols=8, scale=3)
+        show_grid(finished(kind), cols=8, scale=3, alt=t("diffusion.learn_waiting"))
 
-    live.panel(draw, waiting=waiting)
+    live.panel(lambda trainer, state: learning(live, trainer, state), waiting=waiting)
     show_grid(finished(kind), cols=8, scale=3, caption=t("diffusion.learn_finished", steps=f"{shipped().steps:,}"))
 
 

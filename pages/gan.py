@@ -10,17 +10,18 @@ import streamlit as st
 from models import world
 from models.gan import GANConfig, draw, load_generator, load_weights
 from models.gan_train import GANTrainer, load_run, make_data
-from ui import charts, class_duel
+from ui import class_duel
+from ui.gan_views import fake_row, game_board, game_from_run, game_score, show_view, story_row, view_of_run, view_of_trainer
 from ui.i18n import t
-from ui.layout import chapter, guard, say
-from ui.pictures import show_grid, upscale
+from ui.layout import chapter, say
+from ui.pictures import show_grid
+from ui.player import Keys, Labels, Player
 from ui.training import LiveTraining
 
 CHOICES = world.KINDS + ("everything",)
 STARTS = ("new", "trained", "recorded")
 NEW_ROUNDS, MORE_ROUNDS = 6000, 3000        # step caps: from scratch, and on top of the trained drawer
 GAME_ROUNDS = (200, 1000, 3000, 10000, 10 ** 9)   # the judge game gets harder: pictures from later rounds
-COLLAPSED, COLLAPSE_AFTER = 0.35, 300       # variety below this (1 = as varied as real), after this many rounds
 REPLAY_TICK = {"slow": 2.0, "normal": 1.0, "fast": 0.5}   # seconds per frame of the recorded duel
 
 
@@ -36,6 +37,7 @@ def shipped():
 
 @st.cache_resource(show_spinner=False)
 def recorded():
+    """The recorded duel (models/gan_train.load_run), or None if missing."""
     try:
         return load_run()
     except FileNotFoundError:
@@ -62,98 +64,15 @@ def make_trainer(choice: str, start: str) -> GANTrainer:
     return trainer
 
 
-# ── What every view of the duel shows (live or recorded) ──────────────────────────────────────
-def by_column(fixed: np.ndarray, kinds: int) -> np.ndarray:
-    """Fixed pictures come a row per kind; show a column per kind instead (wide, not tall)."""
-    return fixed if kinds == 1 else fixed.reshape(kinds, -1, *fixed.shape[1:]).swapaxes(0, 1).reshape(fixed.shape)
-
-
-def view_of_trainer(trainer: GANTrainer) -> dict:
-    fixed = trainer.draw_fixed()
-    kinds = 1 if trainer.kind else len(world.KINDS)
-    return {"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
-            "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
-            "lineup": trainer.lineup(8, seed=trainer.steps), "history": trainer.history,
-            "collapse": trainer.mode_collapse_score(fixed)}
-
-
-def view_of_run(run: dict, i: int) -> dict:
-    kinds = len(world.KINDS)
-    upto = run["history_round"] <= run["rounds"][i]
-    lineup = {"images": run["lineup"][i][:8], "is_real": run["lineup_real"][i][:8],
-              "verdicts": run["lineup_verdicts"][i][:8].astype(float)}
-    return {"round": int(run["rounds"][i]), "fixed": by_column(run["fixed"][i], kinds), "cols": kinds,
-            "film": [(int(r), by_column(f, kinds)[:kinds]) for r, f in zip(run["rounds"][: i + 1], run["fixed"][: i + 1])],
-            "lineup": lineup, "collapse": float(run["collapse"][i]),
-            "history": {"round": run["history_round"][upto], "real_right": run["history_real_right"][upto],
-                        "drawn_right": run["history_drawn_right"][upto]}}
-
-
-def verdict(p: float) -> str:
-    return t("gan.verdict_real", pct=round(100 * p)) if p >= 0.5 else t("gan.verdict_drawn", pct=round(100 * (1 - p)))
-
-
-def scoreboard(history: dict) -> None:
-    st.markdown("**" + t("gan.score_title") + "**")
-    if len(history["round"]) < 2:
-        st.caption(t("gan.score_none"))
-        return
-    charts.show_lines(np.asarray(history["round"]).tolist(),
-                      {t("gan.score_real"): (100 * np.asarray(history["real_right"], float)).tolist(),
-                       t("gan.score_drawn"): (100 * np.asarray(history["drawn_right"], float)).tolist()},
-                      x_title=t("gan.score_x"), alt_text=t("gan.score_title"), colors=["#1f6f66", "#b4441f"])
-    r, d = (float(np.mean(np.asarray(history[k][-5:], float))) for k in ("real_right", "drawn_right"))
-    if (r + d) / 2 > 0.8:
-        st.markdown(t("gan.judge_winning"))
-    elif d < 0.4:
-        st.markdown(t("gan.drawer_winning"))
-    else:
-        st.markdown(t("gan.neck_and_neck", pct=round(50 * (r + d))))
-
-
-def show_view(v: dict) -> None:
-    left, right = st.columns([1.1, 1], gap="large")
-    with left:
-        st.markdown("**" + t("gan.now_title") + "**")
-        show_grid(v["fixed"], cols=v["cols"], scale=3, caption=t("gan.now_caption", round=v["round"]))
-    with right:
-        scoreboard(v["history"])
-        if v["round"] >= COLLAPSE_AFTER:
-            if v["collapse"] < COLLAPSED:
-                st.warning(t("gan.collapse_warning"))
-            else:
-                st.caption(t("gan.collapse_ok"))
-    st.markdown("**" + t("gan.film_title") + "**")
-    film = v["film"][-8:]
-    for column, (r, frame) in zip(st.columns(8), film):
-        column.image(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2), caption=t("gan.film_round", round=r))
-    st.markdown("**" + t("gan.lineup_title") + "**")
-    line = v["lineup"]
-    for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
-        column.image(upscale(image, 3), width="stretch")
-        column.caption(verdict(p))
-        right = (p >= 0.5) == bool(real)
-        column.caption(t("gan.truth_real" if real else "gan.truth_drawn") + " · "
-                       + t("gan.judge_right" if right else "gan.judge_wrong"))
-
-
 # ── Sections ────────────────────────────────────────────────────────────────────────────────────
 def story() -> None:
-    dice = np.random.default_rng(3).normal(0, 1, (8, 8))
-    dice = np.clip(128 + 60 * dice, 0, 255).astype(np.uint8)[..., None].repeat(3, 2)
     real = real_pictures("face").images[:3]
-    drawn = draw(shipped()[1], 1, kind="face", seed=5)[0][0] if shipped() else real[0]
-    cols = st.columns([1, 0.8, 1, 1.6, 1.2], vertical_alignment="center")
-    cols[0].image(upscale(dice, 12), caption=t("gan.story_dice"), width="stretch")
-    cols[1].markdown("### →\n" + t("gan.story_drawer"))
-    cols[2].image(upscale(drawn, 3), caption=t("gan.story_drawn"), width="stretch")
-    cols[3].image(world.grid(real, cols=3, pad=2, scale=3), caption=t("gan.story_real"), width="stretch")
-    cols[4].markdown("### ←\n" + t("gan.story_judge"))
+    story_row(real, draw(shipped()[1], 1, kind="face", seed=5)[0][0] if shipped() else real[0])   # (3,H,W,3), (H,W,3)
 
 
 def choose() -> None:
     st.segmented_control(t("gan.kind_label"), CHOICES, default="face", key="gan-kind", persist_state="session",
-                         format_func=lambda c: t("gan.everything") if c == "everything" else t(f"gan.kinds.{c}"))
+                         format_func=lambda c: t("gan.everything") if c == "everything" else t(f"kinds.many.{c}"))
     st.segmented_control(t("gan.start_label"), STARTS, default="new", key="gan-from", persist_state="session",
                          format_func=lambda s: t(f"gan.start_{s}"))
     st.caption(t(f"gan.start_{chosen()[1]}_tip"))
@@ -194,39 +113,24 @@ def waiting() -> None:
 
 
 def replay() -> None:
+    """The recorded duel, played like a film: one frame a tick at the chosen speed."""
     run = recorded()
     if run is None:
         st.info(t("gan.replay_missing"))
         return
-    last = len(run["rounds"]) - 1
-    s = st.session_state.setdefault("gan:replay", {"frame": 0, "playing": False})
-    speed = st.session_state.get("gan-replay-speed") or "normal"
-    st.markdown("**" + t("gan.replay_title", total=int(run["rounds"][-1])) + "**")
-    go, one, again, pace = st.columns([1.2, 1, 1, 1.6], vertical_alignment="bottom")
-    if s["playing"]:
-        go.button(t("train_pause"), key="gan-replay-pause", on_click=lambda: s.update(playing=False), width="stretch")
-    else:
-        go.button(t("train_start"), key="gan-replay-start", type="primary", width="stretch", disabled=s["frame"] >= last,
-                  on_click=lambda: s.update(playing=True))
-    one.button(t("train_step"), key="gan-replay-step", width="stretch", disabled=s["playing"] or s["frame"] >= last,
-               on_click=lambda: s.update(frame=min(s["frame"] + 1, last)))
-    again.button(t("train_reset"), key="gan-replay-reset", width="stretch", on_click=lambda: s.update(frame=0, playing=False))
-    pace.segmented_control(t("train_speed"), list(REPLAY_TICK), default="normal", key="gan-replay-speed", persist_state="session",
-                           format_func=lambda v: t(f"speed_{v}"))
+    last, total = len(run["rounds"]) - 1, int(run["rounds"][-1])
+    player = Player("gan-replay", tick=REPLAY_TICK[st.session_state.get("gan-replay-speed") or "normal"],
+                    keys=Keys.training("gan-replay"))
+    st.markdown("**" + t("gan.replay_title", total=total) + "**")
+    player.bar(last, Labels.training(), widths=[1.2, 1, 1, 1.6], extra=lambda: st.segmented_control(
+        t("train_speed"), list(REPLAY_TICK), default="normal", key="gan-replay-speed", persist_state="session",
+        format_func=lambda v: t(f"speed_{v}")))
 
-    @st.fragment(run_every=REPLAY_TICK[speed] if s["playing"] else None)
-    def frame():
-        with guard("gan-replay"):
-            if s["playing"]:
-                s["frame"] = min(s["frame"] + 1, last)
-                if s["frame"] >= last:
-                    s["playing"] = False
-                    st.rerun(scope="app")
-            st.progress(s["frame"] / max(last, 1), text=t("gan.replay_at", round=int(run["rounds"][s["frame"]]),
-                                                          total=int(run["rounds"][-1])))
-            show_view(view_of_run(run, s["frame"]))
+    def frame(i: int) -> None:
+        st.progress(i / max(last, 1), text=t("gan.replay_at", round=int(run["rounds"][i]), total=total))
+        show_view(view_of_run(run, i))
 
-    frame()
+    player.screen(last, frame)
 
 
 def new_game(n: int, own: bool) -> dict:
@@ -237,15 +141,7 @@ def new_game(n: int, own: bool) -> dict:
         with live.lock:                                  # a worker may be stepping it right now
             line = trainer.lineup(8, seed=1000 + n)
         return {**line, "round": trainer.steps, "own": True, "n": n}
-    run = recorded()
-    target = GAME_ROUNDS[min(n, len(GAME_ROUNDS) - 1)]
-    i = int(np.argmin(np.abs(run["rounds"].astype(float) - target)))
-    rng = np.random.default_rng(n)
-    real, drawn = np.flatnonzero(run["lineup_real"][i]), np.flatnonzero(~run["lineup_real"][i])
-    k = int(np.clip(rng.integers(3, 6), 8 - len(real), len(drawn)))   # 3 to 5 drawn: never all one side
-    pick = rng.permutation(np.r_[rng.choice(drawn, k, replace=False), rng.choice(real, 8 - k, replace=False)])
-    return {"images": run["lineup"][i][pick], "is_real": run["lineup_real"][i][pick],
-            "verdicts": run["lineup_verdicts"][i][pick].astype(float), "round": int(run["rounds"][i]), "own": False, "n": n}
+    return {**game_from_run(recorded(), GAME_ROUNDS[min(n, len(GAME_ROUNDS) - 1)], seed=n), "own": False, "n": n}
 
 
 def game() -> None:
@@ -260,17 +156,7 @@ def game() -> None:
         g = st.session_state["gan:game"] = new_game(g["n"] if g else 0, own)
     shown = st.session_state.get("gan:game-shown", False)
     st.markdown("**" + t("gan.game_own" if g["own"] else "gan.game_level", n=g["n"] + 1, round=g["round"]) + "**")
-    picks = []
-    for row in (range(0, 4), range(4, 8)):
-        for column, i in zip(st.columns(4), row):
-            column.image(upscale(g["images"][i], 4), width="stretch")
-            picks.append(column.checkbox(t("gan.game_pick"), key=f"gan-game-{g['n']}-{i}"))
-            if shown:                                       # the answers given when the child asked
-                you, judge = g["picks"][i], g["verdicts"][i] < 0.5
-                column.caption(t("gan.truth_real" if g["is_real"][i] else "gan.truth_drawn"))
-                column.caption(t("gan.game_you_label", guess=t("gan.guess_drawn" if you else "gan.guess_real")) + " · "
-                               + t("gan.game_judge_label", guess=t("gan.guess_drawn" if judge else "gan.guess_real")))
-    drawn = ~np.asarray(g["is_real"], bool)
+    picks = game_board(g, shown)
     if not shown:
         st.caption(t("gan.game_tip"))
         if st.button(t("gan.game_check"), key="gan-game-check", type="primary"):
@@ -278,8 +164,7 @@ def game() -> None:
             st.session_state["gan:game-shown"] = True
             st.rerun()
         return
-    for key, guess in (("gan.game_you", np.asarray(g["picks"])), ("gan.game_judge", np.asarray(g["verdicts"]) < 0.5)):
-        st.markdown(t(key, found=int((guess & drawn).sum()), total=int(drawn.sum()), wrong=int((guess & ~drawn).sum())))
+    game_score(g)
     if st.button(t("gan.game_next"), key="gan-game-next"):
         st.session_state["gan:game"] = new_game(g["n"] + 1, own)
         st.session_state["gan:game-shown"] = False
@@ -300,15 +185,9 @@ def collapse() -> None:
 def fake() -> None:
     if not shipped():
         return
-    kinds = np.array([world.KINDS.index(k) for k in ("face", "cat", "flower", "house")])
-    drawn, _ = draw(shipped()[1], 4, kinds=kinds, seed=21)
-    real = world.make_pictures(40, seed=77, captions=False)
-    real = np.stack([real.images[np.flatnonzero(real.kinds == k)[0]] for k in kinds])
-    order = np.random.default_rng(2).permutation(8)
-    images, labels = np.concatenate([real, drawn])[order], np.array(["real"] * 4 + ["drawn"] * 4)[order]
-    for column, image, label in zip(st.columns(8), images, labels):
-        column.image(upscale(image, 3), caption=t(f"gan.label_{label}"), width="stretch")
-    st.caption(t("gan.fake_caption"))
+    kinds, real = [world.KINDS.index(k) for k in ("face", "cat", "flower", "house")], world.make_pictures(40, seed=77, captions=False)
+    fake_row(np.stack([real.images[np.flatnonzero(real.kinds == k)[0]] for k in kinds]),   # 4 real, 4 drawn
+             draw(shipped()[1], 4, kinds=np.array(kinds), seed=21)[0])
 
 
 def honest() -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.i18n import lang, load, text
+from ui.i18n import bases, first_base, load, text
 from ui.layout import presenting, present_bar, require_frame
 
 require_frame()
@@ -12,11 +12,10 @@ if presenting():
 st.title("📖 " + text("glossary", "title"))
 st.write(text("glossary", "intro"))
 
-explain_lang = "zh" if lang() == "both" else lang()
-for term_id, term in load(explain_lang, "glossary")["terms"].items():
+for term_id, term in load(first_base(), "glossary")["terms"].items():
     with st.container(border=True, key=f"term-{term_id}"):
         st.markdown(f"### {term['zh']} · {term['en']}")
         st.write(term["say"])
-        if lang() == "both":
+        for echo in bases()[1:]:                   # bilingual: the English explanation too
             with st.container(key=f"en-echo-term-{term_id}"):
-                st.write(load("en", "glossary")["terms"][term_id]["say"])
+                st.write(load(echo, "glossary")["terms"][term_id]["say"])

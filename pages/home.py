@@ -3,8 +3,9 @@
 import streamlit as st
 
 from ui import chapters
-from ui.i18n import field, t, text
+from ui.i18n import bases, first_base, load, t, text
 from ui.layout import chapter, paragraphs
+from ui.pictures import show
 
 
 @st.cache_data(show_spinner=False)
@@ -13,8 +14,7 @@ def card_picture(chapter_id: str):
 
 
 def minutes(chapter_id: str) -> int:
-    value = field(chapter_id, "minutes")
-    return value[0] if isinstance(value, tuple) else value
+    return load(first_base(), chapter_id)["minutes"]
 
 
 def journey_map() -> None:
@@ -24,7 +24,7 @@ def journey_map() -> None:
     columns = st.columns(min(len(built), 4))
     for number, (c, column) in enumerate(zip(built, columns), start=1):
         with column, st.container(border=True, key=f"card-{c.id}"):
-            st.image(card_picture(c.id), width="stretch")
+            show(card_picture(c.id), width="stretch", alt=text(c.id, "teaser"))
             st.subheader(f"{number}. {c.icon} {text(c.id, 'nav')}")
             st.write(text(c.id, "teaser"))
             st.caption("⏱ " + t("minutes", n=minutes(c.id)))
@@ -37,15 +37,11 @@ def for_grownups() -> None:
         with st.expander(f"{c.icon} {text(c.id, 'title')}"):
             st.markdown(f"**{t('home.takes')}:** {t('minutes', n=minutes(c.id))}")
             st.markdown(f"**{t('home.teaches')}**")
-            teaches = field(c.id, "parents", "teaches")
-            if isinstance(teaches, tuple):
-                paragraphs(*teaches, key=f"teach-{c.id}")
-            else:
-                paragraphs(teaches)
+            paragraphs(*(load(b, c.id)["parents"]["teaches"] for b in bases()), key=f"teach-{c.id}")
             st.markdown(f"**{t('home.talk')}**")
-            questions = field(c.id, "parents", "questions")
-            if isinstance(questions, tuple):   # bilingual: each question in Chinese, then English
-                questions = [f"{zh}  \n*{en}*" for zh, en in zip(*questions)]
+            # Each question in the page's language; in bilingual mode the Chinese, then the English in italics.
+            questions = [qs[0] + "".join(f"  \n*{q}*" for q in qs[1:])
+                         for qs in zip(*(load(b, c.id)["parents"]["questions"] for b in bases()))]
             st.markdown("\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1)))
 
 

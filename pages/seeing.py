@@ -1,12 +1,11 @@
 """How AI sees: draw and it guesses, what it looks at, teach it a new kind, find things in a scene,
 and an honest box. UI only: the recogniser is models/recognizer.py, the words are lessons/*/seeing.toml."""
 
-import re
 import time
 
 import numpy as np
 import streamlit as st
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from models import recognizer as R
 from models import scenes
@@ -14,9 +13,10 @@ from models import textnorm
 from models import world
 from models.doodles import draw as doodle
 from ui import canvas as C
-from ui.i18n import JOIN, lang, t, t_in
+from ui.i18n import bases, kind_name, t, t_in
 from ui.layout import chapter, paragraphs
-from ui.pictures import upscale
+from ui.pictures import show
+from ui.seeing_views import bars, boxed, cut_to, known_kind, label, overlay, t_kind
 
 PENS = {"thin": 6, "medium": 12, "thick": 22}   # stroke widths on a 280-pixel canvas
 NEED, AT_LEAST, MAX_NEW = 5, 3, 5               # drawings asked for, drawings needed, new kinds per visitor
@@ -36,34 +36,6 @@ def recognizer():
     return shipped() if mine is None else mine
 
 
-def escape(name: str) -> str:
-    """A child's own words shown as they are, not as Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", name)
-
-
-def label(kind: str) -> str:
-    return t(f"seeing.kinds.{kind}") if kind in world.KINDS else escape(kind)
-
-
-def t_kind(key: str, kind: str, slot: str = "kind", **fields) -> str:
-    """Like t(), with a kind's name in the same language as the sentence around it (also in 双语)."""
-    def one(base):
-        name = t_in(base, f"seeing.kinds.{kind}") if kind in world.KINDS else escape(kind)
-        return t_in(base, key, **{slot: name}, **fields)
-    return f"{one('zh')}{JOIN}{one('en')}" if lang() == "both" else one(lang())
-
-
-@st.cache_data(show_spinner=False)
-def kind_icons() -> dict:
-    big = np.array([1])   # the world's "big" size, so every icon fills its little square
-    return {k: world.render(k, np.random.default_rng(40 + i), 1, size=48, style="line", sizes=big)[0][0]
-            for i, k in enumerate(world.KINDS)}
-
-
-def icon(kind: str) -> np.ndarray:
-    return kind_icons().get(kind, st.session_state.get("seeing:icons", {}).get(kind, np.full((48, 48, 3), 255, np.uint8)))
-
-
 def canvas(base: str, size: int = 280):
     """A freehand canvas (ui/canvas.py) with the page's big Undo and Clear. Returns RGBA pixels with ink, or None."""
     pen = st.session_state.get("seeing-pen") or "medium"
@@ -75,13 +47,6 @@ def restart(base: str, objects: list) -> None:
 
 
 # ── Draw, and it guesses ───────────────────────────────────────────────────────────────────────
-def bars(guess) -> None:
-    for kind, p in guess.ranked():
-        pic, bar = st.columns([1, 7], vertical_alignment="center")
-        pic.image(icon(kind), width=44)
-        bar.progress(min(max(p, 0.0), 1.0), text=t("seeing.bar", kind=label(kind), pct=round(100 * p)))
-
-
 def draw_and_guess() -> None:
     left, right = st.columns([1, 1.3], gap="large")
     with left, st.container(key="seeing-draw"):
@@ -102,13 +67,6 @@ def draw_and_guess() -> None:
 
 
 # ── What the AI looks at ───────────────────────────────────────────────────────────────────────
-def overlay(seen: np.ndarray, heat: np.ndarray) -> np.ndarray:
-    """The 32x32 drawing in grey with the saliency in red on top, (32, 32, 3) uint8."""
-    grey = (255 - 170 * seen)[..., None].repeat(3, axis=2)
-    a = 0.9 * heat[..., None]
-    return (grey * (1 - a) + np.array([225, 30, 45]) * a).clip(0, 255).astype(np.uint8)
-
-
 def what_it_sees() -> None:
     guess = st.session_state.get("seeing:guess")
     if guess is None:
@@ -116,26 +74,14 @@ def what_it_sees() -> None:
         return
     seen = R.ink_to_picture(guess.seen)[..., None].repeat(3, axis=2)
     a, b, _ = st.columns([1, 1, 1])
-    a.image(upscale(seen, 6), caption=t("seeing.seen_caption"))
-    b.image(upscale(overlay(guess.seen, guess.saliency), 6), caption=t("seeing.saliency_caption"))
+    show(seen, caption=t("seeing.seen_caption"), scale=6, where=a)
+    show(overlay(guess.seen, guess.saliency), caption=t("seeing.saliency_caption"), scale=6, where=b)
 
 
 # ── Teach it something new ─────────────────────────────────────────────────────────────────────
-def known_kind(name: str) -> str:
-    """'猫', '貓', 'Cat' or 'Ｃａｔ' means the world's cat, 'ROCKET' the rocket taught before: teach more of
-    it rather than a second one (names compared in one form: models/textnorm.py)."""
-    for kind in world.KINDS:
-        if textnorm.same_name(name, (t_in("zh", f"seeing.kinds.{kind}"), t_in("en", f"seeing.kinds.{kind}"))):
-            return kind
-    return textnorm.same_name(name, st.session_state.get("seeing:taught", [])) or name
-
-
 def cut_name() -> None:
     """The name box keeps NAME_MAX whole characters (a family emoji is one); a longer paste is cut, and said."""
-    name, cut = textnorm.cut(st.session_state.get("seeing-name", ""), NAME_MAX)
-    if cut:
-        st.session_state["seeing-name"] = name
-        st.session_state["seeing:name-cut"] = True
+    st.session_state["seeing:name-cut"] = cut_to(NAME_MAX, "seeing-name")
 
 
 def learn(name: str, examples: list) -> None:
@@ -185,7 +131,7 @@ def teach() -> None:
         st.caption(t("seeing.teach_count", n=len(examples), need=NEED))
         if examples:
             small = [np.stack([R.ink_to_picture(R.prepare(e))] * 3, -1) for e in examples]
-            st.image(world.grid(np.stack(small), cols=NEED, scale=2, fill=200))
+            show(world.grid(np.stack(small), cols=NEED, scale=2, fill=200), alt=t("pictures_alt", n=len(small)))
         if st.button(t("seeing.teach_learn"), key="seeing-learn", type="primary", width="stretch"):
             learn(name, examples)
         note = st.session_state.pop("seeing:note", None)
@@ -203,33 +149,17 @@ def teach() -> None:
 
 
 # ── Where it helps ─────────────────────────────────────────────────────────────────────────────
-COLOURS = [(230, 60, 50), (40, 110, 230), (30, 160, 80), (200, 90, 200), (240, 150, 20)]
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def scene(seed: int):
     image, _ = scenes.make_scene(seed, "fill", size=(144, 96), count=4)
     return image, scenes.find_things(shipped(), image)
 
 
-def boxed(image: np.ndarray, found, k: int = 4) -> np.ndarray:
-    big = Image.fromarray(upscale(image, k))
-    pen = ImageDraw.Draw(big)
-    font = ImageFont.load_default(size=18)
-    for n, ((x0, y0, x1, y1), _, _) in enumerate(found, start=1):
-        c = COLOURS[(n - 1) % len(COLOURS)]
-        pen.rectangle((x0 * k, y0 * k, x1 * k - 1, y1 * k - 1), outline=c, width=3)
-        top = y0 * k - 22 if y0 * k >= 22 else y0 * k          # the number sits on the box, not on the thing
-        pen.rectangle((x0 * k, top, x0 * k + 22, top + 22), fill=c)
-        pen.text((x0 * k + 6, top + 1), str(n), fill="white", font=font)
-    return np.asarray(big)
-
-
 def where_it_helps() -> None:
     seed = st.session_state.setdefault("seeing:scene", 1)
     image, found = scene(seed)
     left, right = st.columns([1.6, 1], gap="large")
-    left.image(boxed(image, found), caption=t("seeing.scene_caption", n=len(found)))
+    show(boxed(image, found), caption=t("seeing.scene_caption", n=len(found)), where=left)
     with right:
         for n, (_, kind, p) in enumerate(found, start=1):
             st.markdown(f"{n}. " + t_kind("seeing.scene_item", kind, pct=round(100 * p)))
@@ -254,12 +184,8 @@ def honest() -> None:
     with st.container(border=True, key="seeing-honest"):
         words, pic = st.columns([3, 1], gap="large")
         with words:
-            fill = {b: t_in(b, "seeing.honest", kind=t_in(b, f"seeing.kinds.{kind}"), pct=pct) for b in ("zh", "en")}
-            if lang() == "both":
-                paragraphs(fill["zh"], fill["en"], key="seeing-honest")
-            else:
-                paragraphs(fill[lang()])
-        pic.image(picture, caption=t_kind("seeing.fool_caption", kind, pct=pct), width="stretch")
+            paragraphs(*(t_in(b, "seeing.honest", kind=kind_name(kind, b), pct=pct) for b in bases()), key="seeing-honest")
+        show(picture, caption=t_kind("seeing.fool_caption", kind, pct=pct), width="stretch", where=pic)
 
 
 chapter("seeing", {"draw": draw_and_guess, "looks": what_it_sees, "teach": teach, "helps": where_it_helps,

@@ -6,10 +6,11 @@ import numpy as np
 import streamlit as st
 
 from models.words import WordsConfig, WordsTrainer, load_shipped
-from ui.i18n import field, t
-from ui.layout import chapter, guard, say
+from ui.i18n import bases, load, t
+from ui.layout import chapter, say
 from ui.match_figures import bar_rows
-from ui.pictures import show_grid, show_row
+from ui.pictures import show, show_grid, show_row
+from ui.player import Labels, Player
 from ui.training import LiveTraining
 from ui import teach_word
 
@@ -18,6 +19,7 @@ TICK = 0.4                                  # seconds between animation frames
 STRICT = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0)     # guidance strengths on the slider
 LONG = "星" * 2500 + "star " * 500          # the 5,000-character example
 LIVE_PROMPTS = ["red fish", "blue heart", "yellow sun"]
+PLAYER = Player("words", tick=TICK)        # the drawing, step by step: words-frame, words:playing
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,8 +29,7 @@ def shipped():
 
 
 def ideas(name: str) -> list:                             # a list from the lesson; bilingual: both lists
-    value = field("words", "ui", name)
-    return list(dict.fromkeys(value[0] + value[1])) if isinstance(value, tuple) else list(value)
+    return list(dict.fromkeys(idea for b in bases() for idea in load(b, "words")["ui"][name]))
 
 
 def quoted(words: list) -> str:
@@ -77,66 +78,44 @@ def _copy(source: str, *targets: str) -> None:          # a tapped idea into the
     if st.session_state.get(source):
         for key, words in zip(targets, st.session_state[source].split("|")):
             st.session_state[key] = words.strip()
-        _goto(0, playing=True)
-
-
-def _goto(step: int, playing: bool = False) -> None:
-    st.session_state["words-frame"], st.session_state["words:playing"] = step, playing
+        PLAYER.goto(0, playing=True)
 
 
 # ── 1. Say what to draw ────────────────────────────────────────────────────────────────────────
 def ask() -> None:
     st.session_state.setdefault("words-prompt", prompt())
     st.text_input(t("words.prompt_label"), key="words-prompt", placeholder=t("words.prompt_placeholder"),
-                  on_change=_goto, args=(0, True))
+                  on_change=PLAYER.goto, args=(0, True))
     st.pills(t("words.ready"), ideas("ready_prompts"), key="words-ready", on_change=_copy, args=("words-ready", "words-prompt"))
-    st.button(t("words.draw_button"), key="words-draw", type="primary", on_click=_goto, args=(0, True))
+    st.button(t("words.draw_button"), key="words-draw", type="primary", on_click=PLAYER.goto, args=(0, True))
     text, reading = prompt(), shipped().reader.reading(prompt())
     if verdict(text) or reading.pieces:        # each piece's numbers as bars, grey where it never learned it
-        st.image(bars(text), caption=t("words.pieces_caption"))
+        show(bars(text), caption=t("words.pieces_caption"))
 
 
 # ── 2. Watch it draw ───────────────────────────────────────────────────────────────────────────
-def _play(total: int) -> None:
-    playing, step = not st.session_state.get("words:playing", False), st.session_state.get("words-frame", 0)
-    _goto(0 if playing and step >= total else step, playing)          # at the end, Play starts again
-
-
 def watch() -> None:
     text, seed = prompt(), st.session_state.get("words:seed", 1)
     if not verdict(text):
         return
     run = drawing(text, seed, steps=True)
-    total, playing, step = len(run.frames) - 1, st.session_state.get("words:playing", False), st.session_state.get("words-frame", 0)
-    a, b, c, d = st.columns(4)
-    a.button(t("words.stop") if playing else t("words.play"), key="words-play", type="primary", width="stretch",
-             on_click=_play, args=(total,))
-    b.button(t("words.one_step"), key="words-one-step", width="stretch", disabled=playing or step >= total,
-             on_click=_goto, args=(step + 1,))
-    c.button(t("words.back_to_start"), key="words-rewind", width="stretch", disabled=step == 0, on_click=_goto, args=(0,))
-    d.button(t("words.new_noise"), key="words-new-noise", width="stretch",
-             on_click=lambda: st.session_state.update({"words:seed": seed + 1}) or _goto(0, playing=True))
+    total = len(run.frames) - 1
+    PLAYER.bar(total, Labels.of("words"), extra=lambda: st.button(
+        t("words.new_noise"), key="words-new-noise", width="stretch",
+        on_click=lambda: st.session_state.update({"words:seed": seed + 1}) or PLAYER.goto(0, playing=True)))
     st.caption(t("words.noise_number", seed=seed))
 
-    @st.fragment(run_every=TICK if playing else None)
-    def screen():
-        with guard("words-player"):
-            step = min(st.session_state.get("words-frame", 0) + bool(st.session_state.get("words:playing")), total)
-            st.session_state["words-frame"] = step
-            st.slider(t("words.step_slider"), 0, total, key="words-frame")
-            now, guess = st.columns(2, gap="large")
-            with now:
-                show_grid(run.frames[step], cols=2, scale=4,
-                          caption=t("words.now_caption", step=step, total=total, pct=round(100 * run.levels[step])))
-            with guess:
-                done = step >= total
-                show_grid(run.frames[total] if done else run.guesses[step], cols=2, scale=4,
-                          caption=t("words.finished_caption", prompt=text[:40]) if done else t("words.guess_caption"))
-        if st.session_state.get("words:playing") and step >= total:
-            st.session_state["words:playing"] = False
-            st.rerun(scope="app")
+    def screen(step: int) -> None:
+        now, guess = st.columns(2, gap="large")
+        with now:
+            show_grid(run.frames[step], cols=2, scale=4,
+                      caption=t("words.now_caption", step=step, total=total, pct=round(100 * run.levels[step])))
+        with guess:
+            done = step >= total
+            show_grid(run.frames[total] if done else run.guesses[step], cols=2, scale=4,
+                      caption=t("words.finished_caption", prompt=text[:40]) if done else t("words.guess_caption"))
 
-    screen()
+    PLAYER.screen(total, screen, scrub=t("words.step_slider"))
 
 
 # ── 3. Change one word ─────────────────────────────────────────────────────────────────────────
@@ -150,7 +129,7 @@ def change() -> None:
         with column:
             text = st.text_input(t(f"words.change_{label}"), key=key)
             if verdict(text):
-                show_grid(drawing(text, seed), cols=2, scale=4)
+                show_grid(drawing(text, seed), cols=2, scale=4, alt=t("words.finished_caption", prompt=text[:40]))
 
 
 # ── 4. How strictly to follow the words ────────────────────────────────────────────────────────
@@ -196,7 +175,7 @@ def learn() -> None:
 
     def waiting() -> None:
         st.caption(t("words.learn_waiting"))
-        show_grid(finished_pictures(), cols=3, scale=4)
+        show_grid(finished_pictures(), cols=3, scale=4, alt=t("words.learn_waiting"))
 
     live.panel(draw, waiting=waiting)
 

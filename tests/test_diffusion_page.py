@@ -35,7 +35,7 @@ def test_page_in_each_language_plays_and_steps(lang):
         assert any(h.value.startswith(heading) for h in at.header)
     assert t_in(lang, "diffusion.now_caption", step=0, total=20, pct=100) in captions(at)
     assert t_in(lang, "diffusion.noise_number", seed=1) in shown
-    assert t_in(lang, "diffusion.steer_caption", kind=t_in(lang, "diffusion.kinds.star")) in captions(at)
+    assert t_in(lang, "diffusion.steer_caption", kind=t_in(lang, "kinds.star")) in captions(at)
     assert t_in(lang, "diffusion.learn_fresh") in shown
     # Play: one tick of the animation is one step (AppTest runs a ticking fragment once per run).
     at.button(key="diffusion-play").click().run()
@@ -67,7 +67,7 @@ def test_guess_game_doodle_and_live_training():
         np.random.default_rng(game["seed"]).integers(10)]
     at.pills(key=f"diffusion-guess-{game['seed']}").set_value(answer).run()
     at.button(key="diffusion-reveal").click().run()
-    assert t_in("en", "diffusion.guess_right", kind=t_in("en", f"diffusion.kinds.{answer}")) in texts(at)
+    assert t_in("en", "diffusion.guess_right", kind=t_in("en", f"kinds.{answer}")) in texts(at)
 
     # An empty canvas gets a friendly word; a drawn blob is cleaned into a picture.
     at.button(key="diffusion-doodle-go").click().run()

@@ -101,3 +101,32 @@ def test_every_word_the_code_asks_for_exists():
                 except (KeyError, FileNotFoundError):
                     missing.append(f"{path.name}: {key} ({base})")
     assert not missing, "\n".join(missing)
+
+
+def _tables(value, where=""):
+    """Every table (dict) inside a lesson file, with where it is."""
+    if isinstance(value, dict):
+        yield where, value
+        for key, inner in value.items():
+            yield from _tables(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _tables(inner, f"{where}[{i}]")
+
+
+def test_the_ten_kinds_are_named_once_in_kinds_toml():
+    """lessons/<lang>/kinds.toml names every kind of the picture world (a name, and a label for a choice
+    of what to draw), and no other lesson file keeps a table of its own naming all of them."""
+    from models import world
+
+    for base in ("zh", "en"):
+        kinds = load(base, "kinds.toml")["ui"]
+        assert set(kinds) - {"many"} == set(world.KINDS) == set(kinds["many"]), base
+        assert all(isinstance(kinds[k], str) and kinds[k].strip() for k in world.KINDS)
+        assert len({kinds[k] for k in world.KINDS}) == len(world.KINDS), "two kinds share a name"
+        for name in FILES:
+            if name == "kinds.toml":
+                continue
+            for where, table in _tables(load(base, name)):
+                assert not set(world.KINDS) <= set(table), f"{base}/{name}{where} names the kinds again: use kinds.toml"
+    assert load("zh", "kinds.toml")["ui"]["cat"] == "猫" and load("en", "kinds.toml")["ui"]["cat"] == "cat"

@@ -92,6 +92,37 @@ def test_shipped_model_finds_the_same_blue_stars_in_both_languages(shipped):
     assert min(scores.values()) >= 0.9, scores
 
 
+# ── What the matching chapter shows: scores and the meaning map ─────────────────────────────────
+def test_match_score_is_a_whole_number_from_0_to_100():
+    assert [matcher.match_score(c) for c in (-0.7, 0.0, 0.424, 0.5, 1.0, 1.3)] == [0, 0, 42, 50, 100, 100]
+    assert matcher.match_score(torch.tensor(0.87)) == 87 and matcher.match_score(np.float32(0.33)) == 33
+
+
+def test_a_picture_is_closer_to_its_own_words_than_to_other_words(shipped):
+    pics = world.make_pictures(300, seed=77)
+    star = pics.images[np.flatnonzero((pics.kinds == world.KINDS.index("star")) & (pics.colors == world.COLORS.index("blue")))[0]]
+    vectors, cos = matcher.picture_and_words(shipped, star, ["蓝色的星星", "a blue star", "a red fish"])
+    assert vectors.shape == (4, shipped.config.dim) and cos.shape == (3,)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert np.allclose(cos, vectors[1:] @ vectors[0], atol=1e-5)
+    assert min(cos[0], cos[1]) > cos[2] + 0.2, cos
+
+
+def test_the_meaning_map_spreads_most_along_its_first_axis_and_places_words_where_they_were(shipped):
+    pics = world.make_pictures(60, seed=7)
+    words = ["猫", "cat", "红色的鱼", "red fish", "太阳", "sun"]
+    layout = matcher.meaning_map(shipped, pics.images, words)
+    assert layout.images_xy.shape == (60, 2) and layout.words_xy.shape == (6, 2)
+    every = np.concatenate([layout.images_xy, layout.words_xy])
+    assert np.allclose(every.mean(0), 0, atol=1e-4)                 # centred on the points' mean
+    assert every[:, 0].var() >= every[:, 1].var() > 0               # the first direction spreads them most
+    assert np.allclose(layout.place(shipped, ["cat", "sun"]), layout.words_xy[[1, 5]], atol=1e-4)
+    cat, fish = layout.words_xy[1], layout.words_xy[3]
+    assert np.linalg.norm(layout.words_xy[0] - cat) < np.linalg.norm(fish - cat)   # 猫 sits nearer cat than red fish
+    with pytest.raises(ValueError):
+        matcher.meaning_map(shipped, pics.images[:0], words)
+
+
 # ── The command line ─────────────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):

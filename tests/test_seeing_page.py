@@ -49,7 +49,7 @@ def test_empty_canvas_asks_for_a_drawing_and_a_drawing_gets_a_guess(lang):
     at.session_state[key(at)] = drawing("house", seed=1)
     at.run()
     no_exception(at)
-    house = t_in(lang, "seeing.kinds.house")
+    house = t_in(lang, "kinds.house")
     assert t_in(lang, "seeing.guess", kind=house) in texts(at)
     assert len(at.progress) == 10 and at.progress[0].value >= 50     # best first, sure enough
     assert house in at.progress[0].proto.text

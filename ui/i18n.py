@@ -10,6 +10,7 @@ button says both.
 from __future__ import annotations
 
 import functools
+from typing import Callable
 import string
 import tomllib
 from pathlib import Path
@@ -68,13 +69,35 @@ def _lookup(base: str, key: str) -> str:
     return value
 
 
-def t(key: str, **fields) -> str:
-    """The words for `key` in the reader's language, with {placeholders} filled in."""
+def bases() -> tuple[str, ...]:
+    """The languages the page is written in: ("zh", "en") in bilingual mode, else the reader's one."""
     current = lang()
-    if current == "both":
-        zh, en = (_lookup(b, key).format(**fields) for b in BASE)
-        return zh if zh == en else f"{zh}{JOIN}{en}"
-    return _lookup(current, key).format(**fields)
+    return BASE if current == "both" else (current,)
+
+
+def first_base() -> str:
+    """The page's first language: Chinese in bilingual mode (for one example, one explanation)."""
+    return bases()[0]
+
+
+def in_each(make: Callable[[str], str], sep: str = JOIN) -> str:
+    """`make(base)` in every language the page is written in, joined by `sep` (" · "); one text when
+    both languages say the same. For a sentence whose parts must share its language, e.g.
+    `in_each(lambda b: t_in(b, "seeing.guess", kind=t_in(b, "kinds.cat")))`."""
+    texts = [make(b) for b in bases()]
+    return texts[0] if len(set(texts)) == 1 else sep.join(texts)
+
+
+def t(key: str, **fields) -> str:
+    """The words for `key` in the reader's language, with {placeholders} filled in; in bilingual mode
+    "中文 · English" (one text when the two are the same). Raises KeyError for an unknown key."""
+    return in_each(lambda b: t_in(b, key, **fields))
+
+
+def kind_name(kind: str, base: str | None = None) -> str:
+    """The name of one of the picture world's kinds (models/world.py KINDS) from lessons/*/kinds.toml,
+    in `base` or in the reader's language(s). KeyError for a kind the world has not."""
+    return t_in(base, f"kinds.{kind}") if base else t(f"kinds.{kind}")
 
 
 def t_in(base: str, key: str, **fields) -> str:
@@ -89,8 +112,8 @@ def field(chapter: str, *path: str):
         for p in path:
             value = value[p]
         return value
-    current = lang()
-    return (get("zh"), get("en")) if current == "both" else get(current)
+    values = tuple(get(b) for b in bases())
+    return values if len(values) > 1 else values[0]
 
 
 def text(chapter: str, *path: str) -> str:

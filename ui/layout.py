@@ -18,7 +18,7 @@ from typing import Callable
 import streamlit as st
 
 from ui import chapters
-from ui.i18n import BASE, field, lang, load, sections, t, t_in, text
+from ui.i18n import bases, field, lang, load, sections, t, t_in, text
 
 log = logging.getLogger("aidraw")
 
@@ -295,9 +295,8 @@ def plain(markdown: str) -> str:
 
 def read_aloud(chapter_id: str, section_id: str) -> None:
     """A 🔊 button per language shown (two in bilingual mode) that reads the section's heading and words."""
-    bases = BASE if lang() == "both" else (lang(),)
     buttons = []
-    for base in bases:
+    for base in bases():
         part = next((s for s in load(base, chapter_id)["sections"] if s["id"] == section_id), None)
         if part is None:
             continue

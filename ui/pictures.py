@@ -1,23 +1,40 @@
 """Showing pictures: tiny 32x32 pictures are upscaled by whole pixels, so they stay crisp. Every picture
-gets an alt text in the reader's language (st.image's `alt`, Streamlit >= 1.67), for screen readers."""
+gets an alt text in the reader's language (st.image's `alt`, Streamlit >= 1.67: a caption is never
+read as one), for screen readers. Pages show pictures with `show`, `show_grid` and `show_row`, never a
+bare `st.image` (which would leave a picture nameless)."""
 
 from __future__ import annotations
 
 import base64
-import functools
 import io
 
 import numpy as np
 import streamlit as st
 
 from models import world
-from ui.i18n import t
+from ui.i18n import in_each, t
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """(H, W, 3) or (N, H, W, 3) uint8, each pixel repeated factor x factor times."""
     axis = image.ndim - 3
     return image.repeat(factor, axis=axis).repeat(factor, axis=axis + 1)
+
+
+def described(pics, indices) -> list[str]:
+    """What the world's own captions say of pictures `indices` of a models.world.Pictures made with
+    captions, in the reader's language(s): alt texts that say what each picture shows."""
+    return [in_each(lambda b: getattr(pics, f"captions_{b}")[i]) for i in indices]
+
+
+def show(image, caption: str | None = None, alt: str | None = None, scale: int = 1,
+         width: str | int = "content", where=None) -> None:
+    """One picture: a (H, W, 3) uint8 array (upscaled by `scale` whole pixels) or PNG bytes, in `where`
+    (a column; default: here). `alt` is what a screen reader says, in the reader's language: give one
+    that says what the picture shows; without it, the caption, else "a small picture"."""
+    if scale > 1:
+        image = upscale(np.asarray(image), scale)
+    (where or st).image(image, caption=caption, width=width, alt=alt or caption or t("picture_alt"))
 
 
 def show_grid(images: np.ndarray, cols: int = 8, scale: int = 4, pad: int = 3, caption: str | None = None,
@@ -44,40 +61,6 @@ def show_row(images: np.ndarray, captions: list[str] | None = None, scale: int =
                 caption = None if captions is None else captions[j]
                 alt = alts[j] if alts is not None else (caption or t("picture_alt"))
                 column.image(upscale(images[j], scale), caption=caption, width="stretch", alt=alt)
-
-
-def default_alt(caption=None, count: int = 1):
-    """The alt text for a picture whose page gave none: its caption, else "a small picture"."""
-    def one(c):
-        return c if isinstance(c, str) and c.strip() else t("picture_alt")
-    if count == 1:
-        return one(caption[0] if isinstance(caption, (list, tuple)) and caption else caption)
-    captions = list(caption) if isinstance(caption, (list, tuple)) else [caption] * count
-    return [one(c) for c in captions]
-
-
-def alt_by_default() -> None:
-    """Give every `st.image` that a page calls without `alt` one in the reader's language (its caption,
-    else "a small picture"), so no picture is nameless to a screen reader. Called by app.py once per run;
-    a page that knows better passes its own `alt`."""
-    from streamlit.delta_generator import DeltaGenerator
-
-    if getattr(DeltaGenerator.image, "_aidraw_alt", False):
-        return
-    original = DeltaGenerator.image
-
-    @functools.wraps(original)
-    def image(self, image, caption=None, *args, alt=None, **kwargs):
-        if alt is None:
-            many = isinstance(image, (list, tuple)) and len(image) > 1
-            alt = default_alt(caption, len(image) if many else 1)
-        return original(self, image, caption, *args, alt=alt, **kwargs)
-
-    image._aidraw_alt = True
-    DeltaGenerator.image = image
-    main = getattr(st, "_main", None)
-    if main is not None:
-        st.image = functools.partial(image, main)
 
 
 def png_data_url(image: np.ndarray) -> str:

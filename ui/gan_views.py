@@ -1,0 +1,152 @@
+"""What every view of the GAN duel shows, live, recorded or in a class duel: the drawer's pictures now,
+the scoreboard, the film strip and the judge's line-up. A view is a plain dict (`view_of_trainer`,
+`view_of_run`), so a class duel can publish it to the children's screens. pages/gan.py decides when."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from models import world
+from ui import charts
+from ui.i18n import t
+from ui.pictures import show, show_grid
+
+COLLAPSED, COLLAPSE_AFTER = 0.35, 300       # variety below this (1 = as varied as real), after this many rounds
+
+
+def story_row(real: np.ndarray, drawn: np.ndarray) -> None:
+    """Dice -> the drawer -> a drawn picture (H, W, 3) <- the judge compares it with real pictures (3, H, W, 3)."""
+    dice = np.random.default_rng(3).normal(0, 1, (8, 8))
+    dice = np.clip(128 + 60 * dice, 0, 255).astype(np.uint8)[..., None].repeat(3, 2)
+    cols = st.columns([1, 0.8, 1, 1.6, 1.2], vertical_alignment="center")
+    show(dice, caption=t("gan.story_dice"), scale=12, width="stretch", where=cols[0])
+    cols[1].markdown("### →\n" + t("gan.story_drawer"))
+    show(drawn, caption=t("gan.story_drawn"), scale=3, width="stretch", where=cols[2])
+    show(world.grid(real, cols=3, pad=2, scale=3), caption=t("gan.story_real"), width="stretch", where=cols[3])
+    cols[4].markdown("### ←\n" + t("gan.story_judge"))
+
+
+def fake_row(real: np.ndarray, drawn: np.ndarray) -> None:
+    """Four real and four drawn pictures ((4, H, W, 3) each), shuffled, each labelled."""
+    order = np.random.default_rng(2).permutation(8)
+    images, labels = np.concatenate([real, drawn])[order], np.array(["real"] * 4 + ["drawn"] * 4)[order]
+    for column, image, label in zip(st.columns(8), images, labels):
+        show(image, caption=t(f"gan.label_{label}"), scale=3, width="stretch", where=column)
+    st.caption(t("gan.fake_caption"))
+
+
+def by_column(fixed: np.ndarray, kinds: int) -> np.ndarray:
+    """Fixed pictures (N, H, W, 3) come a row per kind; show a column per kind instead (wide, not tall)."""
+    return fixed if kinds == 1 else fixed.reshape(kinds, -1, *fixed.shape[1:]).swapaxes(0, 1).reshape(fixed.shape)
+
+
+def view_of_trainer(trainer) -> dict:
+    """What a GANTrainer (models/gan_train.py) shows now."""
+    fixed = trainer.draw_fixed()
+    kinds = 1 if trainer.kind else len(world.KINDS)
+    return {"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
+            "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
+            "lineup": trainer.lineup(8, seed=trainer.steps), "history": trainer.history,
+            "collapse": trainer.mode_collapse_score(fixed)}
+
+
+def view_of_run(run: dict, i: int) -> dict:
+    """What frame `i` of a recorded duel (models/gan_train.load_run) shows."""
+    kinds = len(world.KINDS)
+    upto = run["history_round"] <= run["rounds"][i]
+    lineup = {"images": run["lineup"][i][:8], "is_real": run["lineup_real"][i][:8],
+              "verdicts": run["lineup_verdicts"][i][:8].astype(float)}
+    return {"round": int(run["rounds"][i]), "fixed": by_column(run["fixed"][i], kinds), "cols": kinds,
+            "film": [(int(r), by_column(f, kinds)[:kinds]) for r, f in zip(run["rounds"][: i + 1], run["fixed"][: i + 1])],
+            "lineup": lineup, "collapse": float(run["collapse"][i]),
+            "history": {"round": run["history_round"][upto], "real_right": run["history_real_right"][upto],
+                        "drawn_right": run["history_drawn_right"][upto]}}
+
+
+def game_from_run(run: dict, target: int, seed: int) -> dict:
+    """Eight line-up pictures of the recorded duel's frame nearest round `target`, 3 to 5 of them drawn
+    (never all one side), shuffled by `seed`: images (8, H, W, 3), is_real (8,) bool, verdicts (8,) 0..1."""
+    i = int(np.argmin(np.abs(run["rounds"].astype(float) - target)))
+    rng = np.random.default_rng(seed)
+    real, drawn = np.flatnonzero(run["lineup_real"][i]), np.flatnonzero(~run["lineup_real"][i])
+    k = int(np.clip(rng.integers(3, 6), 8 - len(real), len(drawn)))
+    pick = rng.permutation(np.r_[rng.choice(drawn, k, replace=False), rng.choice(real, 8 - k, replace=False)])
+    return {"images": run["lineup"][i][pick], "is_real": run["lineup_real"][i][pick],
+            "verdicts": run["lineup_verdicts"][i][pick].astype(float), "round": int(run["rounds"][i])}
+
+
+def game_board(g: dict, shown: bool) -> list[bool]:
+    """The judge game's eight pictures, two rows of four, each with a "drawn?" box; once `shown`, the
+    truth, the child's guess (g["picks"]) and the judge's under each. Returns the boxes ticked now."""
+    picks = []
+    for row in (range(0, 4), range(4, 8)):
+        for column, i in zip(st.columns(4), row):
+            show(g["images"][i], scale=4, width="stretch", where=column)     # its alt says nothing of the answer
+            picks.append(column.checkbox(t("gan.game_pick"), key=f"gan-game-{g['n']}-{i}"))
+            if shown:
+                you, judge = g["picks"][i], g["verdicts"][i] < 0.5
+                column.caption(truth(g["is_real"][i]))
+                column.caption(t("gan.game_you_label", guess=t("gan.guess_drawn" if you else "gan.guess_real")) + " · "
+                               + t("gan.game_judge_label", guess=t("gan.guess_drawn" if judge else "gan.guess_real")))
+    return picks
+
+
+def game_score(g: dict) -> None:
+    """How many drawn pictures the child found (and real ones taken for drawn), and the judge."""
+    drawn = ~np.asarray(g["is_real"], bool)
+    for key, guess in (("gan.game_you", np.asarray(g["picks"])), ("gan.game_judge", np.asarray(g["verdicts"]) < 0.5)):
+        st.markdown(t(key, found=int((guess & drawn).sum()), total=int(drawn.sum()), wrong=int((guess & ~drawn).sum())))
+
+
+def verdict(p: float) -> str:
+    """The judge's word on one picture; p = its probability that the picture is real, 0..1."""
+    return t("gan.verdict_real", pct=round(100 * p)) if p >= 0.5 else t("gan.verdict_drawn", pct=round(100 * (1 - p)))
+
+
+def truth(is_real: bool) -> str:
+    return t("gan.truth_real" if is_real else "gan.truth_drawn")
+
+
+def scoreboard(history: dict) -> None:
+    st.markdown("**" + t("gan.score_title") + "**")
+    if len(history["round"]) < 2:
+        st.caption(t("gan.score_none"))
+        return
+    charts.show_lines(np.asarray(history["round"]).tolist(),
+                      {t("gan.score_real"): (100 * np.asarray(history["real_right"], float)).tolist(),
+                       t("gan.score_drawn"): (100 * np.asarray(history["drawn_right"], float)).tolist()},
+                      x_title=t("gan.score_x"), alt_text=t("gan.score_title"), colors=["#1f6f66", "#b4441f"])
+    r, d = (float(np.mean(np.asarray(history[k][-5:], float))) for k in ("real_right", "drawn_right"))
+    if (r + d) / 2 > 0.8:
+        st.markdown(t("gan.judge_winning"))
+    elif d < 0.4:
+        st.markdown(t("gan.drawer_winning"))
+    else:
+        st.markdown(t("gan.neck_and_neck", pct=round(50 * (r + d))))
+
+
+def show_view(v: dict) -> None:
+    """The drawer's pictures now and the scoreboard, the film strip, the judge's line-up."""
+    left, right = st.columns([1.1, 1], gap="large")
+    with left:
+        st.markdown("**" + t("gan.now_title") + "**")
+        show_grid(v["fixed"], cols=v["cols"], scale=3, caption=t("gan.now_caption", round=v["round"]))
+    with right:
+        scoreboard(v["history"])
+        if v["round"] >= COLLAPSE_AFTER:
+            if v["collapse"] < COLLAPSED:
+                st.warning(t("gan.collapse_warning"))
+            else:
+                st.caption(t("gan.collapse_ok"))
+    st.markdown("**" + t("gan.film_title") + "**")
+    for column, (r, frame) in zip(st.columns(8), v["film"][-8:]):
+        show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
+             caption=t("gan.film_round", round=r), width="stretch", where=column)
+    st.markdown("**" + t("gan.lineup_title") + "**")
+    line = v["lineup"]
+    for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
+        show(image, scale=3, width="stretch", where=column, alt=truth(real))
+        column.caption(verdict(p))
+        right = (p >= 0.5) == bool(real)
+        column.caption(truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
