@@ -12,6 +12,7 @@ from ui.beyond_parts import honest, loss_chart
 from ui.beyond_video import video_part
 from ui.i18n import lang, t
 from ui.layout import chapter
+from ui.pictures import show
 from ui.training import LiveTraining
 
 MOODS = {"happy": (132, "C4 E4 G4", 0.9), "sleepy": (72, "G4 E4", 0.6), "silly": (160, "", 1.4)}  # bpm, start, temperature
@@ -46,7 +47,7 @@ def music_part() -> None:
 
     def draw(trainer, state) -> None:
         steps, notes = live.now_and_then("tune", lambda: trainer.generate(8, 1.0, seed=0))
-        st.image(piano_roll(notes), caption=t("beyond.roll_now", steps=steps))
+        show(piano_roll(notes), caption=t("beyond.roll_now", steps=steps))
         loss_chart(state)
 
     live.panel(draw)
@@ -67,7 +68,7 @@ def music_part() -> None:
     if "beyond:tune" in st.session_state:
         notes, own, bpm, steps = st.session_state["beyond:tune"]
         st.audio(mu.wav_bytes(mu.synth(notes, bpm)), format="audio/wav")
-        st.image(piano_roll(notes, start_notes=own), caption=t("beyond.roll_played", steps=steps, n=len(notes)))
+        show(piano_roll(notes, start_notes=own), caption=t("beyond.roll_played", steps=steps, n=len(notes)))
         keyed = mu.in_key(notes)
         st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
     honest("music")

@@ -8,7 +8,7 @@ import streamlit as st
 from ui.beyond_parts import honest, loss_chart
 from ui.i18n import t
 from ui.layout import say
-from ui.pictures import show_grid, upscale
+from ui.pictures import show, show_grid, upscale
 from ui.training import LiveTraining
 
 WALKS = {"face_sun": ("face", "sun"), "cat_fish": ("cat", "fish"), "flower_star": ("flower", "star")}
@@ -53,7 +53,9 @@ def video_part() -> None:
         st.metric(t("beyond.change"), f"{change:.1f}")
         st.caption(t("beyond.change_note"))
     with left:
-        st.image(gif if playing else upscale(frames[i - 1], 6), width=200)
+        i = len(frames) if playing else i
+        show(gif if playing else upscale(frames[i - 1], 6), width=200,
+             alt=t("beyond.film_alt", walk=t(f"beyond.walks.{walk}"), i=i, n=len(frames)))
     a, b = WALKS[walk]
     g_frames, g_change = dice_frames(a, how == "jumpy")
     show_grid(g_frames, cols=len(g_frames), scale=2, pad=3,
@@ -83,7 +85,7 @@ def inbetween_part(kind: str) -> None:
         show_grid(film, cols=len(film), scale=2, pad=3, caption=t("beyond.inbetween_strip", steps=steps))
         left, right = st.columns([1, 1.3], gap="large")
         with left:
-            st.image(gif, width=200)
+            show(gif, width=200, alt=t("beyond.inbetween_alt", steps=steps))
         with right:
             st.metric(t("beyond.inbetween_change"), f"{change:.1f}",
                       delta=f"{change - real_change:+.1f}", delta_color="inverse")

@@ -17,7 +17,8 @@ from PIL import Image
 from models import textnorm, world
 from models import words_teach as WT
 from ui import canvas as C
-from ui.i18n import lang, t, t_in
+from ui.i18n import first_base, kind_name, t, t_in
+from ui.pictures import show, show_grid
 
 CHUNK = 10            # optimiser steps per tick of the progress bar (one rerun of the fragment)
 TICK = 0.3            # seconds between ticks while it learns
@@ -37,7 +38,7 @@ def _state() -> dict:
 
 
 def _base() -> str:
-    return "en" if lang() == "en" else "zh"
+    return first_base()
 
 
 def _cut_name() -> None:
@@ -104,10 +105,9 @@ def _learning(s) -> None:
 def _drawings(s, model) -> None:
     teacher = s["teacher"]
     st.success(t("words.teach_learned", name=teacher.name, steps=teacher.steps))
-    start = t_in(_base(), f"seeing.kinds.{teacher.start_word}") if lang() != "both" else \
-        f"{t_in('zh', f'seeing.kinds.{teacher.start_word}')} / {teacher.start_word}"
+    start = kind_name(teacher.start_word)
     st.markdown(t("words.teach_started", word=start))
-    st.image(world.grid(teacher.examples(8), cols=8, scale=3), caption=t("words.teach_examples"))
+    show_grid(teacher.examples(8), cols=8, scale=3, caption=t("words.teach_examples"))
     prompt = st.text_input(t("words.teach_prompt"), key="teach-prompt", max_chars=200)
     if not teacher.reader.has_word(prompt):
         st.info(t("words.teach_no_word", name=teacher.name))
@@ -119,8 +119,8 @@ def _drawings(s, model) -> None:
         s["drawn"] = {key: (teacher.sample(prompt, N, seed=seed, taught=False), teacher.sample(prompt, N, seed=seed))}
     before, after = s["drawn"][key]
     left, right = st.columns(2, gap="large")
-    left.image(world.grid(before, cols=2, scale=4), caption=t("words.teach_before"))
-    right.image(world.grid(after, cols=2, scale=4), caption=t("words.teach_after", name=teacher.name))
+    show(world.grid(before, cols=2, scale=4), caption=t("words.teach_before"), where=left)
+    show(world.grid(after, cols=2, scale=4), caption=t("words.teach_after", name=teacher.name), where=right)
     st.caption(t("words.teach_honest"))
 
 
@@ -139,7 +139,8 @@ def section(model=None) -> None:
         st.caption(t("words.teach_count", n=len(s["doodles"]), most=WT.AT_MOST, need=WT.AT_LEAST))
         if s["doodles"]:
             ink = [np.stack([255 - (200 * WT.ink_mask(d, 32)).astype(np.uint8)] * 3, -1) for d in s["doodles"]]
-            st.image(world.grid(np.stack(ink), cols=WT.AT_MOST, scale=2, fill=200))
+            show(world.grid(np.stack(ink), cols=WT.AT_MOST, scale=2, fill=200),
+                 alt=t("words.teach_count", n=len(s["doodles"]), most=WT.AT_MOST, need=WT.AT_LEAST))
         a, b = st.columns(2)
         a.button(t("words.teach_button"), key="teach-start", type="primary", width="stretch", on_click=_start,
                  args=(model,))
