@@ -81,8 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name in SAMPLERS:
             t.add_argument("--kind", choices=world.KINDS, default=None, help="learn only this kind (default: all kinds)")
         t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        if name == "recognizer":
+        if name in ("recognizer", "words"):
             t.add_argument("--steps", type=positive_int, default=None, help="training steps (default: the model's own)")
+        if name == "words":
+            t.add_argument("--init", default=None, metavar="PATH",
+                           help="train on from these weights instead of from scratch (the same network shape)")
         t.add_argument("--out", required=True, metavar="PATH", help="where to save the weights (.pt)")
         t.set_defaults(run=lambda a, n=name: call(n, "train_command", a))
 

@@ -60,8 +60,12 @@ class WordsConfig:
     sample_steps: int = 10           # DDIM steps when drawing
     pool: int = 2048                 # pictures in memory; a fresh pool after each pass
     kinds: tuple = ()                # learn only these kinds (empty: all ten)
+    kind_weights: tuple = ()         # how often each kind is drawn into the pool, one number per kind
+                                     # (in world.KINDS order, or cfg.kinds'); empty: all equally often
     colors: tuple = ()               # ... in only these colours (empty: all eight)
     seconds: float = 2400.0          # default training time for the command line
+    total_steps: int = 0             # > 0: the learning rate falls (cosine) from lr to lr_end over these steps
+    lr_end: float = 5e-5
 
     @staticmethod
     def live() -> "WordsConfig":
@@ -79,7 +83,8 @@ class WordsConfig:
     def shipped() -> "WordsConfig":
         """All ten kinds, eight colours, two sizes and three face moods, trained once with the command line.
         Width 16, batches of 16 and no self-attention: one step costs about 0.09 CPU-seconds, against 0.23
-        for width 24 with self-attention (0.32 for width 32, batch 32), which matters on a shared CPU."""
+        for width 24 with self-attention (0.32 for width 32, batch 32), which matters on a shared CPU.
+        Every kind equally often; with --steps the learning rate falls to lr_end (docs/notes/words.md)."""
         return WordsConfig()
 
 
@@ -255,7 +260,11 @@ class WordsTrainer:
         for c in cfg.colors:
             if c not in world.COLORS:
                 raise ValueError(f"unknown colour {c!r}; choose from {', '.join(world.COLORS)}")
+        if cfg.kind_weights and (len(cfg.kind_weights) != len(cfg.kinds or world.KINDS) or min(cfg.kind_weights) < 0
+                                 or sum(cfg.kind_weights) <= 0):
+            raise ValueError(f"kind_weights needs {len(cfg.kinds or world.KINDS)} numbers >= 0, not all 0")
         self.seed, self.steps = seed, 0
+        self.first_step = 0                                                # steps done before this recipe (load)
         self.reader = reader or WordReader()
         self.schedule = NoiseSchedule(cfg.timesteps)
         self.gen = torch.Generator().manual_seed(seed)                     # weights, noise levels, noise, drops
@@ -272,11 +281,18 @@ class WordsTrainer:
     def _pictures(self, n: int, seed: int) -> world.Pictures:
         """n pictures of the trainer's kinds, recoloured to its colours if it has a short list."""
         cfg = self.config
-        if not cfg.colors:
+        if not cfg.colors and not cfg.kind_weights:
             return world.make_pictures(n, seed=seed, kinds=list(cfg.kinds) or None, captions=False)
         rng = np.random.default_rng(seed)
-        kinds = np.asarray([world.KINDS.index(k) for k in (cfg.kinds or world.KINDS)])[rng.integers(len(cfg.kinds or world.KINDS), size=n)]
-        colours = np.asarray([world.COLORS.index(c) for c in cfg.colors])[rng.integers(len(cfg.colors), size=n)]
+        names = cfg.kinds or world.KINDS
+        if cfg.kind_weights:
+            p = np.asarray(cfg.kind_weights, np.float64)
+            which = rng.choice(len(names), size=n, p=p / p.sum())
+        else:
+            which = rng.integers(len(names), size=n)
+        kinds = np.asarray([world.KINDS.index(k) for k in names])[which]
+        palette = cfg.colors or world.COLORS
+        colours = np.asarray([world.COLORS.index(c) for c in palette])[rng.integers(len(palette), size=n)]
         images = np.empty((n, 32, 32, 3), np.uint8)
         sizes, moods = np.empty(n, np.int64), np.empty(n, np.int64)
         for k in np.unique(kinds):
@@ -294,6 +310,15 @@ class WordsTrainer:
         texts = [say_it(p.kinds[i], p.colors[i], p.sizes[i], p.moods[i], self.rng) for i in idx]
         return torch.from_numpy(world.to_tensor_range(p.images[idx])), texts
 
+    def learning_rate(self) -> float:
+        """The learning rate of the next step: a warm-up, then flat, or with total_steps a cosine fall to lr_end."""
+        cfg, s = self.config, self.steps - self.first_step
+        lr = cfg.lr * min(1.0, (s + 1) / max(cfg.warmup, 1))
+        if cfg.total_steps > 0 and s >= cfg.warmup:
+            done = min(1.0, (s - cfg.warmup) / max(cfg.total_steps - cfg.warmup, 1))
+            lr = cfg.lr_end + (cfg.lr - cfg.lr_end) * 0.5 * (1 + np.cos(np.pi * done))
+        return float(lr)
+
     def step(self) -> dict:
         cfg = self.config
         if self.opt is None:
@@ -307,7 +332,7 @@ class WordsTrainer:
         said = torch.rand(len(x0), generator=self.gen) >= cfg.p_drop
         # 2. Guess the clean picture; the loss is how far the guess is from it.
         for group in self.opt.param_groups:
-            group["lr"] = cfg.lr * min(1.0, (self.steps + 1) / cfg.warmup)
+            group["lr"] = self.learning_rate()
         self.opt.zero_grad(set_to_none=True)
         loss = F.mse_loss(self.model(x_t, t, pieces, known, meaning, said), x0)
         loss.backward()
@@ -378,15 +403,20 @@ class WordsTrainer:
                     "text": {k: v.half() for k, v in self.reader.encoder.state_dict().items()}}, path)
 
     @classmethod
-    def load(cls, path, seed: int = 0) -> "WordsTrainer":
+    def load(cls, path, seed: int = 0, config: WordsConfig | None = None) -> "WordsTrainer":
+        """A trainer from saved weights, ready to draw or to train on. config: train on with this recipe
+        instead of the saved one (the same network shape; else load_state_dict raises RuntimeError)."""
         state = torch.load(path, map_location="cpu", weights_only=True)
-        config = WordsConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
+        saved = {k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()}
+        new_recipe = config is not None
+        config = config or WordsConfig(**{k: v for k, v in saved.items() if k in WordsConfig.__dataclass_fields__})
         reader = WordReader(list(state["vocab"]), {k: v.float() for k, v in state["text"].items()})
         trainer = cls(config, seed=seed, reader=reader)
         ema = {k: v.float() for k, v in state["ema"].items()}
         trainer.ema.load_state_dict(ema)
         trainer.model.load_state_dict(ema)
         trainer.steps = int(state.get("steps", 0))
+        trainer.first_step = trainer.steps if new_recipe else 0           # a new recipe starts its own schedule
         return trainer
 
 

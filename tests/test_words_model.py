@@ -104,6 +104,30 @@ def test_small_live_set_and_bad_config(reader):
         WordsTrainer(WordsConfig(kinds=("dragon",)), reader=reader)
 
 
+def test_kind_weights_set_how_often_each_kind_is_learned(reader):
+    weights = [0.0] * len(world.KINDS)
+    weights[world.KINDS.index("sun")], weights[world.KINDS.index("star")] = 3.0, 1.0
+    trainer = WordsTrainer(WordsConfig(**{**TINY, "kind_weights": tuple(weights)}), reader=reader)
+    kinds = trainer._pictures(400, seed=0).kinds
+    suns, stars = (kinds == world.KINDS.index("sun")).sum(), (kinds == world.KINDS.index("star")).sum()
+    assert suns + stars == 400 and 2.2 < suns / stars < 4.0
+    with pytest.raises(ValueError, match="kind_weights"):
+        WordsTrainer(WordsConfig(**{**TINY, "kind_weights": (1.0, 2.0)}), reader=reader)
+
+
+def test_learning_rate_warms_up_then_falls_to_its_end(reader):
+    cfg = WordsConfig(**{**TINY, "warmup": 10, "total_steps": 110, "lr_end": 1e-4})
+    trainer = WordsTrainer(cfg, reader=reader)
+    rates = []
+    for s in range(130):
+        trainer.steps = s
+        rates.append(trainer.learning_rate())
+    assert rates[0] == pytest.approx(cfg.lr / 10) and rates[10] == pytest.approx(cfg.lr)
+    assert all(a >= b for a, b in zip(rates[10:], rates[11:]))                  # never rises after warm-up
+    assert rates[110] == pytest.approx(1e-4) and rates[129] == pytest.approx(1e-4)
+    assert WordsTrainer(WordsConfig(**TINY), reader=reader).learning_rate() == pytest.approx(TINY["lr"] / 5)
+
+
 def test_save_and_load_draw_the_same(trained, tiny_weights):
     again = WordsTrainer.load(tiny_weights)
     # Saved in half precision: the same pictures, give or take a rounding step.
@@ -132,6 +156,17 @@ def test_command_line_train(tmp_path, capsys):
     out = tmp_path / "w.pt"
     assert main(["train", "words", "--seconds", "0.5", "--out", str(out)]) == 0
     assert out.exists() and "saved" in capsys.readouterr().out
+
+
+def test_command_line_train_by_steps_and_on_from_weights(tmp_path, capsys):
+    first, second = tmp_path / "a.pt", tmp_path / "b.pt"
+    assert main(["train", "words", "--steps", "3", "--out", str(first)]) == 0
+    assert torch.load(first, weights_only=True)["steps"] == 3
+    assert main(["train", "words", "--steps", "2", "--init", str(first), "--out", str(second)]) == 0
+    saved = torch.load(second, weights_only=True)
+    assert saved["steps"] == 5 and saved["config"]["total_steps"] == 2
+    assert "on from" in capsys.readouterr().out
+    assert main(["train", "words", "--steps", "2", "--init", str(tmp_path / "none.pt"), "--out", str(second)]) == 2
 
 
 def test_colour_check_reads_the_world():

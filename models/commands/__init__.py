@@ -66,10 +66,12 @@ def train_and_save(args, make_trainer, default_seconds: float, what: str) -> Non
     print(f"wrote {out} after {trainer.steps} steps")
 
 
-def train_and_save_along_the_way(trainer, seconds: float, out, save_every: float = 300.0) -> None:
-    """A long shipped run (diffusion, words): train for `seconds`, printing progress, and save the
-    weights to `out` every `save_every` seconds along the way (a stopped run leaves usable weights)
-    and at the end. `trainer.save(path)` writes its weights."""
+def train_and_save_along_the_way(trainer, seconds: float | None, out, save_every: float = 300.0,
+                                 max_steps: int | None = None) -> None:
+    """A long shipped run (diffusion, words): train for `seconds` (None: no time limit) or until
+    `trainer.steps` reaches `max_steps`, printing progress, and save the weights to `out` every
+    `save_every` seconds along the way (a stopped run leaves usable weights) and at the end.
+    `trainer.save(path)` writes its weights."""
     import time
 
     from .. import engine
@@ -83,6 +85,6 @@ def train_and_save_along_the_way(trainer, seconds: float, out, save_every: float
             trainer.save(out)
             last_save = time.perf_counter()
 
-    engine.train(trainer, seconds=seconds, callback=report, every=10.0)
+    engine.train(trainer, seconds=seconds, max_steps=max_steps, callback=report, every=10.0)
     trainer.save(out)
     print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB, {trainer.steps} steps)")

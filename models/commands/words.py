@@ -1,6 +1,6 @@
 """Command line for the words chapter: train, sample and evaluate the text-to-image denoiser (models/words.py).
 
-    python -m models train words [--seconds S] [--seed S] --out PATH
+    python -m models train words [--seconds S] [--steps N] [--init PATH] [--seed S] --out PATH
     python -m models sample words --prompt TEXT --n N --out DIR [--seed S] [--weights PATH]
     python -m models evaluate words [--weights PATH]
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +32,31 @@ def _load(path) -> WordsTrainer:
 
 
 def train_command(args) -> None:
+    """Train from scratch, or on from --init's weights. --steps N: exactly N steps with the learning rate
+    falling over them (the same result on a busy or an idle machine); --seconds alone: as long as that."""
     out = writable_file(args.out)
     torch.set_num_threads(1)          # one thread: the machine is shared, and small batches gain little from two
-    trainer = WordsTrainer(WordsConfig.shipped(), seed=args.seed)
-    seconds = args.seconds or trainer.config.seconds
-    print(f"training words-to-picture for {seconds:.0f} s, {torch.get_num_threads()} thread(s)", flush=True)
-    train_and_save_along_the_way(trainer, seconds, out)
+    steps = getattr(args, "steps", None)
+    config = replace(WordsConfig.shipped(), total_steps=steps or 0)
+    if getattr(args, "init", None):
+        trainer = _load(args.init)
+        try:
+            config = replace(config, lr=config.lr / 2, **_shape(trainer.config))     # on from weights: gentler
+            trainer = WordsTrainer.load(args.init, seed=args.seed, config=config)
+        except RuntimeError as e:
+            raise CommandError(f"{args.init!r} holds another network shape ({e.__class__.__name__})") from None
+        print(f"training on from {args.init} ({trainer.steps} steps done)", flush=True)
+    else:
+        trainer = WordsTrainer(config, seed=args.seed)
+    seconds = args.seconds or (None if steps else trainer.config.seconds)
+    limit = f"{steps} steps" + (f" or {seconds:.0f} s" if seconds else "") if steps else f"{seconds:.0f} s"
+    print(f"training words-to-picture for {limit}, {torch.get_num_threads()} thread(s)", flush=True)
+    train_and_save_along_the_way(trainer, seconds, out, max_steps=trainer.steps + steps if steps else None)
+
+
+def _shape(config: WordsConfig) -> dict:
+    """The fields that fix the network's shape (a run that trains on must keep them)."""
+    return {k: getattr(config, k) for k in ("width", "mults", "patch", "attention", "cross", "groups", "timesteps")}
 
 
 def sample_command(args) -> None:
