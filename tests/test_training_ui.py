@@ -293,6 +293,46 @@ def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
 
 
+# ── Pictures and charts shown again are not encoded again (ui/render_once.py) ─────────────────
+def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
+    import numpy as np
+    from streamlit.elements.lib import image_utils
+
+    from ui import render_once
+
+    assert render_once.install() and render_once.install()            # idempotent: wrapped once
+    encode = image_utils._np_array_to_bytes
+    assert encode.render_once and not getattr(encode.__wrapped__, "render_once", False)
+    picture = np.random.default_rng(0).integers(0, 256, (40, 30, 3), dtype=np.uint8)
+    misses = render_once.pngs.misses
+    first = encode(picture, "PNG")
+    again = encode(picture.copy(), "PNG")                              # another array, same pixels
+    assert again is first and render_once.pngs.misses == misses + 1
+    picture[0, 0, 0] ^= 1
+    changed = encode(picture, "PNG")                                   # one pixel changed: encoded anew
+    assert changed != first and render_once.pngs.misses == misses + 2
+    assert changed == encode.__wrapped__(picture, "PNG")               # the very bytes Streamlit would make
+    assert encode(picture, "JPEG") != changed                          # the format is part of the key
+
+
+def test_a_chart_spec_is_built_once_per_content_and_handed_out_as_a_copy():
+    from ui import charts
+    from ui.render_once import vega_lite_spec
+
+    built = []
+
+    def build():
+        built.append(1)
+        return charts.spec_of(charts.lines([1, 2], {"a": [1.0, 2.0]}, "x"))
+
+    one = vega_lite_spec(("test-chart", 1), build)
+    one["datasets"].clear()                                            # Streamlit moves the data out
+    two = vega_lite_spec(("test-chart", 1), build)
+    assert len(built) == 1 and two["datasets"] and "continuousWidth" not in two["config"].get("view", {})
+    vega_lite_spec(("test-chart", 2), build)
+    assert len(built) == 2
+
+
 # ── A chapter's choices and model survive a visit to another chapter ───────────────────────────
 def test_gan_choices_and_duel_survive_a_visit_to_another_chapter():
     from helpers import no_exception, run_app

@@ -31,11 +31,13 @@ from typing import Callable
 
 import streamlit as st
 
-from ui import worker
+from ui import render_once, worker
 from ui.i18n import t
 from ui.layout import guard
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
 from ui.worker import HISTORY, Run
+
+render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
 
 log = logging.getLogger("aidraw.training")
 
