@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench.memory import cpu_seconds, rss_mb
 from bench.server import streamlit_server
 
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
@@ -47,18 +48,6 @@ WATCH_VOTES = """() => {
     if (!last || last[1] !== v) window.__votes.push([Date.now(), v]);
   }, 100);
 }"""
-
-
-def rss_mb(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def settle(page, timeout: float = 120_000) -> None:

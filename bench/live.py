@@ -179,7 +179,7 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     """This process's memory (RSS) with the shipped models every chapter loads, then `visitors` runs
     (chapters in turn, `steps` steps each on the worker pool), after they leave, and after malloc_trim.
     Streamlit itself and each visitor's pages are not in it: `python -m bench app` measures those."""
-    from bench.app import rss_mb
+    from bench.memory import rss_mb
     from models import diffusion, gan, gan_train, matcher, recognizer
     from ui.worker import Pool, Run, trim_memory
 
