@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -291,6 +292,40 @@ def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
+
+
+# ── Memory: the GPU libraries' unused code pages are given back ───────────────────────────────
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux only")
+def test_only_unchanged_read_only_gpu_library_mappings_are_released(tmp_path):
+    import ctypes
+    import mmap
+
+    from ui.worker import release_gpu_code
+
+    def region(fill: bytes):
+        m = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)   # dropped: zeros
+        m.write(fill * mmap.PAGESIZE)
+        return m, ctypes.addressof(ctypes.c_char.from_buffer(m))
+
+    (gpu, a), (changed, b), (writable, c), (other, d) = (region(x) for x in (b"a", b"b", b"c", b"d"))
+    size = mmap.PAGESIZE
+
+    def entry(addr, perms, path, anonymous):
+        return f"{addr:x}-{addr + size:x} {perms} 00000000 08:01 42 {path}\nRss: 4 kB\nAnonymous: {anonymous} kB\n"
+
+    smaps = tmp_path / "smaps"
+    smaps.write_text(entry(a, "r-xp", "/venv/nvidia/cublas/lib/libcublasLt.so.13", 0)     # released
+                     + entry(b, "r--p", "/venv/torch/lib/libtorch_cuda.so", 4)           # changed: kept
+                     + entry(c, "rw-p", "/venv/nvidia/cu13/lib/libnvrtc.so.13", 0)       # writable: kept
+                     + entry(d, "r-xp", "/venv/torch/lib/libtorch_cpu.so", 0))           # not GPU: kept
+    try:
+        assert release_gpu_code(str(smaps)) == size
+        # An anonymous page dropped reads back as zeros: only the first one was dropped.
+        assert gpu[:4] == b"\0" * 4 and changed[:4] == b"bbbb" and writable[:4] == b"cccc" and other[:4] == b"dddd"
+    finally:
+        del a, b, c, d
+        for m in (gpu, changed, writable, other):
+            m.close()
 
 
 # ── Pictures and charts shown again are not encoded again (ui/render_once.py) ─────────────────
