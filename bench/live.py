@@ -40,12 +40,14 @@ def make(chapter: str):
 
 
 def drawing(chapter: str):
-    """(seconds between drawings, draw(trainer)) as the chapter's page does it while training runs."""
+    """(seconds between drawings, draw(trainer), crowded) as the chapter's page does it while training
+    runs; crowded: drawn through LiveTraining.now_and_then, so that many times less often on a crowded
+    server (pool.crowding())."""
     if chapter == "gan":
-        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps))
+        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
-        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10)
-    return 1.0, lambda tr: tr.batch_similarity()
+        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10), True
+    return 1.0, lambda tr: tr.batch_similarity(), False
 
 
 def ready(chapter: str):
@@ -71,7 +73,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
 
     cores = S.usable_cores()
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
-    every, draw = drawing(chapter)
+    every, draw, crowded = drawing(chapter)
     runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
     start_steps = [r.steps for r in runs]
     stop = threading.Event()
@@ -86,7 +88,8 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            if run.seat == 0 and time.monotonic() - drawn >= every:   # in line: a recorded run instead
+            wait = every * (pool.crowding() if crowded else 1.0)
+            if run.seat == 0 and time.monotonic() - drawn >= wait:    # in line: a recorded run instead
                 with run.lock:
                     draw(run.trainer)
                 drawn = time.monotonic()

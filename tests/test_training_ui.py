@@ -114,6 +114,25 @@ def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
     assert pool.size() == 1                                        # the finished one left the line
 
 
+def test_crowding_counts_the_runs_wanting_turns_per_worker():
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)                       # 0 threads count as one worker
+    runs = [seated(Counting(), clock, max_steps=10 ** 9)[0] for _ in range(3)]
+    assert pool.crowding() == 1.0                                  # nobody: never below 1
+    for r in runs:
+        pool.add(r), pool.add(r)                                   # twice: counted once
+    assert pool.crowding() == 3.0
+    runs[0].running = False                                        # paused: leaves the line after its turn
+    pool.run_once()
+    assert pool.crowding() == 2.0
+    two = Pool(2, chunk=0.002, clock=clock)
+    two.threads = 2                                                # as with two workers (none started here)
+    two._start = lambda: None
+    for r in runs[1:]:
+        two.add(r)
+    assert two.crowding() == 1.0                                   # two runs, two workers: each has a core
+
+
 def test_a_run_over_its_memory_cap_stops_before_its_step_cap():
     clock = Clock()
     pool = Pool(0, chunk=0.002, clock=clock)

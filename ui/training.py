@@ -56,10 +56,16 @@ def visitor_id() -> str:
     return st.session_state.setdefault("visitor-id", uuid.uuid4().hex)
 
 
+_released = threading.Event()
+
+
 def limit_threads() -> None:
     import torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+    if not _released.is_set():                   # once: torch is imported by now (ui/worker.py)
+        _released.set()
+        worker.release_gpu_code()
 
 
 def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, every: float) -> bool:
@@ -140,9 +146,12 @@ class LiveTraining:
 
     def now_and_then(self, name: str, make: Callable[[], object], every: float = DRAW_EVERY) -> tuple[int, object]:
         """(steps, make()) for a picture that is slow to draw, remembered for this run. While training
-        runs it is drawn again at most every `every` seconds, so drawing does not cost the shared server
-        more than the learning does; paused, stepped or waiting, it always shows the trainer as it is."""
+        runs it is drawn again at most every `every` seconds, times the pool's crowding (runs wanting
+        turns per worker thread), so drawing does not cost the shared server more than the learning
+        does; paused, stepped or waiting, it always shows the trainer as it is."""
         kept, now = self.state.drawn.get(name), time.monotonic()
+        if self.state.running:                   # a crowded server: each child's share of a core is smaller
+            every *= worker.pool().crowding()
         if needs_drawing(kept, self.steps, self.state.running, now, every):
             with self.lock:
                 kept = self.state.drawn[name] = (self.steps, now, make())

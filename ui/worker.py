@@ -169,6 +169,7 @@ class Pool:
         self._cond = threading.Condition()
         self._workers: list[threading.Thread] = []
         self._trimmed = time.monotonic()
+        self._queued = 0                # runs wanting turns (in line or in a turn)
         if threads:
             release_gpu_code()          # torch is imported by now: its CUDA code is never run here
 
@@ -180,6 +181,7 @@ class Pool:
         with self._cond:
             if not run.queued:
                 run.queued = True
+                self._queued += 1
                 self._line.append(run)
                 self._cond.notify()
             if len(self._workers) < self.threads:
@@ -188,6 +190,14 @@ class Pool:
     def size(self) -> int:
         with self._cond:
             return len(self._line)
+
+    def crowding(self) -> float:
+        """Runs wanting turns per worker thread, at least 1: how many times longer each run waits for
+        its share of a core than when it has one to itself. Pages draw their slow pictures that many
+        times less often (ui/training.py), so drawing never takes more of a crowded server than the
+        learning does: measured, a diffusion page's 8 pictures cost 2x a step of CPU every 2 s."""
+        with self._cond:
+            return max(1.0, self._queued / max(self.threads, 1))
 
     def run_once(self) -> None:
         """One turn for every run in line, in this thread."""
@@ -237,8 +247,9 @@ class Pool:
             if again:
                 self._line.append(run)
                 self._cond.notify()
-            else:
+            elif run.queued:
                 run.queued = False
+                self._queued -= 1
 
 
 def worker_count(env: str | None = None) -> int:
