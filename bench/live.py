@@ -40,9 +40,9 @@ def make(chapter: str):
 
 
 def drawing(chapter: str):
-    """(seconds between drawings, draw(trainer), crowded) as the chapter's page does it while training
-    runs; crowded: drawn through LiveTraining.now_and_then, so that many times less often on a crowded
-    server (pool.crowding())."""
+    """(seconds between drawings, draw(trainer), slow) as the chapter's page does it while training
+    runs; slow: drawn through LiveTraining.now_and_then (Run.picture: at most every 2 s, and at most a
+    tenth of the run's CPU time)."""
     if chapter == "gan":
         return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
@@ -73,7 +73,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
 
     cores = S.usable_cores()
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
-    every, draw, crowded = drawing(chapter)
+    every, draw, slow = drawing(chapter)
     runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
     start_steps = [r.steps for r in runs]
     stop = threading.Event()
@@ -88,8 +88,9 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            wait = every * (pool.crowding() if crowded else 1.0)
-            if run.seat == 0 and time.monotonic() - drawn >= wait:    # in line: a recorded run instead
+            if run.seat == 0 and slow:                                # in line: a recorded run instead
+                run.picture("now", lambda: draw(run.trainer), every)
+            elif run.seat == 0 and time.monotonic() - drawn >= every:
                 with run.lock:
                     draw(run.trainer)
                 drawn = time.monotonic()

@@ -114,25 +114,6 @@ def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
     assert pool.size() == 1                                        # the finished one left the line
 
 
-def test_crowding_counts_the_runs_wanting_turns_per_worker():
-    clock = Clock()
-    pool = Pool(0, chunk=0.002, clock=clock)                       # 0 threads count as one worker
-    runs = [seated(Counting(), clock, max_steps=10 ** 9)[0] for _ in range(3)]
-    assert pool.crowding() == 1.0                                  # nobody: never below 1
-    for r in runs:
-        pool.add(r), pool.add(r)                                   # twice: counted once
-    assert pool.crowding() == 3.0
-    runs[0].running = False                                        # paused: leaves the line after its turn
-    pool.run_once()
-    assert pool.crowding() == 2.0
-    two = Pool(2, chunk=0.002, clock=clock)
-    two.threads = 2                                                # as with two workers (none started here)
-    two._start = lambda: None
-    for r in runs[1:]:
-        two.add(r)
-    assert two.crowding() == 1.0                                   # two runs, two workers: each has a core
-
-
 def test_a_run_over_its_memory_cap_stops_before_its_step_cap():
     clock = Clock()
     pool = Pool(0, chunk=0.002, clock=clock)
@@ -305,12 +286,40 @@ def test_training_stops_at_the_memory_cap(turns):
 
 
 def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
-    kept = (10, 100.0, "picture")
+    kept = (10, 100.0, "picture", 0.0, 0.0)                                          # cost nothing
     assert needs_drawing(None, 0, running=False, now=0.0, every=2.0)                   # nothing yet
     assert not needs_drawing(kept, 10, running=False, now=100.5, every=2.0)           # same steps: keep it
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
+
+
+def test_slow_pictures_take_at_most_a_tenth_of_the_runs_cpu_time_while_it_trains():
+    from ui.worker import DRAW_SHARE
+
+    assert DRAW_SHARE == 0.1
+    kept = (10, 100.0, "picture", 0.3, 5.0)                # drawing cost 0.3 CPU s, when 5 s were trained
+    assert not needs_drawing(kept, 14, running=True, now=110.0, every=2.0, trained_cpu=7.6)   # 2.6 < 9 x 0.3
+    assert needs_drawing(kept, 14, running=True, now=110.0, every=2.0, trained_cpu=7.8)       # 2.8 >= 2.7
+    assert needs_drawing(kept, 14, running=False, now=100.1, every=2.0, trained_cpu=5.0)      # paused: now
+
+    run = Run(trainer=Counting(), running=True)
+    drawings = []
+
+    def draw():
+        drawings.append(run.steps)
+        end = time.thread_time() + 0.02                     # a drawing that costs 20 ms of CPU
+        while time.thread_time() < end:
+            pass
+        return run.steps
+
+    assert run.picture("now", draw, every=0.0, now=0.0) == (0, 0)
+    run.trainer.steps, run.trained_cpu = 5, 0.01           # trained less than 9 drawings' worth
+    assert run.picture("now", draw, every=0.0, now=50.0) == (0, 0) and drawings == [0]
+    run.trained_cpu = 1.0                                  # now it has
+    assert run.picture("now", draw, every=0.0, now=50.0) == (5, 5) and drawings == [0, 5]
+    cost = run.drawn["now"][3]
+    assert 0.015 < cost < 1.0 and run.drawn["now"][4] == 1.0
 
 
 # ── Memory: the GPU libraries' unused code pages are given back ───────────────────────────────

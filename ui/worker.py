@@ -36,6 +36,7 @@ CHUNK = 0.1               # seconds a worker trains one run before taking the ne
 HISTORY = 300             # metrics kept per run, for charts (thinned out when full)
 RECORD_EVERY = 0.25       # seconds between two history points while a worker trains
 TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of finished runs back to the OS)
+DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
 
 
 def trim_memory() -> bool:
@@ -107,6 +108,7 @@ class Run:
     connected: Callable[[], bool] | None = field(default=None, repr=False, compare=False)   # is the tab open?
     queued: bool = False                      # in a pool's line (owned by the pool)
     recorded_at: float = 0.0
+    trained_cpu: float = 0.0                  # CPU seconds spent stepping this trainer (all threads)
 
     @property
     def steps(self) -> int:
@@ -121,9 +123,10 @@ class Run:
         if gone or now - self.seen > SEAT_TIMEOUT:    # tab closed, or nobody watching: pause, seat back
             self.stop("train_away")
             return False
-        before = self.trainer.steps
+        before, cpu = self.trainer.steps, time.thread_time()
         progress = engine.train(self.trainer, seconds=seconds, max_steps=self.max_steps,
                                 callback=lambda p: self.running, every=0.0)   # Pause: after this step
+        self.trained_cpu += time.thread_time() - cpu
         if self.trainer.steps > before:
             if now - self.recorded_at >= RECORD_EVERY or not self.running:
                 self.record(progress.metrics)
@@ -134,8 +137,27 @@ class Run:
     def step_once(self) -> None:
         """One step (the One step button, a slow tick), never past the step cap."""
         if self.trainer is not None and self.steps < self.max_steps:
+            cpu = time.thread_time()
             self.record(engine.train(self.trainer, max_steps=self.steps + 1).metrics)
+            self.trained_cpu += time.thread_time() - cpu
             self.check_caps()
+
+    def picture(self, name: str, make: Callable[[], object], every: float,
+                now: float | None = None) -> tuple[int, object]:
+        """(steps, make()) for a picture that is slow to draw, remembered in self.drawn. While training
+        runs it is drawn again only when both `every` seconds have passed and the run has trained for
+        (1 - DRAW_SHARE) / DRAW_SHARE times what the last drawing cost (CPU time): so drawing never
+        takes more than DRAW_SHARE of a run's CPU, alone or on a crowded server, and on a busy machine
+        it slows down with the learning. Paused, stepped or waiting, it shows the trainer as it is.
+        make() runs with self.lock held."""
+        now = time.monotonic() if now is None else now
+        if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, self.trained_cpu):
+            with self.lock:
+                cpu = time.thread_time()
+                made = make()
+                self.drawn[name] = (self.steps, now, made, time.thread_time() - cpu, self.trained_cpu)
+        kept = self.drawn[name]
+        return kept[0], kept[2]
 
     def check_caps(self) -> None:
         memory = getattr(self.trainer, "memory_bytes", None)
@@ -157,6 +179,21 @@ class Run:
             del h[: HISTORY // 2: 2]
 
 
+def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, every: float,
+                  trained_cpu: float = 0.0) -> bool:
+    """Draw a slow picture again? kept = (steps, when, picture, cost in CPU s, trained_cpu then) or None.
+    Not if it shows these very steps; while training runs, not before `every` seconds nor before the
+    run trained (1 - DRAW_SHARE) / DRAW_SHARE times the drawing's cost since."""
+    if kept is None:
+        return True
+    drawn_steps, when, _, cost, trained_then = kept
+    if drawn_steps == steps:
+        return False
+    if not running:
+        return True
+    return now - when >= every and trained_cpu - trained_then >= cost * (1 - DRAW_SHARE) / DRAW_SHARE
+
+
 class Pool:
     """Worker threads that step seated runs round-robin. threads=0: nothing runs by itself, and
     `run_once()` does one round in the caller's thread (tests); with inline=True, `add` itself gives
@@ -169,7 +206,6 @@ class Pool:
         self._cond = threading.Condition()
         self._workers: list[threading.Thread] = []
         self._trimmed = time.monotonic()
-        self._queued = 0                # runs wanting turns (in line or in a turn)
         if threads:
             release_gpu_code()          # torch is imported by now: its CUDA code is never run here
 
@@ -181,7 +217,6 @@ class Pool:
         with self._cond:
             if not run.queued:
                 run.queued = True
-                self._queued += 1
                 self._line.append(run)
                 self._cond.notify()
             if len(self._workers) < self.threads:
@@ -190,14 +225,6 @@ class Pool:
     def size(self) -> int:
         with self._cond:
             return len(self._line)
-
-    def crowding(self) -> float:
-        """Runs wanting turns per worker thread, at least 1: how many times longer each run waits for
-        its share of a core than when it has one to itself. Pages draw their slow pictures that many
-        times less often (ui/training.py), so drawing never takes more of a crowded server than the
-        learning does: measured, a diffusion page's 8 pictures cost 2x a step of CPU every 2 s."""
-        with self._cond:
-            return max(1.0, self._queued / max(self.threads, 1))
 
     def run_once(self) -> None:
         """One turn for every run in line, in this thread."""
@@ -247,9 +274,8 @@ class Pool:
             if again:
                 self._line.append(run)
                 self._cond.notify()
-            elif run.queued:
+            else:
                 run.queued = False
-                self._queued -= 1
 
 
 def worker_count(env: str | None = None) -> int:
