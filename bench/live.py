@@ -27,11 +27,13 @@ CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching
 
 
 # ── The chapters' live trainers and what their page draws each tick ───────────────────────────
-def make(chapter: str):
+def make(chapter: str, pictures=None):
+    """A chapter's live trainer. pictures: the GAN's real pictures, shared as the page shares them
+    (st.cache_resource); None: its own."""
     if chapter == "gan":
         from models.gan import GANConfig
         from models.gan_train import GANTrainer
-        return GANTrainer(GANConfig.live(), kind="face")
+        return GANTrainer(GANConfig.live(), kind="face", pictures=pictures)
     if chapter == "diffusion":
         from models.diffusion import DiffusionConfig, DiffusionTrainer
         return DiffusionTrainer(DiffusionConfig.live(), kind="face")
@@ -192,8 +194,12 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     shared = [gan.load_weights(), gan.load_generator(), gan_train.load_run(), diffusion.load_shipped(),
               matcher.load_shipped(), recognizer.load_shipped()]
     report("memory: + every chapter's shipped model", rss_mb(me), "MB")
-    pool = Pool(2)
-    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)]), running=True, seen=time.monotonic(),
+    from models.gan import GANConfig
+    pictures = gan_train.make_data("face", n=GANConfig.live().data_size)    # shared, as pages/gan.py does
+    report("memory: + the real pictures the GAN page shares", rss_mb(me), "MB")
+    pool = Pool(2)                           # gives back the CUDA libraries' pages (ui/worker.py)
+    report("memory: + worker pool started", rss_mb(me), "MB")
+    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)], pictures), running=True, seen=time.monotonic(),
                 max_steps=steps, max_memory_mb=10 ** 6) for i in range(visitors)]
     for r in runs:
         pool.add(r)
