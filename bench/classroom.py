@@ -124,6 +124,10 @@ def run(report):
                 for page in pages:
                     page.evaluate(WATCH_ROUNDS)
                 teacher.evaluate(WATCH_VOTES)
+                for _ in range(60):                              # the status line shows the steps
+                    if teacher_steps(teacher) >= 0:
+                        break
+                    teacher.wait_for_timeout(500)
                 cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
                 steps0 = teacher_steps(teacher)
 

@@ -114,6 +114,22 @@ def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
     assert pool.size() == 1                                        # the finished one left the line
 
 
+def test_starting_workers_lets_them_take_the_global_lock_back_quickly():
+    import sys
+
+    from ui.worker import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)                               # Python's default
+        pool = Pool(1)
+        assert sys.getswitchinterval() == 0.005                    # a pool alone changes nothing ...
+        pool.add(Run())                                            # ... its first worker thread does
+        assert abs(sys.getswitchinterval() - SWITCH_INTERVAL) < 1e-9 and SWITCH_INTERVAL <= 0.001
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_a_run_over_its_memory_cap_stops_before_its_step_cap():
     clock = Clock()
     pool = Pool(0, chunk=0.002, clock=clock)
