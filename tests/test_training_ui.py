@@ -394,6 +394,19 @@ def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
     assert encode(picture, "JPEG") != changed                          # the format is part of the key
 
 
+def test_kept_pictures_are_bounded_by_count_and_by_bytes():
+    from ui.render_once import LRU
+
+    kept = LRU(3, max_bytes=10)
+    for i in range(4):
+        kept.get_or_make(i, lambda: b"ab")
+    assert len(kept) == 3 and kept.bytes == 6                          # the oldest went
+    kept.get_or_make("big", lambda: b"x" * 9)
+    assert len(kept) == 1 and kept.bytes == 9                          # over 10 bytes: the old ones went
+    made = []
+    assert kept.get_or_make("big", lambda: made.append(1)) == b"x" * 9 and not made   # kept: not made again
+
+
 def test_a_chart_spec_is_built_once_per_content_and_handed_out_as_a_copy():
     from ui import charts
     from ui.render_once import vega_lite_spec

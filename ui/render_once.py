@@ -10,7 +10,7 @@ then need more CPU than the server has, and the teacher's training starves (issu
     charts.show_lines(...) ──► vega_lite_spec(key, build) ──► kept spec (built once per content)
 
 Both caches are keyed by content (the pixels, the chart's numbers and words), so what a page shows
-never changes: only the repeated work goes. Both are bounded (LRU), so memory stays small (~10 MB).
+never changes: only the repeated work goes. Both are bounded (LRU; the PNGs to 24 MB).
 No model maths here; used by ui/class_duel.py and ui/training.py (installed on import).
 """
 
@@ -24,7 +24,8 @@ from typing import Callable
 
 import numpy as np
 
-PNGS_KEPT = 256           # encoded pictures kept (a 400-pixel grid is ~30 KB as PNG)
+PNGS_KEPT = 256           # encoded pictures kept (a 400-pixel grid is ~30 KB as PNG) ...
+PNG_BYTES_KEPT = 24 * 2 ** 20   # ... and at most this many bytes of them
 SPECS_KEPT = 64           # chart specs kept (a few KB each)
 
 
@@ -32,8 +33,8 @@ class LRU:
     """A small thread-safe least-recently-used map. `get_or_make(key, make)` calls make() at most once
     per key while the key is kept (other threads asking for the same key meanwhile wait for it)."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, max_bytes: int | None = None):
+        self.size, self.max_bytes, self.bytes = size, max_bytes, 0
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._making: dict = {}
@@ -60,9 +61,12 @@ class LRU:
             value = make()
             with self._lock:
                 self.misses += 1
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                if key not in self._items:
+                    self._items[key] = value
+                    self.bytes += len(value) if self.max_bytes else 0
+                while len(self._items) > self.size or (self.max_bytes and self.bytes > self.max_bytes):
+                    _, dropped = self._items.popitem(last=False)
+                    self.bytes -= len(dropped) if self.max_bytes else 0
             return value
         finally:
             with self._lock:
@@ -73,7 +77,7 @@ class LRU:
         return len(self._items)
 
 
-pngs = LRU(PNGS_KEPT)
+pngs = LRU(PNGS_KEPT, PNG_BYTES_KEPT)
 specs = LRU(SPECS_KEPT)
 
 
