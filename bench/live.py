@@ -216,6 +216,24 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     del shared
 
 
+def _memory_child(out) -> None:
+    import torch
+    torch.set_num_threads(1)
+    memory(lambda *row: out.put(row))
+    out.put(None)
+
+
+def memory_fresh(report) -> None:
+    """memory() in a fresh process (spawned), so nothing the other measurements left behind counts."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    child = ctx.Process(target=_memory_child, args=(out,))
+    child.start()
+    while (row := out.get(timeout=600)) is not None:
+        report(*row)
+    child.join()
+
+
 def run(report):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
@@ -260,5 +278,5 @@ def run(report):
                 report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
                        sum(1 for p in a["per"] if p == 0), "visitors")
             gc.collect()
-    memory(report)
+    memory_fresh(report)
     report("machine load (1-minute average) at the end", os.getloadavg()[0], "")
