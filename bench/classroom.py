@@ -141,15 +141,20 @@ def run(report):
                 for box in boxes:
                     box.locator("input:checked").wait_for(state="attached", timeout=60_000)
                 for i, page in enumerate(pages):                 # ... then every child sends, one after another
-                    clicks[i] = time.time() * 1000
-                    page.locator(".st-key-gan-duel-vote button").click(no_wait_after=True)
+                    for _ in range(3):                           # a refresh may replace the button mid-click
+                        try:
+                            clicks[i] = time.time() * 1000
+                            page.locator(".st-key-gan-duel-vote button").click(timeout=10_000)
+                            break
+                        except Exception:
+                            continue
                 for i, page in enumerate(pages):                 # a click lost in a refresh: the child taps again
                     try:
                         page.get_by_text("Sent!").first.wait_for(timeout=20_000)
                     except Exception:
                         if page.locator(".st-key-gan-duel-vote button").count():
                             clicks[i] = time.time() * 1000
-                            page.locator(".st-key-gan-duel-vote button").click()
+                            page.locator(".st-key-gan-duel-vote button").click(timeout=20_000)
                 clicks = list(clicks.values())
                 rest = window - (time.perf_counter() - w0)
                 teacher.wait_for_timeout(max(rest, 10) * 1000)
