@@ -187,7 +187,7 @@ def run(report):
                 report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")
                 for e in errors[:5]:
                     print("   ", e[:200])
-                report("server memory, 31 sessions, largest seen", peak["rss"], "MB", "< 1024")
+                report(f"server memory, {children + 1} sessions, largest seen", peak["rss"], "MB", "< 1024")
                 report("server memory, VmHWM", rss_mb(server.pid, "VmHWM"), "MB")
                 for b in browsers:
                     b.close()
