@@ -27,11 +27,13 @@ CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching
 
 
 # ── The chapters' live trainers and what their page draws each tick ───────────────────────────
-def make(chapter: str):
+def make(chapter: str, pictures=None):
+    """A chapter's live trainer. pictures: the GAN's real pictures, shared as the page shares them
+    (st.cache_resource); None: its own."""
     if chapter == "gan":
         from models.gan import GANConfig
         from models.gan_train import GANTrainer
-        return GANTrainer(GANConfig.live(), kind="face")
+        return GANTrainer(GANConfig.live(), kind="face", pictures=pictures)
     if chapter == "diffusion":
         from models.diffusion import DiffusionConfig, DiffusionTrainer
         return DiffusionTrainer(DiffusionConfig.live(), kind="face")
@@ -40,12 +42,14 @@ def make(chapter: str):
 
 
 def drawing(chapter: str):
-    """(seconds between drawings, draw(trainer)) as the chapter's page does it while training runs."""
+    """(seconds between drawings, draw(trainer), slow) as the chapter's page does it while training
+    runs; slow: drawn through LiveTraining.now_and_then (Run.picture: at most every 2 s, and at most a
+    tenth of the run's CPU time)."""
     if chapter == "gan":
-        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps))
+        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
-        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10)
-    return 1.0, lambda tr: tr.batch_similarity()
+        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10), True
+    return 1.0, lambda tr: tr.batch_similarity(), False
 
 
 def ready(chapter: str):
@@ -71,7 +75,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
 
     cores = S.usable_cores()
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
-    every, draw = drawing(chapter)
+    every, draw, slow = drawing(chapter)
     runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
     start_steps = [r.steps for r in runs]
     stop = threading.Event()
@@ -86,7 +90,9 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            if run.seat == 0 and time.monotonic() - drawn >= every:   # in line: a recorded run instead
+            if run.seat == 0 and slow:                                # in line: a recorded run instead
+                run.picture("now", lambda: draw(run.trainer), every)
+            elif run.seat == 0 and time.monotonic() - drawn >= every:
                 with run.lock:
                     draw(run.trainer)
                 drawn = time.monotonic()
@@ -179,7 +185,7 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     """This process's memory (RSS) with the shipped models every chapter loads, then `visitors` runs
     (chapters in turn, `steps` steps each on the worker pool), after they leave, and after malloc_trim.
     Streamlit itself and each visitor's pages are not in it: `python -m bench app` measures those."""
-    from bench.app import rss_mb
+    from bench.memory import rss_mb
     from models import diffusion, gan, gan_train, matcher, recognizer
     from ui.worker import Pool, Run, trim_memory
 
@@ -188,8 +194,12 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     shared = [gan.load_weights(), gan.load_generator(), gan_train.load_run(), diffusion.load_shipped(),
               matcher.load_shipped(), recognizer.load_shipped()]
     report("memory: + every chapter's shipped model", rss_mb(me), "MB")
-    pool = Pool(2)
-    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)]), running=True, seen=time.monotonic(),
+    from models.gan import GANConfig
+    pictures = gan_train.make_data("face", n=GANConfig.live().data_size)    # shared, as pages/gan.py does
+    report("memory: + the real pictures the GAN page shares", rss_mb(me), "MB")
+    pool = Pool(2)                           # gives back the CUDA libraries' pages (ui/worker.py)
+    report("memory: + worker pool started", rss_mb(me), "MB")
+    runs = [Run(trainer=make(CHAPTERS[i % len(CHAPTERS)], pictures), running=True, seen=time.monotonic(),
                 max_steps=steps, max_memory_mb=10 ** 6) for i in range(visitors)]
     for r in runs:
         pool.add(r)
@@ -204,6 +214,24 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     trim_memory()
     report("memory: after malloc_trim (the workers do it every minute)", rss_mb(me), "MB")
     del shared
+
+
+def _memory_child(out) -> None:
+    import torch
+    torch.set_num_threads(1)
+    memory(lambda *row: out.put(row))
+    out.put(None)
+
+
+def memory_fresh(report) -> None:
+    """memory() in a fresh process (spawned), so nothing the other measurements left behind counts."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    child = ctx.Process(target=_memory_child, args=(out,))
+    child.start()
+    while (row := out.get(timeout=600)) is not None:
+        report(*row)
+    child.join()
 
 
 def run(report):
@@ -250,5 +278,5 @@ def run(report):
                 report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
                        sum(1 for p in a["per"] if p == 0), "visitors")
             gc.collect()
-    memory(report)
+    memory_fresh(report)
     report("machine load (1-minute average) at the end", os.getloadavg()[0], "")

@@ -34,3 +34,26 @@ def peak_bytes() -> int:
     except OSError:
         pass
     return rss_bytes()
+
+
+# ── Another process (the app's server): what the benchmarks report ──────────────────────────────
+def rss_mb(pid: int | None = None, field: str = "VmRSS") -> float:
+    """Resident memory of process `pid` (default: this one) in MB; field="VmHWM" gives its peak.
+    NaN if the process is gone."""
+    try:
+        with open(f"/proc/{pid or 'self'}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) process `pid` (default: this one) has used, in seconds."""
+    import os
+
+    with open(f"/proc/{pid or 'self'}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

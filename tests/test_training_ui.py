@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -111,6 +112,22 @@ def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
     assert a.steps > 25 and a.running and a.history               # both had turns
     assert b.steps == 25 and not b.running and b.notice == "train_cap" and b_left
     assert pool.size() == 1                                        # the finished one left the line
+
+
+def test_starting_workers_lets_them_take_the_global_lock_back_quickly():
+    import sys
+
+    from ui.worker import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)                               # Python's default
+        pool = Pool(1)
+        assert sys.getswitchinterval() == 0.005                    # a pool alone changes nothing ...
+        pool.add(Run())                                            # ... its first worker thread does
+        assert abs(sys.getswitchinterval() - SWITCH_INTERVAL) < 1e-9 and SWITCH_INTERVAL <= 0.001
+    finally:
+        sys.setswitchinterval(before)
 
 
 def test_a_run_over_its_memory_cap_stops_before_its_step_cap():
@@ -285,12 +302,127 @@ def test_training_stops_at_the_memory_cap(turns):
 
 
 def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
-    kept = (10, 100.0, "picture")
+    kept = (10, 100.0, "picture", 0.0, 0.0)                                          # cost nothing
     assert needs_drawing(None, 0, running=False, now=0.0, every=2.0)                   # nothing yet
     assert not needs_drawing(kept, 10, running=False, now=100.5, every=2.0)           # same steps: keep it
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
+
+
+def test_slow_pictures_take_at_most_a_tenth_of_the_runs_cpu_time_while_it_trains():
+    from ui.worker import DRAW_SHARE
+
+    assert DRAW_SHARE == 0.1
+    kept = (10, 100.0, "picture", 0.3, 5.0)                # drawing cost 0.3 CPU s, when 5 s were trained
+    assert not needs_drawing(kept, 14, running=True, now=110.0, every=2.0, trained_cpu=7.6)   # 2.6 < 9 x 0.3
+    assert needs_drawing(kept, 14, running=True, now=110.0, every=2.0, trained_cpu=7.8)       # 2.8 >= 2.7
+    assert needs_drawing(kept, 14, running=False, now=100.1, every=2.0, trained_cpu=5.0)      # paused: now
+
+    run = Run(trainer=Counting(), running=True)
+    drawings = []
+
+    def draw():
+        drawings.append(run.steps)
+        end = time.thread_time() + 0.02                     # a drawing that costs 20 ms of CPU
+        while time.thread_time() < end:
+            pass
+        return run.steps
+
+    assert run.picture("now", draw, every=0.0, now=0.0) == (0, 0)
+    run.trainer.steps, run.trained_cpu = 5, 0.01           # trained less than 9 drawings' worth
+    assert run.picture("now", draw, every=0.0, now=50.0) == (0, 0) and drawings == [0]
+    run.trained_cpu = 1.0                                  # now it has
+    assert run.picture("now", draw, every=0.0, now=50.0) == (5, 5) and drawings == [0, 5]
+    cost = run.drawn["now"][3]
+    assert 0.015 < cost < 1.0 and run.drawn["now"][4] == 1.0
+
+
+# ── Memory: the GPU libraries' unused code pages are given back ───────────────────────────────
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux only")
+def test_only_unchanged_read_only_gpu_library_mappings_are_released(tmp_path):
+    import ctypes
+    import mmap
+
+    from ui.worker import release_gpu_code
+
+    def region(fill: bytes):
+        m = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)   # dropped: zeros
+        m.write(fill * mmap.PAGESIZE)
+        return m, ctypes.addressof(ctypes.c_char.from_buffer(m))
+
+    (gpu, a), (changed, b), (writable, c), (other, d) = (region(x) for x in (b"a", b"b", b"c", b"d"))
+    size = mmap.PAGESIZE
+
+    def entry(addr, perms, path, anonymous):
+        return f"{addr:x}-{addr + size:x} {perms} 00000000 08:01 42 {path}\nRss: 4 kB\nAnonymous: {anonymous} kB\n"
+
+    smaps = tmp_path / "smaps"
+    smaps.write_text(entry(a, "r-xp", "/venv/nvidia/cublas/lib/libcublasLt.so.13", 0)     # released
+                     + entry(b, "r--p", "/venv/torch/lib/libtorch_cuda.so", 4)           # changed: kept
+                     + entry(c, "rw-p", "/venv/nvidia/cu13/lib/libnvrtc.so.13", 0)       # writable: kept
+                     + entry(d, "r-xp", "/venv/torch/lib/libtorch_cpu.so", 0))           # not GPU: kept
+    try:
+        assert release_gpu_code(str(smaps)) == size
+        # An anonymous page dropped reads back as zeros: only the first one was dropped.
+        assert gpu[:4] == b"\0" * 4 and changed[:4] == b"bbbb" and writable[:4] == b"cccc" and other[:4] == b"dddd"
+    finally:
+        del a, b, c, d
+        for m in (gpu, changed, writable, other):
+            m.close()
+
+
+# ── Pictures and charts shown again are not encoded again (ui/render_once.py) ─────────────────
+def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
+    import numpy as np
+    from streamlit.elements.lib import image_utils
+
+    from ui import render_once
+
+    assert render_once.install() and render_once.install()            # idempotent: wrapped once
+    encode = image_utils._np_array_to_bytes
+    assert encode.render_once and not getattr(encode.__wrapped__, "render_once", False)
+    picture = np.random.default_rng(0).integers(0, 256, (40, 30, 3), dtype=np.uint8)
+    misses = render_once.pngs.misses
+    first = encode(picture, "PNG")
+    again = encode(picture.copy(), "PNG")                              # another array, same pixels
+    assert again is first and render_once.pngs.misses == misses + 1
+    picture[0, 0, 0] ^= 1
+    changed = encode(picture, "PNG")                                   # one pixel changed: encoded anew
+    assert changed != first and render_once.pngs.misses == misses + 2
+    assert changed == encode.__wrapped__(picture, "PNG")               # the very bytes Streamlit would make
+    assert encode(picture, "JPEG") != changed                          # the format is part of the key
+
+
+def test_kept_pictures_are_bounded_by_count_and_by_bytes():
+    from ui.render_once import LRU
+
+    kept = LRU(3, max_bytes=10)
+    for i in range(4):
+        kept.get_or_make(i, lambda: b"ab")
+    assert len(kept) == 3 and kept.bytes == 6                          # the oldest went
+    kept.get_or_make("big", lambda: b"x" * 9)
+    assert len(kept) == 1 and kept.bytes == 9                          # over 10 bytes: the old ones went
+    made = []
+    assert kept.get_or_make("big", lambda: made.append(1)) == b"x" * 9 and not made   # kept: not made again
+
+
+def test_a_chart_spec_is_built_once_per_content_and_handed_out_as_a_copy():
+    from ui import charts
+    from ui.render_once import vega_lite_spec
+
+    built = []
+
+    def build():
+        built.append(1)
+        return charts.spec_of(charts.lines([1, 2], {"a": [1.0, 2.0]}, "x"))
+
+    one = vega_lite_spec(("test-chart", 1), build)
+    one["datasets"].clear()                                            # Streamlit moves the data out
+    two = vega_lite_spec(("test-chart", 1), build)
+    assert len(built) == 1 and two["datasets"] and "continuousWidth" not in two["config"].get("view", {})
+    vega_lite_spec(("test-chart", 2), build)
+    assert len(built) == 2
 
 
 # ── A chapter's choices and model survive a visit to another chapter ───────────────────────────

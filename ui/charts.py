@@ -142,5 +142,19 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
     legend rows below it (each bilingual name takes two). `alt_text` is what a screen reader says."""
     import streamlit as st
 
-    st.altair_chart(lines(x, series, x_title, colors=colors, height=height), width="stretch", height="content",
-                    alt=alt_text)
+    from ui.render_once import vega_lite_spec
+
+    # The same chart (a class of 30 watching one duel, a page redrawn each tick) is built once (issue #16).
+    key = (tuple(x), tuple((k, tuple(v)) for k, v in series.items()), x_title, tuple(colors or ()), height)
+    st.vega_lite_chart(spec=vega_lite_spec(key, lambda: spec_of(lines(x, series, x_title, colors=colors, height=height))),
+                       width="stretch", height="content", alt=alt_text)
+
+
+def spec_of(chart) -> dict:
+    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` takes (its data inline, without
+    Altair's default 300x300 view, as `st.altair_chart` would give it)."""
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for k in ("continuousWidth", "continuousHeight"):
+        view.pop(k, None)
+    return spec

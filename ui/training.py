@@ -31,11 +31,13 @@ from typing import Callable
 
 import streamlit as st
 
-from ui import worker
+from ui import render_once, worker
 from ui.i18n import t
 from ui.layout import guard
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
-from ui.worker import HISTORY, Run
+from ui.worker import HISTORY, Run, needs_drawing  # noqa: F401 (re-exported)
+
+render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
 
 log = logging.getLogger("aidraw.training")
 
@@ -54,19 +56,16 @@ def visitor_id() -> str:
     return st.session_state.setdefault("visitor-id", uuid.uuid4().hex)
 
 
+_released = threading.Event()
+
+
 def limit_threads() -> None:
     import torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
-
-
-def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, every: float) -> bool:
-    """Draw again? Not if the kept picture shows these very steps, nor while training runs if it is
-    younger than `every` seconds."""
-    if kept is None:
-        return True
-    drawn_steps, when, _ = kept
-    return drawn_steps != steps and not (running and now - when < every)
+    if not _released.is_set():                   # once: torch is imported by now (ui/worker.py)
+        _released.set()
+        worker.release_gpu_code()
 
 
 # A hidden tab presses its own Pause after HIDDEN_PAUSE seconds (browsers keep ticking hidden tabs).
@@ -138,13 +137,11 @@ class LiveTraining:
 
     def now_and_then(self, name: str, make: Callable[[], object], every: float = DRAW_EVERY) -> tuple[int, object]:
         """(steps, make()) for a picture that is slow to draw, remembered for this run. While training
-        runs it is drawn again at most every `every` seconds, so drawing does not cost the shared server
-        more than the learning does; paused, stepped or waiting, it always shows the trainer as it is."""
-        kept, now = self.state.drawn.get(name), time.monotonic()
-        if needs_drawing(kept, self.steps, self.state.running, now, every):
-            with self.lock:
-                kept = self.state.drawn[name] = (self.steps, now, make())
-        return kept[0], kept[2]
+        runs it is drawn again at most every `every` seconds, and only once the run has trained nine
+        times what the last drawing cost (ui/worker.py Run.picture), so drawing never costs a shared
+        server more than a tenth of the learning; paused, stepped or waiting, it always shows the
+        trainer as it is."""
+        return self.state.picture(name, make, every)
 
     # ── Buttons ────────────────────────────────────────────────────────────────────────────────
     def controls(self, extra: Callable[[], None] | None = None) -> None:

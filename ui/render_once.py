@@ -1,0 +1,115 @@
+"""Pictures and charts encoded once for everyone who shows the very same ones.
+
+A class duel shows one teacher's pictures to 30 children, each page refreshing every 2 s, and a live
+page redraws the same film strip every tick. Streamlit encodes every numpy picture to PNG again on
+every `st.image` call (a 400-pixel grid: ~15 ms of CPU) and converts an Altair chart again on every
+`st.altair_chart` (~40 ms, behind one process-wide lock). Measured on this 2-core machine: 30 children
+then need more CPU than the server has, and the teacher's training starves (issue #16).
+
+    st.image(array) ──► _np_array_to_bytes(array) ──► png_of(array): md5 of the pixels ──► kept PNG
+    charts.show_lines(...) ──► vega_lite_spec(key, build) ──► kept spec (built once per content)
+
+Both caches are keyed by content (the pixels, the chart's numbers and words), so what a page shows
+never changes: only the repeated work goes. Both are bounded (LRU; the PNGs to 24 MB).
+No model maths here; used by ui/class_duel.py and ui/training.py (installed on import).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Callable
+
+import numpy as np
+
+PNGS_KEPT = 256           # encoded pictures kept (a 400-pixel grid is ~30 KB as PNG) ...
+PNG_BYTES_KEPT = 24 * 2 ** 20   # ... and at most this many bytes of them
+SPECS_KEPT = 64           # chart specs kept (a few KB each)
+
+
+class LRU:
+    """A small thread-safe least-recently-used map. `get_or_make(key, make)` calls make() at most once
+    per key while the key is kept (other threads asking for the same key meanwhile wait for it)."""
+
+    def __init__(self, size: int, max_bytes: int | None = None):
+        self.size, self.max_bytes, self.bytes = size, max_bytes, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._making: dict = {}
+        self.hits = self.misses = 0
+
+    def get_or_make(self, key, make: Callable[[], object]):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            event = self._making.get(key)
+            mine = event is None
+            if mine:
+                event = self._making[key] = threading.Event()
+        if not mine:                         # someone else is making it: wait, then read it
+            event.wait(5.0)
+            with self._lock:
+                if key in self._items:
+                    self.hits += 1
+                    return self._items[key]
+            return make()
+        try:
+            value = make()
+            with self._lock:
+                self.misses += 1
+                if key not in self._items:
+                    self._items[key] = value
+                    self.bytes += len(value) if self.max_bytes else 0
+                while len(self._items) > self.size or (self.max_bytes and self.bytes > self.max_bytes):
+                    _, dropped = self._items.popitem(last=False)
+                    self.bytes -= len(dropped) if self.max_bytes else 0
+            return value
+        finally:
+            with self._lock:
+                self._making.pop(key, None)
+            event.set()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+pngs = LRU(PNGS_KEPT, PNG_BYTES_KEPT)
+specs = LRU(SPECS_KEPT)
+
+
+def pixels_key(array: np.ndarray, output_format: str) -> tuple:
+    """What makes two pictures the same: their pixels, shape, dtype and the asked format."""
+    a = np.ascontiguousarray(array)
+    return hashlib.md5(a.view(np.uint8).reshape(-1)).hexdigest(), a.shape, a.dtype.str, output_format
+
+
+def install() -> bool:
+    """Make Streamlit's numpy-to-PNG step remember its last PNGS_KEPT pictures (idempotent). Returns
+    False (and changes nothing) if Streamlit's inside moved: pages then work as before, only slower."""
+    try:
+        from streamlit.elements.lib import image_utils
+    except ImportError:
+        return False
+    encode = getattr(image_utils, "_np_array_to_bytes", None)
+    if encode is None:
+        return False
+    if getattr(encode, "render_once", False):
+        return True
+
+    def remembered(array, output_format: str = "JPEG") -> bytes:
+        return pngs.get_or_make(pixels_key(array, output_format), lambda: encode(array, output_format))
+
+    remembered.render_once = True
+    remembered.__wrapped__ = encode
+    image_utils._np_array_to_bytes = remembered
+    return True
+
+
+def vega_lite_spec(key: tuple, build: Callable[[], dict]) -> dict:
+    """A chart's Vega-Lite spec built once per `key` (the chart's numbers and words); a fresh copy each
+    call, because Streamlit moves the data out of the spec it is given."""
+    return copy.deepcopy(specs.get_or_make(key, build))
