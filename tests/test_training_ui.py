@@ -432,7 +432,7 @@ def test_gan_choices_and_duel_survive_a_visit_to_another_chapter():
     at = run_app("en", "pages/gan.py")
     from ui.i18n import t_in
 
-    at.segmented_control(key="gan-kind").set_value(t_in("en", "gan.kinds.cat")).run()
+    at.segmented_control(key="gan-kind").set_value(t_in("en", "kinds.many.cat")).run()
     at.segmented_control(key="gan-who").set_value(t_in("en", "gan.learns_generator")).run()
     at.button(key="gan-step").click().run()
     at.button(key="gan-step").click().run()

@@ -27,7 +27,7 @@ import streamlit as st
 from ui import render_once
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
-from ui.pictures import upscale
+from ui.pictures import show, upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
 
 render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
@@ -167,7 +167,7 @@ def _teacher(chapter_id: str) -> None:
                         st.session_state.pop(TEACHER, None)
                         st.rerun(scope="app")
                 if link:
-                    right.image(qr_png(link), width=260)
+                    show(qr_png(link), width=260, alt=t("duel_qr_alt", link=link))
 
     room_box()
 
@@ -282,7 +282,7 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     with st.container(key=f"{chapter_id}-duel-game"):
         for row in (range(0, 4), range(4, PICTURES)):
             for column, i in zip(st.columns(4), row):
-                column.image(pngs[i], width="stretch")
+                show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
                 column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
                 if voted:
                     column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
