@@ -5,7 +5,8 @@ own component so that its styles can be set (the component lives in a shadow roo
 CSS cannot reach):
 
 - its toolbar is gone (display: none): nothing invisible sits on the drawing area; the page's own
-  big Undo and Clear buttons under the canvas are the controls;
+  big Undo and Clear buttons under the canvas are the controls. Its buttons' English names (title,
+  aria-label) are taken off too, and it is inert: no English tooltip or spoken name on any page;
 - it fits its column: the canvas keeps its pixel size (what the model reads, what strokes are stored
   in) and is SHOWN at min(its size, the column's width), square. Fabric turns a pointer's place on
   the shown canvas into canvas pixels (the ratio of the canvas's pixels to its shown size), so the
@@ -95,12 +96,28 @@ if (!window.__aidrawTouch) {
   window.addEventListener("touchend", end, options);
   window.addEventListener("touchcancel", end, options);
 }
+// The package's hidden toolbar names its buttons in English (title, aria-label): out of the
+// accessibility tree and out of the Tab order (inert), and without those words, whatever the language.
+const quiet = (root) => {
+  for (const bar of root.querySelectorAll(".dc-toolbar")) {
+    if (!bar.inert) { bar.inert = true; bar.setAttribute("aria-hidden", "true"); }
+    for (const el of bar.querySelectorAll("[title], [aria-label]")) { el.removeAttribute("title"); el.removeAttribute("aria-label"); }
+  }
+};
+const watched = new WeakSet();
 export default function (args) {
   const size = args.data && args.data.canvasWidth;
   if (size) args.parentElement.host?.style?.setProperty?.("--aidraw-size", size + "px");
   const root = args.parentElement.querySelector(".canvas-root");
   if (root && size) root.style.setProperty("--aidraw-size", size + "px");
-  return aidrawMount(args);
+  const out = aidrawMount(args);
+  if (!watched.has(args.parentElement)) {
+    watched.add(args.parentElement);
+    new MutationObserver(() => quiet(args.parentElement)).observe(args.parentElement,
+      { subtree: true, childList: true, attributes: true, attributeFilter: ["title", "aria-label"] });
+  }
+  quiet(args.parentElement);
+  return out;
 }
 """
 
