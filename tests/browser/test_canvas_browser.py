@@ -110,6 +110,8 @@ def test_canvas_fits_its_column_draws_from_every_edge_and_ignores_corner_taps(br
             # 1. It fits its column, square (in the canvas's own pixels it keeps its size).
             box = assert_fits(page, column, size, f"{column} at {view}")
             _, drawn = canvas_of(page, column)
+            toolbar = page.locator(f".st-key-{column} .dc-toolbar")                 # the package's own: not shown
+            assert toolbar.evaluate("e => getComputedStyle(e).display") == "none", column
 
             # 2. A stroke from each edge (starting 2 px inside it) draws, right from the edge; a finger never scrolls.
             x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
