@@ -93,6 +93,8 @@ def assert_fits(page, column, size, where):
     assert 0 <= box["x"] and box["x"] + box["width"] <= width, (where, box, width)
     assert abs(box["width"] - box["height"]) < 1, (where, box)                    # square
     assert abs(box["width"] - min(size, col["width"])) < 1.5, (where, box, col)   # as big as it can be
+    if width <= 640:                                                               # a phone: the whole row
+        assert box["width"] >= min(size, 0.75 * width), (where, box, width)
     assert top.evaluate("c => [c.width, c.height]") == [size, size], where        # its own pixels stay
     return box
 
