@@ -6,7 +6,7 @@
 
 It learns from the world's pencil doodles and from stroke doodles drawn the many ways children draw
 each kind (doodles.py), each passed through the same `prepare` as a child's canvas (crop to the
-drawing, centre it, scale it to fit), then bent, thickened and thinned at random so a shaky,
+drawing, scale it to fit keeping its shape, centre it, widen a thin pen to a standard width), then bent, thickened and thinned at random so a shaky,
 off-centre, fat or faint drawing still looks familiar. The head compares directions (cosine),
 so a new kind can start from the average direction of a few drawings ("weight imprinting",
 Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning. Finding things in a bigger
