@@ -6,7 +6,8 @@ not agree on one: a house with or without a door, windows, a chimney; a car from
 a long body, two wheels) or from the front; a sun with 5 to 12 rays, or with a face; a fish facing
 either way; flowers with 4 to 8 petals; trees round, pointed, or bare with branches; cats as a face
 or a whole body, with or without whiskers. Then the hand: thick or thin, shaky, circles that do not
-close, off-centre, small or filling the canvas, slanted a little.
+close, off-centre, small or filling the canvas or running off its edge, wide and low or tall and
+narrow, slanted a little.
 
     kind ──► strokes in unit space [-1, 1], y up ──► place, size, slant ──► wobble ──► PIL lines (RGBA)
 
@@ -433,15 +434,24 @@ def draw(kind, rng, size=CANVAS, width=None, rgba=True, color=(0, 0, 0)):
     thin pencil to a fat marker. rng: a numpy Generator (the same state gives the same doodle)."""
     strokes = strokes_for(kind, rng)
     k = size / CANVAS
-    # Where it goes: small (a quarter of the canvas) to filling it, anywhere, slanted, squashed or stretched.
+    # Where it goes: small (a quarter of the canvas) to filling it, anywhere (even partly off the canvas),
+    # slanted, squashed or stretched.
     extent = rng.uniform(0.25, 0.95) * CANVAS / 2
     if width is None:   # a thin pencil to a fat marker, but not so fat that a person could not tell
         width = min(rng.choice([rng.uniform(3, 8), rng.uniform(8, 16), rng.uniform(16, 26)]), 0.16 * extent)
     width = max(1, int(round(width * k)))
     extent *= k
-    sx, sy = extent * rng.uniform(0.8, 1.15), extent * rng.uniform(0.8, 1.15)
-    room = size / 2 - extent - width
-    cx, cy = size / 2 + rng.uniform(-1, 1) * max(room, 0), size / 2 + rng.uniform(-1, 1) * max(room, 0)
+    # Wide and low, or tall and narrow: up to 1.6 times wider than tall, or the other way round.
+    aspect = math.exp(rng.uniform(-0.47, 0.47))
+    sx, sy = extent * math.sqrt(aspect), extent / math.sqrt(aspect)
+    room_x, room_y = max(size / 2 - sx - width, 0), max(size / 2 - sy - width, 0)
+    cx, cy = size / 2 + rng.uniform(-1, 1) * room_x, size / 2 + rng.uniform(-1, 1) * room_y
+    if rng.random() < 0.12:   # drawn so big that one side runs off the canvas (by up to a sixth of it)
+        side, past = rng.integers(4), rng.uniform(0.05, 0.35)
+        if side < 2:
+            cx = size / 2 + (1 if side else -1) * (size / 2 - sx + past * sx)
+        else:
+            cy = size / 2 + (1 if side == 3 else -1) * (size / 2 - sy + past * sy)
     angle = rng.uniform(-0.3, 0.3)
     ca, sa = math.cos(angle), math.sin(angle)
     shaky = rng.uniform(0.0, 0.02)

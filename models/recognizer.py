@@ -6,7 +6,7 @@
 
 It learns from the world's pencil doodles and from stroke doodles drawn the many ways children draw
 each kind (doodles.py), each passed through the same `prepare` as a child's canvas (crop to the
-drawing, centre it, scale it to fit), then bent, thickened and thinned at random so a shaky,
+drawing, scale it to fit keeping its shape, centre it, widen a thin pen to a standard width), then bent, thickened and thinned at random so a shaky,
 off-centre, fat or faint drawing still looks familiar. The head compares directions (cosine),
 so a new kind can start from the average direction of a few drawings ("weight imprinting",
 Qi, Brown & Lowe 2018) and only needs a few seconds of fine-tuning. Finding things in a bigger
@@ -37,6 +37,7 @@ WEIGHTS = Path(__file__).parent / "weights" / "recognizer.pt"
 class RecognizerConfig:
     size: int = 32          # the model sees a 32x32 ink map
     fit: int = 26           # the drawing's longer side inside it (3 px of paper all round)
+    pen: float = 2.0        # thinner strokes are widened to this many of the model's pixels (0: left as drawn)
     width: int = 12         # channels of the first block; then 2x and 4x
     embed: int = 64         # length of the embedding the head compares
     scale: float = 12.0     # cosine head temperature: cos in [-1, 1] -> logits in [-12, 12]
@@ -108,8 +109,28 @@ def _empty(ink) -> bool:
 
 
 def prepare(image, config: RecognizerConfig = RecognizerConfig()) -> np.ndarray:
-    """Any picture -> the model's input: (size, size) float32 ink in [0, 1], the drawing cropped and centred."""
+    """Any picture -> the model's input: (size, size) float32 ink in [0, 1], the drawing cropped to its
+    ink, scaled keeping its shape until its longer side is `config.fit` pixels, centred, and its strokes
+    at least `config.pen` of those pixels wide (a thin pencil and a fat marker look alike)."""
     return _fit(ink_map(image), config)
+
+
+def pen_width(ink, level: float = 0.25) -> float:
+    """The strokes' mean width in pixels of `ink` ((H,W) in [0, 1]): a stroke of length L and width w
+    covers L*w pixels and has about 2L pixels on its edge, so width = 2 * area / edge pixels.
+    A one-pixel line measures 2 (all its pixels are edge); no ink measures 0."""
+    m = np.pad(np.asarray(ink) > level, 1)
+    area = int(m.sum())
+    inner = m[1:-1, 1:-1] & m[:-2, 1:-1] & m[2:, 1:-1] & m[1:-1, :-2] & m[1:-1, 2:]
+    return 2.0 * area / max(area - int(inner.sum()), 1)
+
+
+def _widen(ink, k: int) -> np.ndarray:
+    """Each pixel takes the darkest ink in the k x k square around it (k odd): strokes k-1 pixels wider."""
+    r = k // 2
+    out = np.pad(ink, r)
+    out = np.lib.stride_tricks.sliding_window_view(out, k, axis=0).max(-1)
+    return np.lib.stride_tricks.sliding_window_view(out, k, axis=1).max(-1)
 
 
 def _fit(ink, config: RecognizerConfig) -> np.ndarray:
@@ -120,6 +141,12 @@ def _fit(ink, config: RecognizerConfig) -> np.ndarray:
     crop = np.where(ink > 0.08, ink, 0.0)[box[0]:box[1], box[2]:box[3]]   # drop paper grain and JPEG fuzz
     h, w = crop.shape
     k = config.fit / max(h, w)
+    # A thin pen: widen its strokes (here, before shrinking) until they will be `pen` pixels wide in the end.
+    grow = int(round((config.pen / k - pen_width(crop)) / 2)) if config.pen else 0
+    if grow > 0:
+        crop = _widen(crop, 2 * grow + 1)
+        h, w = crop.shape
+        k = config.fit / max(h, w)
     nh, nw = max(1, round(h * k)), max(1, round(w * k))
     # Shrinking averages pixels (BOX); growing interpolates (BILINEAR).
     small = Image.fromarray(crop.astype(np.float32), mode="F").resize((nw, nh), Image.BOX if k < 1 else Image.BILINEAR)
@@ -427,7 +454,8 @@ def load(path=None) -> Recognizer:
     try:
         saved = torch.load(path, map_location="cpu", weights_only=True)
         known = {f.name for f in fields(RecognizerConfig)}
-        model = Recognizer(RecognizerConfig(**{k: v for k, v in saved["config"].items() if k in known}), saved["kinds"])
+        config = {"pen": 0.0} | {k: v for k, v in saved["config"].items() if k in known}   # older files: no widening
+        model = Recognizer(RecognizerConfig(**config), saved["kinds"])
         state = {k.replace("features.8.", "features.7."): v for k, v in saved["state"].items()}   # files from before
         model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})  # dropout went
     except Exception:   # a wrong or broken file: say so in one line

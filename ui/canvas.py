@@ -5,7 +5,9 @@ own component so that its styles can be set (the component lives in a shadow roo
 CSS cannot reach):
 
 - its toolbar is gone (display: none): nothing invisible sits on the drawing area; the page's own
-  big Undo and Clear buttons under the canvas are the controls;
+  big Undo and Clear buttons under the canvas are the controls. Its buttons' English names (title,
+  aria-label) are taken off too, and it is inert: no English tooltip or spoken name on any page;
+- on a phone its column takes the whole row (PHONE_CSS);
 - it fits its column: the canvas keeps its pixel size (what the model reads, what strokes are stored
   in) and is SHOWN at min(its size, the column's width), square. Fabric turns a pointer's place on
   the shown canvas into canvas pixels (the ratio of the canvas's pixels to its shown size), so the
@@ -42,6 +44,17 @@ CSS = """
 }
 .dc-root, .dc-root * { touch-action: none !important; -webkit-user-select: none; user-select: none; }
 """
+
+# On a phone (Streamlit stacks columns below 640 px) the column holding a canvas takes the whole row,
+# and so do its neighbours, even where the page's layout keeps a row of buttons three to a row: a canvas
+# squeezed into a third of a phone (110 px) is too small to draw on. The selector repeats its parts to
+# outweigh that layout rule (ui/layout.py: six class-level parts) without knowing it.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMain"] [data-testid="stHorizontalBlock"]:has(.st-key-BASE-box.st-key-BASE-box.st-key-BASE-box)
+  > [data-testid="stColumn"][data-testid="stColumn"] { min-width: 100% !important; }
+}
+</style>"""
 
 # Wraps the package's mount function: the canvas's size for the CSS above, and the two-finger rule.
 # Fabric follows touch events (touchstart/move/end). A first finger on a canvas is held back for
@@ -95,12 +108,28 @@ if (!window.__aidrawTouch) {
   window.addEventListener("touchend", end, options);
   window.addEventListener("touchcancel", end, options);
 }
+// The package's hidden toolbar names its buttons in English (title, aria-label): out of the
+// accessibility tree and out of the Tab order (inert), and without those words, whatever the language.
+const quiet = (root) => {
+  for (const bar of root.querySelectorAll(".dc-toolbar")) {
+    if (!bar.inert) { bar.inert = true; bar.setAttribute("aria-hidden", "true"); }
+    for (const el of bar.querySelectorAll("[title], [aria-label]")) { el.removeAttribute("title"); el.removeAttribute("aria-label"); }
+  }
+};
+const watched = new WeakSet();
 export default function (args) {
   const size = args.data && args.data.canvasWidth;
   if (size) args.parentElement.host?.style?.setProperty?.("--aidraw-size", size + "px");
   const root = args.parentElement.querySelector(".canvas-root");
   if (root && size) root.style.setProperty("--aidraw-size", size + "px");
-  return aidrawMount(args);
+  const out = aidrawMount(args);
+  if (!watched.has(args.parentElement)) {
+    watched.add(args.parentElement);
+    new MutationObserver(() => quiet(args.parentElement)).observe(args.parentElement,
+      { subtree: true, childList: true, attributes: true, attributeFilter: ["title", "aria-label"] });
+  }
+  quiet(args.parentElement);
+  return out;
 }
 """
 
@@ -145,6 +174,7 @@ def draw(base: str, size: int = 280, pen: int = 12, colour: str = "#222222", bac
             "backgroundImageURL": None, "realtimeUpdateStreamlit": True, "canvasWidth": size, "canvasHeight": size,
             "drawingMode": "freedraw", "initialDrawing": drawing, "displayRadius": 3, "returnImageData": True,
             "disabled": False, "backgroundImageFit": "stretch", "maxDisplayHeight": None, "fontSize": 20, "label": ""}
+    st.html(PHONE_CSS.replace("BASE", base))
     with st.container(key=f"{base}-box"):
         raw = _component()(data=data, key=_key(base), default={"drawing": {"raw": drawing, "data": None}, "backgroundFit": None},
                            on_drawing_change=lambda: None, on_backgroundFit_change=lambda: None,

@@ -17,7 +17,7 @@ SIZES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True},
     "small-phone": {"viewport": {"width": 360, "height": 740}, "has_touch": True},
 }
-PAGES = ("", "gan", "diffusion", "seeing", "matching", "glossary")
+PAGES = ("", "gan", "diffusion", "seeing", "matching", "words", "beyond", "glossary")
 
 # Visible elements of the page whose right edge passes the window's right edge (the hidden sidebar and
 # zero-size elements aside), as "testid/class: right edge".
