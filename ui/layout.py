@@ -49,6 +49,9 @@ img { image-rendering: pixelated; }
 .aidraw-say { display: none; margin: 0 0 0.2rem 0; padding: 0.15rem 0.7rem; font-size: 1.1rem; border-radius: 0.8rem;
   border: 1px solid #c9c3b5; background: #fff; color: #2b2838; cursor: pointer; }
 .aidraw-say:focus-visible { outline: 3px solid #b43c00; outline-offset: 2px; }
+/* Streamlit's sidebar chapter links show no focus at all (outline and shadow none, 1.67): a child who
+   moves with the keyboard must see where they are. */
+[data-testid="stSidebarNav"] a:focus-visible { outline: 3px solid #b43c00; outline-offset: -3px; }
 html.aidraw-can-say-zh .aidraw-say[data-lang^="zh"], html.aidraw-can-say-en .aidraw-say[data-lang^="en"]
 { display: inline-block; }
 .st-key-aidraw-say-script, [data-testid="stElementContainer"]:has(.aidraw-say-row) { display: none; }

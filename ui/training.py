@@ -31,7 +31,7 @@ from typing import Callable
 
 import streamlit as st
 
-from ui import render_once, worker
+from ui import player, render_once, worker
 from ui.i18n import t
 from ui.layout import guard
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
@@ -147,20 +147,17 @@ class LiveTraining:
     def controls(self, extra: Callable[[], None] | None = None) -> None:
         s = self.state
         with st.container(key=f"live-{self.key}-controls"):
-            go, one, again, speed = st.columns([1.2, 1, 1, 2.2], vertical_alignment="bottom")
-            if s.running:
-                go.button(t("train_pause"), key=f"{self.key}-pause", on_click=self._pause, width="stretch")
-            else:
-                go.button(t("train_start"), key=f"{self.key}-start", on_click=self._start, type="primary",
-                          width="stretch", disabled=self.steps >= self.max_steps)
-            one.button(t("train_step"), key=f"{self.key}-step", on_click=self._one_step, width="stretch",
-                       disabled=s.running or self.steps >= self.max_steps)
-            again.button(t("train_reset"), key=f"{self.key}-reset", on_click=self.reset, width="stretch")
-            chosen = speed.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
-                                             key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
-                                             persist_state="session")
-            if chosen in SPEEDS:
-                s.speed = chosen
+            def speed_and_extra() -> None:
+                chosen = st.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
+                                              key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
+                                              persist_state="session")
+                if chosen in SPEEDS:
+                    s.speed = chosen
+
+            full = self.steps >= self.max_steps
+            player.bar(player.Keys.training(self.key), player.Labels.training(), s.running,
+                       on_play=self._start, on_pause=self._pause, on_step=self._one_step, on_reset=self.reset,
+                       can_play=not full, can_step=not full, extra=speed_and_extra, widths=[1.2, 1, 1, 2.2])
             if extra is not None:
                 extra()
 

@@ -1,5 +1,5 @@
 """Everything can be reached with the keyboard (issue 19): on every page, pressing Tab again and again
-brings each button, slider, radio group, switch and text box to focus, and a focused one shows it
+brings each button, slider, radio group, switch, text box and chapter link to focus, and a focused one shows it
 (its pixels change: a ring, a border, a shadow). One language (Chinese); one server (app_url).
 
 A radio group is one Tab stop (the arrow keys move inside it, as in every browser), so a group counts
@@ -16,7 +16,7 @@ PAGES = ("", "gan", "diffusion", "seeing", "matching", "words", "beyond", "gloss
 # Every control a child can use, in the sidebar and the page: visible, enabled. Each gets a name
 # (its st-key, its role, its text) and is kept in window.__controls for ACTIVE below.
 CONTROLS = """() => {
-  const sel = 'button, input:not([type=hidden]), textarea, select, [role=slider], [role=radio], [role=switch], [role=checkbox], [role=combobox], [role=tab]';
+  const sel = 'button, input:not([type=hidden]), textarea, select, [role=slider], [role=radio], [role=switch], [role=checkbox], [role=combobox], [role=tab], [data-testid="stSidebarNav"] a';
   const out = [], seen = new Set();
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
