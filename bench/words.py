@@ -232,7 +232,7 @@ def run(report) -> None:
 
 # ── Teach it a new word (models/words_teach.py) ────────────────────────────────────────────────
 def teach(report, children=(("火箭", 0), ("rocket", 1)), n: int = 32) -> None:
-    """Teach the shipped model "rocket" from 4 doodles drawn by code (models/doodles.py, a 240-pixel canvas
+    """Teach the shipped model "rocket" from 4 doodles drawn by code (models/doodles.py with the canvas's 12-px pen, a 240-pixel canvas
     kept at 112 pixels, as the page keeps them), once per child (name, seed), on one thread. Reports the
     CPU-seconds and wall-seconds to learn (with the machine's load), and how often the judge-free check
     (words_teach.train_checker: a classifier of the child's painted doodles against the ten known kinds)
@@ -252,7 +252,7 @@ def teach(report, children=(("火箭", 0), ("rocket", 1)), n: int = 32) -> None:
     report("teach: machine load (1-min load average, cores)", f"{os.getloadavg()[0]:.1f} / {os.cpu_count()}", "", "")
     for name, seed in children:
         rng = np.random.default_rng(seed)
-        drawn = [np.asarray(Image.fromarray(np.asarray(doodles.draw("rocket", rng, size=240))).resize((112, 112), Image.BOX))
+        drawn = [np.asarray(Image.fromarray(np.asarray(doodles.draw("rocket", rng, size=240, width=12))).resize((112, 112), Image.BOX))
                  for _ in range(4)]
         cpu, wall = time.process_time(), time.perf_counter()
         teacher = WT.WordTeacher(words, name, drawn, WT.TeachConfig.live(), seed=seed)

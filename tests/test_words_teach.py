@@ -25,8 +25,10 @@ def words():
 
 
 def rockets(n=4, seed=0, size=140):
+    """Rockets drawn with the page's canvas pen (ui/canvas.py: 12 px on a 280-px canvas); the doodle
+    routine's own random pen (a pencil to a marker) makes some too thin and small to teach with."""
     rng = np.random.default_rng(seed)
-    return [np.asarray(doodles.draw("rocket", rng, size=size)) for _ in range(n)]
+    return [np.asarray(doodles.draw("rocket", rng, size=size, width=12)) for _ in range(n)]
 
 
 def test_names_a_child_may_not_use_are_refused(words):
