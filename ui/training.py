@@ -147,7 +147,7 @@ class LiveTraining:
     def controls(self, extra: Callable[[], None] | None = None) -> None:
         s = self.state
         with st.container(key=f"live-{self.key}-controls"):
-            def speed_and_extra() -> None:
+            def speed() -> None:
                 chosen = st.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
                                               key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
                                               persist_state="session")
@@ -157,7 +157,7 @@ class LiveTraining:
             full = self.steps >= self.max_steps
             player.bar(player.Keys.training(self.key), player.Labels.training(), s.running,
                        on_play=self._start, on_pause=self._pause, on_step=self._one_step, on_reset=self.reset,
-                       can_play=not full, can_step=not full, extra=speed_and_extra, widths=[1.2, 1, 1, 2.2])
+                       can_play=not full, can_step=not full, extra=speed, widths=[1.2, 1, 1, 2.2])
             if extra is not None:
                 extra()
 
