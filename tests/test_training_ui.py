@@ -374,24 +374,23 @@ def test_only_unchanged_read_only_gpu_library_mappings_are_released(tmp_path):
 
 # ── Pictures and charts shown again are not encoded again (ui/render_once.py) ─────────────────
 def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
+    import io
+
     import numpy as np
-    from streamlit.elements.lib import image_utils
+    from PIL import Image
 
-    from ui import render_once
+    from ui import pictures, render_once
 
-    assert render_once.install() and render_once.install()            # idempotent: wrapped once
-    encode = image_utils._np_array_to_bytes
-    assert encode.render_once and not getattr(encode.__wrapped__, "render_once", False)
     picture = np.random.default_rng(0).integers(0, 256, (40, 30, 3), dtype=np.uint8)
     misses = render_once.pngs.misses
-    first = encode(picture, "PNG")
-    again = encode(picture.copy(), "PNG")                              # another array, same pixels
+    first = pictures.png(picture)
+    again = pictures.png(picture.copy())                               # another array, same pixels
     assert again is first and render_once.pngs.misses == misses + 1
+    assert (np.asarray(Image.open(io.BytesIO(first))) == picture).all()  # a lossless PNG of those pixels
     picture[0, 0, 0] ^= 1
-    changed = encode(picture, "PNG")                                   # one pixel changed: encoded anew
+    changed = pictures.png(picture)                                    # one pixel changed: encoded anew
     assert changed != first and render_once.pngs.misses == misses + 2
-    assert changed == encode.__wrapped__(picture, "PNG")               # the very bytes Streamlit would make
-    assert encode(picture, "JPEG") != changed                          # the format is part of the key
+    assert pictures.png(changed) is not None and pictures.png(first) == first   # PNG bytes pass through
 
 
 def test_kept_pictures_are_bounded_by_count_and_by_bytes():

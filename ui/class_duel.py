@@ -24,13 +24,11 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from ui import render_once
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
 from ui.pictures import show, upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
 
-render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
 
 REFRESH = 2.0             # seconds between refreshes of a child's page and of the teacher's room box
 TEACHER = "duel:room"     # the teacher's session: (code, token)

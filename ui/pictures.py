@@ -1,7 +1,12 @@
 """Showing pictures: tiny 32x32 pictures are upscaled by whole pixels, so they stay crisp. Every picture
 gets an alt text in the reader's language (st.image's `alt`, Streamlit >= 1.67: a caption is never
 read as one), for screen readers. Pages show pictures with `show`, `show_grid` and `show_row`, never a
-bare `st.image` (which would leave a picture nameless)."""
+bare `st.image` (which would leave a picture nameless).
+
+Every picture goes to Streamlit as PNG bytes made by `png`, once per distinct picture (ui/render_once.py):
+given a numpy array, Streamlit 1.67 encodes it again on every call, as a JPEG (quality 100, a 400-pixel
+grid ~15 ms of CPU; 30 children refreshing a class duel every 2 s need more CPU than a 2-core server
+has). PNG also keeps the upscaled pixels' edges sharp, where JPEG smears them."""
 
 from __future__ import annotations
 
@@ -13,12 +18,31 @@ import streamlit as st
 
 from models import world
 from ui.i18n import in_each, t
+from ui.render_once import pixels_key, pngs
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """(H, W, 3) or (N, H, W, 3) uint8, each pixel repeated factor x factor times."""
     axis = image.ndim - 3
     return image.repeat(factor, axis=axis).repeat(factor, axis=axis + 1)
+
+
+def png(image) -> bytes:
+    """A picture as PNG bytes: a (H, W), (H, W, 3) or (H, W, 4) array (values 0..255; cast to uint8),
+    encoded once while it is kept (the same pixels give the very same bytes object); bytes pass through
+    unchanged (they must be a PNG)."""
+    if isinstance(image, (bytes, bytearray)):
+        return bytes(image)
+    from PIL import Image
+
+    array = np.ascontiguousarray(np.asarray(image).astype(np.uint8, copy=False))
+
+    def encode() -> bytes:
+        buf = io.BytesIO()
+        Image.fromarray(array).save(buf, format="PNG")
+        return buf.getvalue()
+
+    return pngs.get_or_make(pixels_key(array, "PNG"), encode)
 
 
 def described(pics, indices) -> list[str]:
@@ -34,7 +58,8 @@ def show(image, caption: str | None = None, alt: str | None = None, scale: int =
     that says what the picture shows; without it, the caption, else "a small picture"."""
     if scale > 1:
         image = upscale(np.asarray(image), scale)
-    (where or st).image(image, caption=caption, width=width, alt=alt or caption or t("picture_alt"))
+    (where or st).image(png(image), caption=caption, width=width, output_format="PNG",
+                        alt=alt or caption or t("picture_alt"))
 
 
 def show_grid(images: np.ndarray, cols: int = 8, scale: int = 4, pad: int = 3, caption: str | None = None,
@@ -44,8 +69,8 @@ def show_grid(images: np.ndarray, cols: int = 8, scale: int = 4, pad: int = 3, c
     is what a screen reader says."""
     if len(images) == 0:
         return
-    st.image(world.grid(np.asarray(images), cols=cols, pad=pad, scale=scale), caption=caption, width=width,
-             alt=alt or caption or t("pictures_alt", n=len(images)))
+    st.image(png(world.grid(np.asarray(images), cols=cols, pad=pad, scale=scale)), caption=caption,
+             width=width, output_format="PNG", alt=alt or caption or t("pictures_alt", n=len(images)))
 
 
 def show_row(images: np.ndarray, captions: list[str] | None = None, scale: int = 4, cols: int | None = None,
@@ -60,16 +85,13 @@ def show_row(images: np.ndarray, captions: list[str] | None = None, scale: int =
             if j < len(images):
                 caption = None if captions is None else captions[j]
                 alt = alts[j] if alts is not None else (caption or t("picture_alt"))
-                column.image(upscale(images[j], scale), caption=caption, width="stretch", alt=alt)
+                column.image(png(upscale(images[j], scale)), caption=caption, width="stretch",
+                             output_format="PNG", alt=alt)
 
 
 def png_data_url(image: np.ndarray) -> str:
     """A picture as a data: URL (for HTML and for injecting a drawing in tests)."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(image)).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(png(image)).decode()
 
 
 def canvas_image(result) -> np.ndarray | None:

@@ -6,12 +6,12 @@ every `st.image` call (a 400-pixel grid: ~15 ms of CPU) and converts an Altair c
 `st.altair_chart` (~40 ms, behind one process-wide lock). Measured on this 2-core machine: 30 children
 then need more CPU than the server has, and the teacher's training starves (issue #16).
 
-    st.image(array) ──► _np_array_to_bytes(array) ──► png_of(array): md5 of the pixels ──► kept PNG
+    ui.pictures.show(array) ──► pictures.png(array): md5 of the pixels ──► kept PNG ──► st.image(bytes)
     charts.show_lines(...) ──► vega_lite_spec(key, build) ──► kept spec (built once per content)
 
 Both caches are keyed by content (the pixels, the chart's numbers and words), so what a page shows
 never changes: only the repeated work goes. Both are bounded (LRU; the PNGs to 24 MB).
-No model maths here; used by ui/class_duel.py and ui/training.py (installed on import).
+No model maths here; used by ui/pictures.py (every picture a page shows) and ui/charts.py.
 """
 
 from __future__ import annotations
@@ -85,28 +85,6 @@ def pixels_key(array: np.ndarray, output_format: str) -> tuple:
     """What makes two pictures the same: their pixels, shape, dtype and the asked format."""
     a = np.ascontiguousarray(array)
     return hashlib.md5(a.view(np.uint8).reshape(-1)).hexdigest(), a.shape, a.dtype.str, output_format
-
-
-def install() -> bool:
-    """Make Streamlit's numpy-to-PNG step remember its last PNGS_KEPT pictures (idempotent). Returns
-    False (and changes nothing) if Streamlit's inside moved: pages then work as before, only slower."""
-    try:
-        from streamlit.elements.lib import image_utils
-    except ImportError:
-        return False
-    encode = getattr(image_utils, "_np_array_to_bytes", None)
-    if encode is None:
-        return False
-    if getattr(encode, "render_once", False):
-        return True
-
-    def remembered(array, output_format: str = "JPEG") -> bytes:
-        return pngs.get_or_make(pixels_key(array, output_format), lambda: encode(array, output_format))
-
-    remembered.render_once = True
-    remembered.__wrapped__ = encode
-    image_utils._np_array_to_bytes = remembered
-    return True
 
 
 def vega_lite_spec(key: tuple, build: Callable[[], dict]) -> dict:

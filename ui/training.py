@@ -31,13 +31,12 @@ from typing import Callable
 
 import streamlit as st
 
-from ui import player, render_once, worker
+from ui import player, worker
 from ui.i18n import t
 from ui.layout import guard
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
 from ui.worker import HISTORY, Run, needs_drawing  # noqa: F401 (re-exported)
 
-render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
 
 log = logging.getLogger("aidraw.training")
 
