@@ -68,12 +68,13 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: calc(50% - 1rem) !important; }
 }
-/* Phones: rows of pictures stay a grid (four to a row) instead of one picture per line, and a row of
+/* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
+   one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(4) [data-testid="stImage"]):not(:has(.stButton))
-  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; }
+  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; max-width: calc(25% - 0.75rem); }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton):not(:has([class*="st-key-card-"]))
   > [data-testid="stColumn"]:has(.stButton)
   { min-width: calc(33% - 1rem) !important; }

@@ -66,6 +66,19 @@ LINEUP = """(() => {
 })"""
 
 
+# Rows of five or more pictures (a grid on a phone): the widths of their pictures, row by row. A wrapped
+# grid's last line must not grow its pictures bigger than the others (4 + 2 pictures: 2 giant ones).
+GRID_WIDTHS = """() => {
+  const out = [];
+  for (const row of document.querySelectorAll('[data-testid="stMain"] [data-testid="stHorizontalBlock"]')) {
+    const cols = [...row.querySelectorAll(':scope > [data-testid="stColumn"]')];
+    const pics = cols.map((c) => c.querySelector('[data-testid="stImage"] img')).filter((i) => i && i.getBoundingClientRect().width > 0);
+    if (cols.length >= 5 && pics.length === cols.length) out.push(pics.map((i) => Math.round(i.getBoundingClientRect().width)));
+  }
+  return out;
+}"""
+
+
 def goto(page, url: str, path: str = "", **query) -> None:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     page.goto(f"{url}/{path}{'?' + q if q else ''}")
@@ -155,12 +168,19 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
         goto(page, app_url, "gan", lang="both" if size == "tablet" else "zh")
         assert_fits(page, f"gan at {size}")
         # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
-        # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
         page.wait_for_function(LINEUP + "() !== null", timeout=60_000)
         ys = page.evaluate(LINEUP + "()")
         assert len(set(ys[:4])) == 1, f"pictures stack one a line at {size}: {ys}"
-        if size == "small-phone":               # the narrowest screen: only the widths are checked
-            return
+        if width <= 640:                        # a grid's pictures keep one size (diffusion: six to a row)
+            goto(page, app_url, "diffusion", lang="zh")
+            assert_fits(page, f"diffusion at {size}")
+            rows = page.evaluate(GRID_WIDTHS)
+            assert rows, "diffusion has no row of pictures"
+            uneven = [r for r in rows if max(r) > 1.2 * min(r)]
+            assert uneven == [], f"pictures of one grid in different sizes at {size}: {uneven}"
+            if size == "small-phone":           # the narrowest screen: only the widths are checked
+                return
+            goto(page, app_url, "gan", lang="zh")
         # The scoreboard of the recorded duel, a few frames in, draws its lines and keeps its legend.
         page.locator(".st-key-gan-from button").nth(2).click()
         settle(page)
