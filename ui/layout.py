@@ -32,6 +32,9 @@ img { image-rendering: pixelated; }
   height: auto; max-width: 100%; }
 .stButton button p, .stDownloadButton button p, [data-testid="stButtonGroup"] button p
 { white-space: normal; overflow-wrap: anywhere; word-break: keep-all; line-height: 1.25; }
+/* A widget's label wraps instead of being cut with "…" (Streamlit 1.67 keeps it on one line: "画的？ · dr…"). */
+[data-testid="stWidgetLabel"] .stMarkdownEllipsis, [data-testid="stWidgetLabel"] .stMarkdownEllipsis p
+{ white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
 /* A choice of several (the speed control) wraps onto a second line rather than running off the edge. */
 [data-testid="stButtonGroup"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; max-width: 100%; }
 [data-testid="stButtonGroup"] button { min-width: 0; height: auto; flex: 1 1 auto; }
@@ -67,6 +70,13 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   { flex-wrap: wrap; }
   [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: calc(50% - 1rem) !important; }
+}
+/* Tablets: a long row of buttons (the music chapter's nine keys) wraps, five to a line, instead of
+   squeezing each button until its label is cut ("🗑" in a 16 px slot). */
+@media (max-width: 1100px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
+  { min-width: calc(20% - 1rem) !important; }
 }
 /* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
    one picture per line, and a row of
@@ -109,6 +119,8 @@ html { font-size: 28px; }
 [data-testid="stMain"] h3 { font-size: 1.2rem !important; }
 .st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
 .st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
+/* The class duel's code, big enough to copy from the back of the room (the rule above had made it 1rem). */
+[data-testid="stMain"] .duel-code { font-size: 2.6rem !important; }
 </style>
 """
 

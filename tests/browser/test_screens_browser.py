@@ -85,12 +85,22 @@ def goto(page, url: str, path: str = "", **query) -> None:
     page.wait_for_selector('[data-testid="stMain"] :is(h1, h2)', timeout=60_000)     # the page's script has begun
     page.wait_for_function("""() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')""",
                            timeout=60_000)                                     # and every element has come
-    settle(page)
+    settle(page, timeout=120_000)                   # a heavy page (beyond) on a busy machine
+
+
+# Buttons and widgets whose label does not fit (cut off, or cut with "…": its words are wider than their
+# box), as "label: needed>room".
+CUT_LABELS = """() => [...document.querySelectorAll(['[data-testid="stMain"] :is(button, [data-testid="stWidgetLabel"]) [data-testid="stMarkdownContainer"]',
+                                                    '[data-testid="stMain"] :is(button, [data-testid="stWidgetLabel"]) [data-testid="stMarkdownContainer"] p'].join(','))]
+  .filter((el) => el.getBoundingClientRect().width > 0 && el.scrollWidth > el.clientWidth + 1)
+  .map((el) => el.innerText.trim().slice(0, 20) + ': ' + el.scrollWidth + '>' + el.clientWidth)"""
 
 
 def assert_fits(page, where: str) -> None:
     found = page.evaluate(TOO_WIDE)
     assert found["count"] == 0 and found["scroll"] <= found["width"], f"{where}: wider than the page: {found}"
+    cut = page.evaluate(CUT_LABELS)
+    assert cut == [], f"{where}: button labels cut: {cut}"
 
 
 def bottom(page, selector: str) -> float:
@@ -165,7 +175,7 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
             assert tops[0] == tops[1] < tops[2], f"a tablet shows two cards a row: {tops}"
         shot(page, f"home-{size}")
 
-        goto(page, app_url, "gan", lang="both" if size == "tablet" else "zh")
+        goto(page, app_url, "gan", lang="both" if size in ("tablet", "phone") else "zh")   # both: the longest labels
         assert_fits(page, f"gan at {size}")
         # The line-up of eight pictures stays a grid: at least four share a row, even on a phone.
         page.wait_for_function(LINEUP + "() !== null", timeout=60_000)
@@ -200,6 +210,10 @@ def test_nothing_runs_past_the_edge_and_pictures_keep_a_grid(browser, app_url, s
         duel = page.get_by_text("画家现在画的图").first.bounding_box()
         assert duel["y"] - start["y"] < 0.6 * SIZES[size]["viewport"]["height"], (start, duel)
         shot(page, f"gan-{size}")
+        if size == "tablet":                    # a row of nine buttons (the music keys), in both languages
+            goto(page, app_url, "beyond", lang="both")
+            assert_fits(page, f"beyond at {size}")
+            shot(page, f"beyond-{size}")
     finally:
         context.close()
 
