@@ -107,7 +107,7 @@ def waiting() -> None:
     if run is None:
         return
     n = st.session_state["gan:waiting"] = st.session_state.get("gan:waiting", -1) + 1
-    st.subheader(t("gan.waiting_title"))
+    st.subheader(t("gan.waiting_title"), anchor=False)
     show_view(view_of_run(run, n % len(run["rounds"])))
     st.divider()
 

@@ -9,12 +9,12 @@ require_frame()
 if presenting():
     present_bar()
 
-st.title("📖 " + text("glossary", "title"))
+st.title("📖 " + text("glossary", "title"), anchor=False)
 st.write(text("glossary", "intro"))
 
 for term_id, term in load(first_base(), "glossary")["terms"].items():
     with st.container(border=True, key=f"term-{term_id}"):
-        st.markdown(f"### {term['zh']} · {term['en']}")
+        st.markdown(f"### {term['zh']} · {term['en']}", anchors=False)
         st.write(term["say"])
         for echo in bases()[1:]:                   # bilingual: the English explanation too
             with st.container(key=f"en-echo-term-{term_id}"):

@@ -25,7 +25,7 @@ def journey_map() -> None:
     for number, (c, column) in enumerate(zip(built, columns), start=1):
         with column, st.container(border=True, key=f"card-{c.id}"):
             show(card_picture(c.id), width="stretch", alt=text(c.id, "teaser"))
-            st.subheader(f"{number}. {c.icon} {text(c.id, 'nav')}")
+            st.subheader(f"{number}. {c.icon} {text(c.id, 'nav')}", anchor=False)
             st.write(text(c.id, "teaser"))
             st.caption("⏱ " + t("minutes", n=minutes(c.id)))
             if st.button(t("open_chapter") + " →", key=f"open-{c.id}", type="primary", width="stretch"):

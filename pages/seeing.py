@@ -62,7 +62,7 @@ def draw_and_guess() -> None:
             st.info(t("seeing.draw_first"))
             return
         kind, p = guess.best
-        st.markdown("### " + t_kind("seeing.guess" if p >= 0.5 else "seeing.not_sure", kind))
+        st.markdown("### " + t_kind("seeing.guess" if p >= 0.5 else "seeing.not_sure", kind), anchors=False)
         bars(guess)
 
 

@@ -21,10 +21,10 @@ def story_row(real: np.ndarray, drawn: np.ndarray) -> None:
     dice = np.clip(128 + 60 * dice, 0, 255).astype(np.uint8)[..., None].repeat(3, 2)
     cols = st.columns([1, 0.8, 1, 1.6, 1.2], vertical_alignment="center")
     show(dice, caption=t("gan.story_dice"), scale=12, width="stretch", where=cols[0])
-    cols[1].markdown("### →\n" + t("gan.story_drawer"))
+    cols[1].markdown("### →\n" + t("gan.story_drawer"), anchors=False)
     show(drawn, caption=t("gan.story_drawn"), scale=3, width="stretch", where=cols[2])
     show(world.grid(real, cols=3, pad=2, scale=3), caption=t("gan.story_real"), width="stretch", where=cols[3])
-    cols[4].markdown("### ←\n" + t("gan.story_judge"))
+    cols[4].markdown("### ←\n" + t("gan.story_judge"), anchors=False)
 
 
 def fake_row(real: np.ndarray, drawn: np.ndarray) -> None:

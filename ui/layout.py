@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 import re
 from typing import Callable
@@ -31,6 +32,9 @@ img { image-rendering: pixelated; }
   height: auto; max-width: 100%; }
 .stButton button p, .stDownloadButton button p, [data-testid="stButtonGroup"] button p
 { white-space: normal; overflow-wrap: anywhere; word-break: keep-all; line-height: 1.25; }
+/* A widget's label wraps instead of being cut with "…" (Streamlit 1.67 keeps it on one line: "画的？ · dr…"). */
+[data-testid="stWidgetLabel"] .stMarkdownEllipsis, [data-testid="stWidgetLabel"] .stMarkdownEllipsis p
+{ white-space: normal !important; overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
 /* A choice of several (the speed control) wraps onto a second line rather than running off the edge. */
 [data-testid="stButtonGroup"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; max-width: 100%; }
 [data-testid="stButtonGroup"] button { min-width: 0; height: auto; flex: 1 1 auto; }
@@ -57,6 +61,9 @@ html.aidraw-can-say-zh .aidraw-say[data-lang^="zh"], html.aidraw-can-say-en .aid
 .st-key-aidraw-say-script, [data-testid="stElementContainer"]:has(.aidraw-say-row) { display: none; }
 html.aidraw-can-say-zh [data-testid="stElementContainer"]:has(.aidraw-say[data-lang^="zh"]),
 html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-lang^="en"]) { display: block; }
+/* Streamlit's own words on the screen (the skip link), shown in the reader's language (see NAMES_SCRIPT). */
+[data-aidraw-text] { font-size: 0 !important; }
+[data-aidraw-text]::after { content: attr(data-aidraw-text); font-size: 1rem; }
 /* Tablets: the chapter cards two to a row, so no card shows one word per line. */
 @media (max-width: 1100px) {
   [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"]))
@@ -64,12 +71,20 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has([class*="st-key-card-"]):not(:has([data-testid="stHorizontalBlock"])) > [data-testid="stColumn"]
   { min-width: calc(50% - 1rem) !important; }
 }
-/* Phones: rows of pictures stay a grid (four to a row) instead of one picture per line, and a row of
+/* Tablets: a long row of buttons (the music chapter's nine keys) wraps, five to a line, instead of
+   squeezing each button until its label is cut ("🗑" in a 16 px slot). */
+@media (max-width: 1100px) {
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
+  { min-width: calc(20% - 1rem) !important; }
+}
+/* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
+   one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(4) [data-testid="stImage"]):not(:has(.stButton))
-  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; }
+  > [data-testid="stColumn"] { min-width: calc(25% - 1rem) !important; max-width: calc(25% - 0.75rem); }
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .stButton):not(:has([class*="st-key-card-"]))
   > [data-testid="stColumn"]:has(.stButton)
   { min-width: calc(33% - 1rem) !important; }
@@ -104,6 +119,8 @@ html { font-size: 28px; }
 [data-testid="stMain"] h3 { font-size: 1.2rem !important; }
 .st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
 .st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
+/* The class duel's code, big enough to copy from the back of the room (the rule above had made it 1rem). */
+[data-testid="stMain"] .duel-code { font-size: 2.6rem !important; }
 </style>
 """
 
@@ -148,6 +165,8 @@ def style() -> None:
     st.html(css)
     with st.container(key="aidraw-say-script"):
         st.html(SAY_SCRIPT % {"page_lang": "en" if lang() == "en" else "zh-CN"}, unsafe_allow_javascript=True)
+        st.html(NAMES_SCRIPT % {"names": json.dumps(streamlit_names(), ensure_ascii=False)},
+                unsafe_allow_javascript=True)
 
 
 def present_bar() -> None:
@@ -164,18 +183,18 @@ def paragraphs(body: str, body_en: str | None = None, key: str = "p") -> None:
     """Lesson words. In bilingual mode each Chinese paragraph is followed by its English one."""
     if body_en is None:
         if body.strip():
-            st.markdown(body)
+            st.markdown(body, anchors=False)
         return
     zh_parts = [p for p in body.strip().split("\n\n") if p.strip()]
     en_parts = [p for p in body_en.strip().split("\n\n") if p.strip()]
     for i, zh in enumerate(zh_parts):
-        st.markdown(zh)
+        st.markdown(zh, anchors=False)
         if i < len(en_parts):
             with st.container(key=f"en-echo-{key}-{i}"):
-                st.markdown(en_parts[i])
+                st.markdown(en_parts[i], anchors=False)
     for j, en in enumerate(en_parts[len(zh_parts):]):   # the test keeps counts equal; this is a safety net
         with st.container(key=f"en-echo-{key}-x{j}"):
-            st.markdown(en)
+            st.markdown(en, anchors=False)
 
 
 def say(chapter_id: str, *path: str) -> None:
@@ -197,13 +216,13 @@ def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
     if presenting():
         _present_one(chapter_id, parts, renderers)
         return
-    st.title(text(chapter_id, "title"))
+    st.title(text(chapter_id, "title"), anchor=False)
     for s in parts:
         _section(chapter_id, s, renderers)
 
 
 def _section(chapter_id: str, s: dict, renderers, side_by_side: bool = False) -> None:
-    st.header(s["heading"], anchor=s["id"], divider="gray")
+    st.header(s["heading"], anchor=False, divider="gray")
     read_aloud(chapter_id, s["id"])
     draw = renderers.get(s["id"])
     if side_by_side and draw is not None:
@@ -252,6 +271,93 @@ def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
                 leave_present()
                 st.rerun()
     _section(chapter_id, parts[n], renderers, side_by_side=True)
+
+
+# ── What a screen reader hears for Streamlit's own parts ──────────────────────────────────────────
+# Streamlit 1.67 names its own parts in English only ("Sidebar", "Collapse sidebar", "App pages",
+# "Link to heading", a progress bar's "progress", "Skip to main content") and has no setting for it.
+# A small script gives each the name in the reader's language, and keeps doing so while Streamlit
+# draws them again (a MutationObserver). Streamlit's words -> ui.toml keys:
+def streamlit_names() -> dict[str, str]:
+    """Streamlit's own English names (aria-label, title, or the skip link's words) -> the reader's words."""
+    return {
+        "Sidebar": t("sr_sidebar"),
+        "Collapse sidebar": t("sr_sidebar_collapse"),
+        "Expand sidebar": t("sr_sidebar_expand"),
+        "App pages": t("sr_pages"),
+        "View more": t("sr_view_more"),
+        "View less": t("sr_view_less"),
+        "Link to heading": t("sr_heading_link"),
+        "progress": t("sr_progress"),
+        "Skip to main content": t("sr_skip"),
+        "Running...": t("sr_running"),
+        "Stop script": t("sr_stop"),
+        "Main menu": t("sr_main_menu"),
+        "Close": t("sr_close"),
+        "Fullscreen": t("sr_fullscreen"),
+        "Exit fullscreen": t("sr_exit_fullscreen"),
+        "Clear value": t("sr_clear"),
+        "Clear all": t("sr_clear"),
+    }
+
+
+NAMES_SCRIPT = """<script>
+(function () {
+  window.__aidrawNames = %(names)s;
+  if (window.__aidrawNamer) { window.__aidrawNamer(); return; }
+  const ATTRS = ["aria-label", "title"];
+  /* Streamlit's word for an attribute: what it set last (kept in data-aidraw-was-*), unless it is ours. */
+  function rename(el, attr) {
+    const now = el.getAttribute(attr);
+    if (now === null) return;
+    const was = el.getAttribute("data-aidraw-was-" + attr), ours = el.getAttribute("data-aidraw-put-" + attr);
+    const theirs = (ours !== null && now === ours && was !== null) ? was : now;
+    const names = window.__aidrawNames;
+    let want = names[theirs];
+    if (want === undefined && theirs.startsWith("Fullscreen: ")) want = names["Fullscreen"] + ": " + theirs.slice(12);
+    if (want === undefined || want === now) return;
+    el.setAttribute("data-aidraw-was-" + attr, theirs);
+    el.setAttribute("data-aidraw-put-" + attr, want);
+    el.setAttribute(attr, want);
+  }
+  function named(el) {
+    /* Words on the screen that Streamlit draws itself (the skip link, "View more"): the name and the
+       words shown (CSS shows data-aidraw-text in their place). */
+    const words = el.getAttribute("data-aidraw-was-text") || el.textContent.trim();
+    const want = window.__aidrawNames[words];
+    if (want === undefined) return;
+    if (el.getAttribute("data-aidraw-text") !== want) {
+      el.setAttribute("data-aidraw-was-text", words);
+      el.setAttribute("data-aidraw-text", want);
+      el.setAttribute("aria-label", want);
+    }
+  }
+  /* The language switch: each language's name is read in its own language. */
+  function voices(el) {
+    const words = el.textContent.trim();
+    const want = /[\u4e00-\u9fff]/.test(words) ? (/[A-Za-z]/.test(words) ? "" : "zh-CN") : "en";
+    if (want && el.getAttribute("lang") !== want) el.setAttribute("lang", want);
+  }
+  function fix(root) {
+    const all = root.querySelectorAll ? root.querySelectorAll("[aria-label], [title]") : [];
+    for (const el of all) for (const attr of ATTRS) rename(el, attr);
+    if (root.getAttribute) for (const attr of ATTRS) rename(root, attr);
+    for (const el of document.querySelectorAll('[data-testid="stSkipToContent"], [data-testid="stSidebarNavViewButton"]')) named(el);
+    for (const el of document.querySelectorAll('.st-key-lang-picker button')) voices(el);
+  }
+  let queued = false;
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fix(document.body); }); } };
+  new MutationObserver((changes) => {
+    for (const c of changes) {
+      if (c.type === "attributes") { rename(c.target, c.attributeName); continue; }
+      later();
+      return;
+    }
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ATTRS});
+  window.__aidrawNamer = () => fix(document.body);
+  fix(document.body);
+})();
+</script>"""
 
 
 # ── Read aloud ──────────────────────────────────────────────────────────────────────────────────
@@ -317,7 +423,7 @@ def friendly_error(where: str) -> None:
     """Log the details for the grown-ups running the server; show the child a kind word and a way back."""
     log.exception("unexpected error in %s", where)
     with st.container(border=True, key=f"oops-{where}"):
-        st.subheader("🙈 " + t("oops_title"))
+        st.subheader("🙈 " + t("oops_title"), anchor=False)
         st.write(t("oops_body"))
         retry, home = st.columns(2)
         if retry.button(t("oops_retry"), key=f"oops-retry-{where}", width="stretch"):
