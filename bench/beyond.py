@@ -147,9 +147,78 @@ def inbetween_section(report, gen) -> None:
     report("video: one tick's drawing (film + GIF, CPU)", time.process_time() - c, "s", "< 0.5")
 
 
+# ── Live on the page: how often a child sees something new, and learning speed against the CLI ──
+LIVE_CPU = float(os.environ.get("AIDRAW_BENCH_SECONDS", "10"))     # CPU seconds per part and way
+
+
+def live_parts():
+    """(name, make a trainer, what the page's ticking panel draws with now_and_then) for each part."""
+    from models import music as mu
+    from models import text_gen as tg
+    from models import video
+    from models.gan import load_shipped as load_gan
+    from ui.beyond_video import make_film
+
+    generator = load_gan()
+    return [("music", lambda: mu.MusicTrainer(mu.MusicConfig.live(), seed=0),
+             lambda tr: tr.generate(8, 1.0, seed=0)),
+            ("text", lambda: tg.TextTrainer(tg.TextConfig.live(), seed=0),
+             lambda tr: [tr.write("zh", "", 1.0, seed=i) for i in range(3)]),
+            ("video", lambda: video.InBetweenTrainer(generator, seed=0),
+             lambda tr: make_film(tr, "face"))]
+
+
+def live_section(report, cpu_seconds: float = LIVE_CPU, wall_cap: float = 600.0) -> None:
+    """Each part's trainer for `cpu_seconds` of this process's CPU time (at most `wall_cap` s of wall
+    clock), twice: on the command line (steps in a loop, one thread) and as on the page at normal speed
+    (ui/worker.py's Pool steps the visitor's Run in a worker thread; a simulated tick every second of
+    wall clock gives a heartbeat and asks for the drawing through Run.picture: at most every 2 s, and
+    at most a tenth of the run's CPU). Streamlit's own cost (reruns, websocket) is not in it."""
+    import threading
+
+    from ui.training import DRAW_EVERY
+    from ui.worker import Pool, Run
+
+    for name, make, draw in live_parts():
+        trainer = make()
+        trainer.step()                                           # the first step makes the optimiser
+        c0, s0 = time.process_time(), trainer.steps
+        while time.process_time() - c0 < cpu_seconds:
+            trainer.step()
+        cli = (trainer.steps - s0) / (time.process_time() - c0)
+        report(f"live {name}: command line, steps per CPU second", cli, "steps/s")
+
+        run = Run(trainer=make(), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6)
+        run.trainer.step()
+        pool, stop, seen = Pool(1), threading.Event(), []        # seen: (steps, CPU s, wall s) of each new drawing
+        c0, w0, s0 = time.process_time(), time.perf_counter(), run.steps
+        while time.process_time() - c0 < cpu_seconds and time.perf_counter() - w0 < wall_cap:
+            run.seen = time.monotonic()
+            pool.add(run)
+            steps, _ = run.picture("now", lambda: draw(run.trainer), DRAW_EVERY)
+            if not seen or steps != seen[-1][0]:
+                seen.append((steps, time.process_time() - c0, time.perf_counter() - w0))
+            stop.wait(1.0)
+        run.running = False
+        with run.lock:
+            cpu, wall, steps = time.process_time() - c0, time.perf_counter() - w0, run.steps - s0
+        app = steps / cpu
+        report(f"live {name}: page (worker + drawings), steps per CPU second", app, "steps/s", "~ command line")
+        report(f"live {name}: page against command line", app / cli, "x", "> 0.85")
+        report(f"live {name}: page run took (wall)", wall, "s")
+        report(f"live {name}: CPU share this process got (1 = a whole core)", cpu / wall, "share")
+        new = np.diff(np.array(seen, float), axis=0)             # between two new drawings
+        if len(new):
+            report(f"live {name}: new drawings", len(new), "")
+            report(f"live {name}: steps between two new drawings", float(new[:, 0].mean()), "steps")
+            report(f"live {name}: CPU seconds between two new drawings", float(new[:, 1].mean()), "s")
+            report(f"live {name}: wall seconds between two new drawings", float(new[:, 2].mean()), "s", ">= 2")
+
+
 def run(report) -> None:
     torch.set_num_threads(1)
     print("  (budgets and step times in CPU seconds of this process, time.process_time; one thread)", flush=True)
     music_section(report)
     text_section(report)
     video_section(report)
+    live_section(report)

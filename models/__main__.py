@@ -17,8 +17,8 @@ from . import world
 from .cli import (CommandError, positive_float, positive_int, save_pngs, writable_dir,  # noqa: F401
                   writable_file, write_labels)
 
-TRAINABLE = ("gan", "diffusion", "recognizer", "matcher", "words")
-SAMPLERS = ("gan", "diffusion")
+TRAINABLE = ("gan", "diffusion", "recognizer", "matcher", "words", "video")
+SAMPLERS = ("gan", "diffusion", "video")     # video: films of the in-betweener (PNG strips, GIFs)
 WRITERS = ("music", "text")          # models that write tunes or lines: sample takes --prompt, not --kind
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -127,6 +127,7 @@ class InBetweenConfig:
     batch: int = 16            # walks per step
     gap: float = 1 / 12        # walk distance between two frames (a 13-frame film)
     lr: float = 3e-3
+    kind: str | None = None    # learn from walks of this kind only (None: every kind)
 
     @classmethod
     def live(cls) -> "InBetweenConfig":
@@ -152,13 +153,16 @@ class InBetweener(nn.Module):
         return self.net(torch.cat([before, after], 1))
 
 
-def walk_triplets(generator: nn.Module, n: int, gap: float, gen: torch.Generator) -> torch.Tensor:
-    """n examples of three frames `gap` apart on GAN walks (random kinds and dice):
+def walk_triplets(generator: nn.Module, n: int, gap: float, gen: torch.Generator,
+                  kind: str | None = None) -> torch.Tensor:
+    """n examples of three frames `gap` apart on GAN walks (random dice; random kinds, or only `kind`):
     (3, n, 3, 32, 32) float in [-1, 1]: before, middle, after."""
     z_dim = generator.config.z_dim
     a, b = torch.randn(2, n, z_dim, generator=gen)
     t0 = torch.rand(n, generator=gen) * (1 - 2 * gap)
     kinds = torch.randint(len(world.KINDS), (n,), generator=gen)
+    if kind is not None:
+        kinds = torch.full((n,), gan.kind_index(kind))
     zs = []
     for k in range(3):                                                      # slerp, one walk per row
         t = t0 + k * gap
@@ -186,7 +190,8 @@ class InBetweenTrainer:
         self.steps = 0
 
     def step(self) -> dict:
-        before, middle, after = walk_triplets(self.generator, self.config.batch, self.config.gap, self.gen)
+        cfg = self.config
+        before, middle, after = walk_triplets(self.generator, cfg.batch, cfg.gap, self.gen, cfg.kind)
         guess = self.model(before, after)                                   # (B, 3, 32, 32)
         loss = (guess - middle).abs().mean()
         self.opt.zero_grad(set_to_none=True)
@@ -198,6 +203,20 @@ class InBetweenTrainer:
     def memory_bytes(self) -> int:
         """Weights, gradients and Adam's two moments (the GAN is shared, not counted)."""
         return engine.parameter_bytes(self.model) * 4
+
+    def state_dict(self) -> dict:
+        """What `python -m models train video` saves: the config, the in-betweener's weights, the steps
+        (not the GAN: it is the shipped one)."""
+        return {"config": asdict(self.config), "model": self.model.state_dict(), "steps": self.steps}
+
+    @classmethod
+    def from_state(cls, state: dict, generator: nn.Module | None = None) -> "InBetweenTrainer":
+        """A trainer from `state_dict()`, borrowing `generator` (default: the shipped GAN).
+        Raises KeyError, TypeError or RuntimeError if `state` is not an in-betweener's."""
+        trainer = cls(generator if generator is not None else gan.load_shipped(), InBetweenConfig(**state["config"]))
+        trainer.model.load_state_dict(state["model"])
+        trainer.steps = state["steps"]
+        return trainer
 
     @torch.no_grad()
     def film(self, kind: str, keys: int = 7, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -217,3 +236,30 @@ class InBetweenTrainer:
         made[1::2] = self.model(real[0:-1:2], real[2::2])
         self.model.train()
         return (world.from_tensor_range(made.numpy()), world.from_tensor_range(real.numpy()))
+
+
+FILM_KINDS = ("face", "cat", "flower", "star")
+
+
+def middle_errors(film: np.ndarray, real: np.ndarray) -> tuple[float, float]:
+    """How far the middle (odd) frames are from the GAN's own, mean absolute difference 0..255: the
+    in-betweener's (`film`) and a plain cross-fade's (each middle frame the mean of its two
+    neighbours in `real`). film, real: (F, H, W, 3) uint8 as from InBetweenTrainer.film, F odd >= 3."""
+    real = real.astype(np.float32)
+    fade = (real[0:-1:2] + real[2::2]) / 2
+    return float(np.abs(film[1::2] - real[1::2]).mean()), float(np.abs(fade - real[1::2]).mean())
+
+
+def film_measures(trainer: InBetweenTrainer, kinds=FILM_KINDS, keys: int = 7, seed: int = 11) -> dict:
+    """How good the in-betweener's films are, over one 2 * keys - 1 frame film per kind (seed, seed + 1, ...).
+    Returns mean values 0..255: `change` (change per frame of its film), `error` (its middle frames
+    against the GAN's own), `gan_change` (the GAN's own film), `fade_change` and `fade_error` (the same
+    for a plain cross-fade: each middle frame the mean of its two neighbours)."""
+    films = [trainer.film(kind, keys=keys, seed=seed + i) for i, kind in enumerate(kinds)]
+    fade = [r.copy() for _, r in films]
+    for f in fade:
+        f[1::2] = np.round((f[0:-1:2].astype(np.float32) + f[2::2]) / 2).astype(np.uint8)
+    errors = np.array([middle_errors(m, r) for m, r in films])
+    return {"change": float(np.mean([smoothness(m) for m, _ in films])), "error": float(errors[:, 0].mean()),
+            "gan_change": float(np.mean([smoothness(r) for _, r in films])),
+            "fade_change": float(np.mean([smoothness(f) for f in fade])), "fade_error": float(errors[:, 1].mean())}

@@ -42,6 +42,10 @@ def test_each_part_in_each_language(lang):
     assert at.session_state["live:beyond-video"].trainer.steps == 1
     assert t_in(lang, "beyond.inbetween_strip", steps=1) in captions(at)
     assert any(m.label == t_in(lang, "beyond.inbetween_change") for m in at.metric)
+    # ... and, honestly, how far its middle frames are against a plain cross-fade's.
+    film, change, real, gif, error, fade = at.session_state["live:beyond-video"].drawn["film-face"][2]
+    assert error > fade > 0
+    assert t_in(lang, "beyond.inbetween_note", real=f"{real:.1f}", error=f"{error:.1f}", fade=f"{fade:.1f}") in texts(at)
     # Text: finish a sentence in the page's language.
     at.text_input(key="beyond-start").input("一只" if lang == "zh" else "a big").run()
     at.button(key="beyond-finish").click().run()

@@ -67,3 +67,54 @@ def test_transformer_writer_shapes_steps_and_writing():
     assert last < first - 1.0
     line = trainer.write("en", "a big", 1.0, seed=0)
     assert line.startswith("a big") and all(w in v.words for w in line.split())
+
+
+def test_middle_errors_and_film_measures_judge_the_middle_frames(gan_generator):
+    real = np.zeros((5, 2, 2, 3), np.uint8)
+    real[2], real[4] = 100, 200                    # keys 0, 100, 200; true middles 40 and 160
+    real[1], real[3] = 40, 160
+    film = real.copy()
+    film[1], film[3] = 50, 150                     # the model's middles: 10 off each
+    error, fade = video.middle_errors(film, real)
+    assert error == pytest.approx(10) and fade == pytest.approx(10)     # the fade's middles: 50 and 150
+    m = video.film_measures(video.InBetweenTrainer(gan_generator, seed=0), kinds=("face",))
+    assert set(m) == {"change", "error", "gan_change", "fade_change", "fade_error"}
+    assert m["error"] > 10 * m["fade_error"] > 0     # untrained: grey guesses, far worse than a cross-fade
+
+
+# ── The command line (models/commands/video.py) ──────────────────────────────────────────────
+@pytest.fixture(scope="module")
+def video_weights(tmp_path_factory):
+    from models.__main__ import main
+    path = tmp_path_factory.mktemp("video") / "inbetween.pt"
+    assert main(["train", "video", "--seconds", "0.3", "--kind", "cat", "--seed", "3", "--out", str(path)]) == 0
+    return path
+
+
+def test_train_video_saves_a_trainer_that_loads_again(video_weights, gan_generator):
+    state = torch.load(video_weights, weights_only=True)
+    trainer = video.InBetweenTrainer.from_state(state, gan_generator)
+    assert trainer.steps >= 1 and trainer.config.kind == "cat" and trainer.generator is gan_generator
+    assert all(torch.equal(a, b) for a, b in zip(trainer.model.state_dict().values(), state["model"].values()))
+
+
+def test_sample_video_writes_strips_gifs_and_labels(video_weights, tmp_path):
+    from models.__main__ import main
+    out = tmp_path / "films"
+    assert main(["sample", "video", "--n", "2", "--out", str(out), "--weights", str(video_weights), "--kind", "sun"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["film00000.gif", "film00000.png", "film00001.gif",
+                                                   "film00001.png", "labels.csv"]
+    assert (out / "film00000.gif").read_bytes()[:6] == b"GIF89a"
+    rows = (out / "labels.csv").read_text().splitlines()
+    assert rows[0] == "file,kind,change_per_frame" and rows[1].startswith("film00000.png,sun,")
+    from PIL import Image
+    assert Image.open(out / "film00000.png").size[0] > 13 * 32         # 13 frames side by side
+
+
+def test_evaluate_video_compares_with_the_gan_and_a_cross_fade(video_weights, tmp_path, capsys):
+    from models.__main__ import main
+    assert main(["evaluate", "video", "--weights", str(video_weights)]) == 0
+    out = capsys.readouterr().out
+    assert "change per frame" in out and "cross-fade" in out and "training steps" in out
+    assert main(["evaluate", "video", "--weights", str(tmp_path / "none.pt")]) == 2
+    assert "python -m models train video" in capsys.readouterr().err

@@ -66,10 +66,13 @@ def video_part() -> None:
 
 # ── The in-betweener learns live ───────────────────────────────────────────────────────────────
 def make_film(trainer, kind: str):
-    """(film, change per frame of the film, change per frame of the GAN's own film, GIF bytes)."""
+    """(film, change per frame of the film, change per frame of the GAN's own film, GIF bytes,
+    error of its middle frames, error of a plain cross-fade's), all 0-255 (models/video.py)."""
     from models import video
     film, real = trainer.film(kind, keys=7, seed=11)
-    return film, video.smoothness(film), video.smoothness(real), video.gif_bytes(film, scale=5, bounce=False)
+    error, fade_error = video.middle_errors(film, real)
+    return (film, video.smoothness(film), video.smoothness(real), video.gif_bytes(film, scale=5, bounce=False),
+            error, fade_error)
 
 
 def inbetween_part(kind: str) -> None:
@@ -81,7 +84,7 @@ def inbetween_part(kind: str) -> None:
     live.controls()
 
     def draw(trainer, state) -> None:
-        steps, (film, change, real_change, gif) = live.now_and_then(f"film-{kind}", lambda: make_film(trainer, kind))
+        steps, (film, change, real_change, gif, error, fade) = live.now_and_then(f"film-{kind}", lambda: make_film(trainer, kind))
         show_grid(film, cols=len(film), scale=2, pad=3, caption=t("beyond.inbetween_strip", steps=steps))
         left, right = st.columns([1, 1.3], gap="large")
         with left:
@@ -89,7 +92,7 @@ def inbetween_part(kind: str) -> None:
         with right:
             st.metric(t("beyond.inbetween_change"), f"{change:.1f}",
                       delta=f"{change - real_change:+.1f}", delta_color="inverse")
-            st.caption(t("beyond.inbetween_note", real=f"{real_change:.1f}"))
+            st.caption(t("beyond.inbetween_note", real=f"{real_change:.1f}", error=f"{error:.1f}", fade=f"{fade:.1f}"))
         loss_chart(state)
 
     live.panel(draw)

@@ -33,11 +33,12 @@ def test_play_each_part(page, app_url):
     gif = page.locator('[data-testid="stImage"] img[src*="gif"], [data-testid="stImage"] img[src^="data:image/gif"]')
     gif.first.wait_for(timeout=30_000)
 
-    # Video: the in-betweener learns (Start, then Pause) and shows its film.
-    page.locator(".st-key-beyond-video-start button").click()
-    page.get_by_text(re.compile(r"The film after [1-9]\d* steps")).first.wait_for(timeout=120_000)
-    page.locator(".st-key-beyond-video-pause button").click()
+    # Video: the in-betweener takes a step and shows its film, with the honest cross-fade figure.
+    # (One step, not Start: the ticking machinery has its own browser test, tests/browser/test_live_browser.py.)
+    page.locator(".st-key-beyond-video-step button").click()
     settle(page)
+    page.get_by_text("The film after 1 steps").first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Just mixing the two neighbours is \d+\.\d off")).first.wait_for()
 
     # Text: a step of learning, then finish a sentence.
     page.locator(".st-key-beyond-text-step button").click()
