@@ -6,7 +6,9 @@ Figures (the ones issue #16 names): each child's worst refresh gap (the largest 
 rounds on that child's page while the teacher's duel trains: the worst child, the median, and every
 child's in one line), vote to projector (from a child's click to the teacher's count: the slowest and
 the median), errors (page errors, the friendly "oops" box, tracebacks in the server log), and the
-server's memory (largest RSS seen, and VmHWM); also the teacher's steps a second and the server's CPU.
+server's memory (largest RSS seen, and VmHWM); also the teacher's steps a second and the server's CPU;
+each child's join (from opening the link to seeing the duel: median and slowest), the server's CPU per
+join and per child's refresh (the room paused, the class watching).
 Targets (issue #16): refresh at least every 3 s, votes within 3 s, no error, memory under 1 GB.
 Environment: AIDRAW_CLASS (children, default 30), AIDRAW_CLASS_WINDOW (seconds measured, default 60).
 """
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from bench.memory import cpu_seconds, rss_mb
 from bench.server import streamlit_server
+
+REFRESH = 2.0             # seconds between two refreshes of a child's page (ui/class_duel.py REFRESH)
 
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,6 +44,15 @@ WATCH_ROUNDS = """() => {
     if (!last || last[1] !== r) window.__rounds.push([Date.now(), r]);
   }, 100);
 }"""
+# In each child's page, from its very start: the time its first picture of the duel appeared.
+WATCH_JOIN = """(() => {
+  const seen = () => {
+    if (window.__joined) return;
+    if (document.querySelector('.st-key-gan-duel-live img')) window.__joined = Date.now();
+    else setTimeout(seen, 100);
+  };
+  seen();
+})();"""
 # On the projector: note the time whenever the number of votes changes.
 WATCH_VOTES = """() => {
   window.__votes = [];
@@ -93,7 +106,9 @@ def run(report):
                             for _ in range((children + PER_BROWSER) // PER_BROWSER)]
 
                 def new_page(browser, name):
-                    page = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900}).new_page()
+                    context = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900})
+                    context.add_init_script(WATCH_JOIN)
+                    page = context.new_page()
                     page.on("pageerror", lambda e, n=name: errors.append(f"{n}: {e}"))
                     return page
 
@@ -108,16 +123,33 @@ def run(report):
                 teacher.locator(".duel-code").first.wait_for(timeout=60_000)
                 code = teacher.locator(".duel-code").first.inner_text().strip()
                 report("server memory, teacher with an open room", rss_mb(server.pid), "MB")
+                cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+                teacher.wait_for_timeout(10_000)
+                report("server CPU, the teacher's open room alone (paused)", (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - w0), "cores")
 
-                pages, t0 = [], time.perf_counter()
+                # The class joins: every child opens the link within a few seconds of the others.
+                pages, starts, t0, cpu0 = [], [], time.perf_counter(), cpu_seconds(server.pid)
                 for i in range(children):
                     page = new_page(browsers[(i + 1) // PER_BROWSER], f"child {i + 1}")
+                    starts.append(time.time() * 1000)
                     page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
                     pages.append(page)
                 for page in pages:
                     page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
-                report(f"{children} children joined and see the duel", time.perf_counter() - t0, "s")
+                joined = time.perf_counter() - t0
+                joins = sorted((page.evaluate("window.__joined") - start) / 1000 for page, start in zip(pages, starts))
+                report(f"{children} children joined and see the duel", joined, "s")
+                report("a child's join (link opened -> duel shown): median", joins[len(joins) // 2], "s")
+                report("a child's join: the slowest", joins[-1], "s")
+                report("server CPU per child's join (while the class joined)", (cpu_seconds(server.pid) - cpu0) / children, "CPU-s")
                 report("server memory, teacher + children, duel paused", rss_mb(server.pid), "MB")
+                teacher.wait_for_timeout(3_000)
+                cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+                teacher.wait_for_timeout(20_000)
+                room_cpu = (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - w0)
+                report("server CPU with the room open, paused, the class watching", room_cpu, "cores", f"of {os.cpu_count()}")
+                report("server CPU per child's refresh (paused room)", room_cpu / (children / REFRESH), "CPU-s", f"one every {REFRESH:.0f} s")
+                report("machine load average (1 min) after the class joined", os.getloadavg()[0], "")
 
                 teacher.locator(".st-key-gan-start button").click()
                 teacher.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
