@@ -44,15 +44,6 @@ WATCH_ROUNDS = """() => {
     if (!last || last[1] !== r) window.__rounds.push([Date.now(), r]);
   }, 100);
 }"""
-# In each child's page, from its very start: the time its first picture of the duel appeared.
-WATCH_JOIN = """(() => {
-  const seen = () => {
-    if (window.__joined) return;
-    if (document.querySelector('.st-key-gan-duel-live img')) window.__joined = Date.now();
-    else setTimeout(seen, 100);
-  };
-  seen();
-})();"""
 # On the projector: note the time whenever the number of votes changes.
 WATCH_VOTES = """() => {
   window.__votes = [];
@@ -106,9 +97,7 @@ def run(report):
                             for _ in range((children + PER_BROWSER) // PER_BROWSER)]
 
                 def new_page(browser, name):
-                    context = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900})
-                    context.add_init_script(WATCH_JOIN)
-                    page = context.new_page()
+                    page = browser.new_context(locale="en-US", viewport={"width": 1000, "height": 900}).new_page()
                     page.on("pageerror", lambda e, n=name: errors.append(f"{n}: {e}"))
                     return page
 
@@ -127,17 +116,24 @@ def run(report):
                 teacher.wait_for_timeout(10_000)
                 report("server CPU, the teacher's open room alone (paused)", (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - w0), "cores")
 
-                # The class joins: every child opens the link within a few seconds of the others.
-                pages, starts, t0, cpu0 = [], [], time.perf_counter(), cpu_seconds(server.pid)
+                # The class joins, one child after another (each opens the link when the one before sees
+                # the duel): each join is timed alone, and a machine that cannot hold them all says how many.
+                pages, joins, t0, cpu0 = [], [], time.perf_counter(), cpu_seconds(server.pid)
                 for i in range(children):
                     page = new_page(browsers[(i + 1) // PER_BROWSER], f"child {i + 1}")
-                    starts.append(time.time() * 1000)
-                    page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                    start = time.perf_counter()
+                    try:
+                        page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                        page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
+                    except Exception:
+                        report("children who joined before one could not (180 s)", i, "", f"of {children}")
+                        report("server CPU when it failed", (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - t0), "cores")
+                        report("machine load average (1 min) when it failed", os.getloadavg()[0], "")
+                        raise
+                    joins.append(time.perf_counter() - start)
                     pages.append(page)
-                for page in pages:
-                    page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
                 joined = time.perf_counter() - t0
-                joins = sorted((page.evaluate("window.__joined") - start) / 1000 for page, start in zip(pages, starts))
+                joins.sort()
                 report(f"{children} children joined and see the duel", joined, "s")
                 report("a child's join (link opened -> duel shown): median", joins[len(joins) // 2], "s")
                 report("a child's join: the slowest", joins[-1], "s")
