@@ -32,6 +32,7 @@ from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, sc
 
 render_once.install()        # a picture shown again is not encoded again (ui/render_once.py)
 
+QR_WIDTH = 260            # pixels: the QR code on the projector
 REFRESH = 2.0             # seconds between refreshes of a child's page and of the teacher's room box
 TEACHER = "duel:room"     # the teacher's session: (code, token)
 VOTED = "duel:voted"      # a child's session: (code, game number, own answers) of the last answer sent
@@ -49,7 +50,11 @@ def qr_png(link: str) -> bytes:
     """The link as a QR code, a PNG drawn here on the server (the `qrcode` package; nothing fetched)."""
     import qrcode
 
-    image = qrcode.make(link, box_size=8, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(link)
+    qr.make(fit=True)
+    qr.box_size = max(2, min(8, QR_WIDTH // (qr.modules_count + 4)))   # no wider than shown: never resized
+    image = qr.make_image()
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -174,7 +179,7 @@ def _teacher(chapter_id: str) -> None:
                         st.session_state.pop(TEACHER, None)
                         st.rerun(scope="app")
                 if link:
-                    show_png(qr_png(link), width=260, alt=t("duel_qr_alt", link=link))
+                    show_png(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link))
 
     room_box()
 
