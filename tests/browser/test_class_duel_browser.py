@@ -25,7 +25,8 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     code_box.wait_for(timeout=30_000)
     code = code_box.inner_text().strip()
     assert re.fullmatch(r"[A-Z]{4}", code), code
-    assert page.locator(".st-key-gan-duel-room img").count() == 1         # the QR code
+    page.locator(".st-key-gan-duel-room img").first.wait_for(timeout=30_000)   # the QR code
+    assert page.locator(".st-key-gan-duel-room img").count() == 1
     children = []
     for n in range(2):
         context = browser.new_context(locale="en-US", viewport={"width": 900, "height": 1000})
