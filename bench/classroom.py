@@ -6,7 +6,9 @@ Figures (the ones issue #16 names): each child's worst refresh gap (the largest 
 rounds on that child's page while the teacher's duel trains: the worst child, the median, and every
 child's in one line), vote to projector (from a child's click to the teacher's count: the slowest and
 the median), errors (page errors, the friendly "oops" box, tracebacks in the server log), and the
-server's memory (largest RSS seen, and VmHWM); also the teacher's steps a second and the server's CPU.
+server's memory (largest RSS seen, and VmHWM); also the teacher's steps a second and the server's CPU;
+each child's join (from opening the link to seeing the duel: median and slowest), the server's CPU per
+join and per child's refresh (the room paused, the class watching).
 Targets (issue #16): refresh at least every 3 s, votes within 3 s, no error, memory under 1 GB.
 Environment: AIDRAW_CLASS (children, default 30), AIDRAW_CLASS_WINDOW (seconds measured, default 60).
 """
@@ -20,8 +22,10 @@ import threading
 import time
 from pathlib import Path
 
-from bench.memory import cpu_seconds, rss_mb
+from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
 from bench.server import streamlit_server
+
+REFRESH = 2.0             # seconds between two refreshes of a child's page (ui/class_duel.py REFRESH)
 
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -108,16 +112,47 @@ def run(report):
                 teacher.locator(".duel-code").first.wait_for(timeout=60_000)
                 code = teacher.locator(".duel-code").first.inner_text().strip()
                 report("server memory, teacher with an open room", rss_mb(server.pid), "MB")
+                cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+                teacher.wait_for_timeout(10_000)
+                report("server CPU, the teacher's open room alone (paused)", (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - w0), "cores")
 
-                pages, t0 = [], time.perf_counter()
+                # The class joins, one child after another (each opens the link when the one before sees
+                # the duel): each join is timed alone, and a machine that cannot hold them all says how many.
+                def browsers_cpu() -> float:
+                    return tree_cpu_seconds(os.getpid(), skip=server.pid)
+
+                pages, joins, t0, cpu0, b0 = [], [], time.perf_counter(), cpu_seconds(server.pid), browsers_cpu()
                 for i in range(children):
                     page = new_page(browsers[(i + 1) // PER_BROWSER], f"child {i + 1}")
-                    page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                    start = time.perf_counter()
+                    try:
+                        page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
+                        page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
+                    except Exception:
+                        report("children who joined before one could not (180 s)", i, "", f"of {children}")
+                        spent = time.perf_counter() - t0
+                        report("server CPU when it failed", (cpu_seconds(server.pid) - cpu0) / spent, "cores")
+                        report("the browsers' CPU meanwhile", (browsers_cpu() - b0) / spent, "cores")
+                        report("machine load average (1 min) when it failed", os.getloadavg()[0], "")
+                        raise
+                    joins.append(time.perf_counter() - start)
                     pages.append(page)
-                for page in pages:
-                    page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
-                report(f"{children} children joined and see the duel", time.perf_counter() - t0, "s")
+                joined = time.perf_counter() - t0
+                joins.sort()
+                report(f"{children} children joined and see the duel", joined, "s")
+                report("a child's join (link opened -> duel shown): median", joins[len(joins) // 2], "s")
+                report("a child's join: the slowest", joins[-1], "s")
+                report("server CPU per child's join (while the class joined)", (cpu_seconds(server.pid) - cpu0) / children, "CPU-s")
+                report("the browsers' CPU per child's join (same machine)", (browsers_cpu() - b0) / children, "CPU-s")
                 report("server memory, teacher + children, duel paused", rss_mb(server.pid), "MB")
+                teacher.wait_for_timeout(3_000)
+                cpu0, w0, b0 = cpu_seconds(server.pid), time.perf_counter(), browsers_cpu()
+                teacher.wait_for_timeout(20_000)
+                room_cpu = (cpu_seconds(server.pid) - cpu0) / (time.perf_counter() - w0)
+                report("the browsers' CPU meanwhile (all on this machine)", (browsers_cpu() - b0) / (time.perf_counter() - w0), "cores")
+                report("server CPU with the room open, paused, the class watching", room_cpu, "cores", f"of {os.cpu_count()}")
+                report("server CPU per child's refresh (paused room)", room_cpu / (children / REFRESH), "CPU-s", f"one every {REFRESH:.0f} s")
+                report("machine load average (1 min) after the class joined", os.getloadavg()[0], "")
 
                 teacher.locator(".st-key-gan-start button").click()
                 teacher.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
@@ -128,7 +163,7 @@ def run(report):
                     if teacher_steps(teacher) >= 0:
                         break
                     teacher.wait_for_timeout(500)
-                cpu0, w0 = cpu_seconds(server.pid), time.perf_counter()
+                cpu0, w0, b0 = cpu_seconds(server.pid), time.perf_counter(), browsers_cpu()
                 steps0 = teacher_steps(teacher)
 
                 # Half the window: everyone watches. Then every child votes, one after another.
@@ -182,6 +217,7 @@ def run(report):
                 if steps0 >= 0 and steps >= 0:
                     report("teacher's duel: steps a second while the class watched", (steps - steps0) / span, "steps/s")
                 report("server CPU while the class watched", cpu / span, "cores", f"of {os.cpu_count()}")
+                report("the browsers' CPU while the class watched (same machine)", (browsers_cpu() - b0) / span, "cores")
                 oops = sum(page.locator("[class*='st-key-oops']").count() for page in [teacher, *pages])
                 server_errors = log.read_text().count("Traceback")
                 report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")

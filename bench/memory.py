@@ -57,3 +57,29 @@ def cpu_seconds(pid: int | None = None) -> float:
     with open(f"/proc/{pid or 'self'}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root: int, skip: int | None = None) -> float:
+    """CPU time (user + system) of every living descendant of process `root` (not `skip`, nor its
+    descendants): the browsers a benchmark started beside the server. Processes that ended are lost."""
+    import os
+
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    children.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
+            except OSError:
+                pass
+    total, todo = 0.0, list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        if pid == skip:
+            continue
+        try:
+            total += cpu_seconds(pid)
+        except (OSError, IndexError):
+            continue
+        todo += children.get(pid, [])
+    return total

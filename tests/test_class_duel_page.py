@@ -109,3 +109,23 @@ def test_the_qr_code_is_a_png_of_the_link():
 
     a, b = qr_png("http://school.example/gan?room=KXPM&lang=zh"), qr_png("http://school.example/gan?room=KXPN&lang=zh")
     assert a.startswith(b"\x89PNG") and a != b
+
+
+def test_the_server_runs_no_full_garbage_collection_after_every_refresh():
+    """30 children refresh every 2 s, each refresh a script run: Streamlit's default full collection
+    after every run costs ~0.2 CPU-s with torch loaded, more than the class's refreshes themselves."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+
+
+def test_the_duel_pictures_are_sent_as_the_pngs_they_are(monkeypatch):
+    """st.image's "auto" format turns PNG bytes into a JPEG (a decode and an encode every refresh)."""
+    from ui import class_duel
+
+    seen = []
+    monkeypatch.setattr(class_duel.st, "image", lambda png, **how: seen.append(how["output_format"]))
+    class_duel.show_png(class_duel.qr_png("http://x/gan?room=ABCD"), width=260, alt="qr")
+    assert seen == ["PNG"]

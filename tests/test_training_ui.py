@@ -462,3 +462,16 @@ def test_the_diffusion_learn_kind_and_its_model_survive_a_visit_to_another_chapt
     no_exception(at)
     assert at.session_state["diffusion-learn-kind"] == "star"
     assert at.session_state["live:diffusion"].trainer is model and model.steps == 1
+
+
+def test_the_gpu_code_is_released_once_per_process_whoever_asks_first(monkeypatch):
+    from ui import training, worker
+
+    calls = []
+    monkeypatch.setattr(worker, "release_gpu_code", lambda: calls.append(1) or 7)
+    monkeypatch.setattr(worker, "_gpu_released", False)
+    assert worker.release_gpu_code_once() == 7                  # the first asker releases ...
+    worker.Pool(threads=1)                                       # ... the pool,
+    worker.trim_memory()                                         # the minute's trim
+    training.limit_threads()                                     # and a page do not again
+    assert worker.release_gpu_code_once() == 0 and calls == [1]

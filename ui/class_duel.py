@@ -26,10 +26,11 @@ import streamlit as st
 
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
-from ui.pictures import show, upscale
+from ui.pictures import upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
 
 
+QR_WIDTH = 260            # pixels: the QR code on the projector
 REFRESH = 2.0             # seconds between refreshes of a child's page and of the teacher's room box
 TEACHER = "duel:room"     # the teacher's session: (code, token)
 VOTED = "duel:voted"      # a child's session: (code, game number, own answers) of the last answer sent
@@ -47,7 +48,11 @@ def qr_png(link: str) -> bytes:
     """The link as a QR code, a PNG drawn here on the server (the `qrcode` package; nothing fetched)."""
     import qrcode
 
-    image = qrcode.make(link, box_size=8, border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(link)
+    qr.make(fit=True)
+    qr.box_size = max(2, min(8, QR_WIDTH // (qr.modules_count + 4)))   # no wider than shown: never resized
+    image = qr.make_image()
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -77,6 +82,13 @@ def game_pngs(code: str, game_no: int, images) -> list[bytes]:
             _GAME_PNGS.pop(next(iter(_GAME_PNGS)))
         _GAME_PNGS[key] = out
     return out
+
+
+def show_png(png: bytes, width, alt: str, where=None) -> None:
+    """A PNG made here, shown as it is. (st.image's "auto" format turns PNG bytes of a picture without
+    transparency into a JPEG: a decode and an encode on every call, 30 children every 2 s: most of a
+    child's refresh in the server's profile.)"""
+    (where or st).image(png, width=width, alt=alt, output_format="PNG")
 
 
 def link_for(code: str) -> str | None:
@@ -165,7 +177,7 @@ def _teacher(chapter_id: str) -> None:
                         st.session_state.pop(TEACHER, None)
                         st.rerun(scope="app")
                 if link:
-                    show(qr_png(link), width=260, alt=t("duel_qr_alt", link=link))
+                    show_png(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link))
 
     room_box()
 
@@ -280,7 +292,7 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     with st.container(key=f"{chapter_id}-duel-game"):
         for row in (range(0, 4), range(4, PICTURES)):
             for column, i in zip(st.columns(4), row):
-                show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
+                show_png(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
                 column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
                 if voted:
                     column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))

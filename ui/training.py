@@ -55,16 +55,11 @@ def visitor_id() -> str:
     return st.session_state.setdefault("visitor-id", uuid.uuid4().hex)
 
 
-_released = threading.Event()
-
-
 def limit_threads() -> None:
     import torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
-    if not _released.is_set():                   # once: torch is imported by now (ui/worker.py)
-        _released.set()
-        worker.release_gpu_code()
+    worker.release_gpu_code_once()               # torch is imported by now (ui/worker.py)
 
 
 # A hidden tab presses its own Pause after HIDDEN_PAUSE seconds (browsers keep ticking hidden tabs).

@@ -50,7 +50,7 @@ def trim_memory() -> bool:
     """Give freed memory back to the operating system (glibc's malloc_trim), and the GPU libraries' code
     pages (release_gpu_code). Without it a server keeps the memory of children who left: glibc holds
     freed blocks in its per-thread arenas. False where there is no glibc."""
-    release_gpu_code()
+    release_gpu_code_once()
     try:
         import ctypes
         return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
@@ -95,6 +95,22 @@ def release_gpu_code(smaps: str = "/proc/self/smaps") -> int:
     return released
 
 
+_gpu_released = False
+_gpu_lock = threading.Lock()
+
+
+def release_gpu_code_once() -> int:
+    """release_gpu_code() the first time it is asked in this process, then nothing (returns 0): the
+    one door for the pool, the pages (ui/training.py) and the minute's trim. Call it once torch is
+    imported (its libraries are mapped by then); a CPU never reads those pages again."""
+    global _gpu_released
+    with _gpu_lock:
+        if _gpu_released:
+            return 0
+        _gpu_released = True
+    return release_gpu_code()
+
+
 @dataclass
 class Run:
     """One visitor's live run on one page (kept in st.session_state; a worker holds it while seated)."""
@@ -130,10 +146,9 @@ class Run:
         if gone or now - self.seen > SEAT_TIMEOUT:    # tab closed, or nobody watching: pause, seat back
             self.stop("train_away")
             return False
-        before, cpu = self.trainer.steps, time.thread_time()
-        progress = engine.train(self.trainer, seconds=seconds, max_steps=self.max_steps,
-                                callback=lambda p: self.running, every=0.0)   # Pause: after this step
-        self.trained_cpu += time.thread_time() - cpu
+        before = self.trainer.steps
+        progress = self._train(seconds=seconds, max_steps=self.max_steps,
+                               callback=lambda p: self.running, every=0.0)   # Pause: after this step
         if self.trainer.steps > before:
             if now - self.recorded_at >= RECORD_EVERY or not self.running:
                 self.record(progress.metrics)
@@ -144,10 +159,16 @@ class Run:
     def step_once(self) -> None:
         """One step (the One step button, a slow tick), never past the step cap."""
         if self.trainer is not None and self.steps < self.max_steps:
-            cpu = time.thread_time()
-            self.record(engine.train(self.trainer, max_steps=self.steps + 1).metrics)
-            self.trained_cpu += time.thread_time() - cpu
+            self.record(self._train(max_steps=self.steps + 1).metrics)
             self.check_caps()
+
+    def _train(self, **how):
+        """engine.train(self.trainer, **how), its CPU time (this thread's) added to trained_cpu."""
+        cpu = time.thread_time()
+        try:
+            return engine.train(self.trainer, **how)
+        finally:
+            self.trained_cpu += time.thread_time() - cpu
 
     def picture(self, name: str, make: Callable[[], object], every: float,
                 now: float | None = None) -> tuple[int, object]:
@@ -214,7 +235,7 @@ class Pool:
         self._workers: list[threading.Thread] = []
         self._trimmed = time.monotonic()
         if threads:
-            release_gpu_code()          # torch is imported by now: its CUDA code is never run here
+            release_gpu_code_once()     # torch is imported by now: its CUDA code is never run here
 
     def add(self, run: Run) -> None:
         """Put a run in line for turns (no-op if it is already there)."""

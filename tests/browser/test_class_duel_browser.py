@@ -25,7 +25,8 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     code_box.wait_for(timeout=30_000)
     code = code_box.inner_text().strip()
     assert re.fullmatch(r"[A-Z]{4}", code), code
-    assert page.locator(".st-key-gan-duel-room img").count() == 1         # the QR code
+    page.locator(".st-key-gan-duel-room img").first.wait_for(timeout=30_000)   # the QR code
+    assert page.locator(".st-key-gan-duel-room img").count() == 1
     children = []
     for n in range(2):
         context = browser.new_context(locale="en-US", viewport={"width": 900, "height": 1000})
@@ -38,17 +39,17 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     page.locator(".st-key-gan-start button").click()
     page.locator(".st-key-gan-pause button").wait_for(timeout=30_000)
 
+    firsts = []
     for _, child in children:
-        live = child.locator(".st-key-gan-duel-live img").first
-        live.wait_for(timeout=60_000)                            # the teacher's pictures
-        first = child_round(child)
-        for _ in range(60):                                      # ...and they move on as the teacher's run goes on
-            if child_round(child) > first:
-                break
-            child.wait_for_timeout(500)
-        assert child_round(child) > first >= 0
+        child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=60_000)   # the teacher's pictures
+        firsts.append(child_round(child))
         for key in ("gan-start", "gan-pause", "gan-step", "gan-reset"):
             assert child.locator(f".st-key-{key}").count() == 0
+    for _ in range(120):                                         # ...and they move on on both devices
+        if all(child_round(child) > first for (_, child), first in zip(children, firsts)):
+            break
+        children[0][1].wait_for_timeout(250)
+    assert all(child_round(child) > first >= 0 for (_, child), first in zip(children, firsts))
 
     _, child = children[0]
     for i in (0, 3, 6):

@@ -1,0 +1,134 @@
+"""Issue #16's own measure, in a real browser: one child alone on the GAN page presses Start at the
+default speed; the page's own step counter after SECONDS against the command line's steps in the same
+time on one thread (`python -m models train gan --kind face`, run just after, same machine).
+
+The server and Chromium share this machine's cores, as a child's laptop running the app would not: the
+figure is a lower bound. Both sides also give CPU time (the server process, the command line process),
+so a busy machine can be told apart from a slow app. Environment: AIDRAW_BROWSER_SECONDS (default 90).
+
+Then issue #16's memory: VISITORS browser sessions (contexts of one Chromium) each open every chapter
+and train on one (GAN, diffusion, matching in turn); the server's memory with them all, then after they
+all close their tabs: at once, after Streamlit forgets their sessions (disconnectedSessionTTL, 60 s) and
+after the workers' malloc_trim (every 60 s). AIDRAW_BROWSER_PARTS: "steps,memory" (default both).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.memory import cpu_seconds, rss_mb
+from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server
+
+SECONDS = float(os.environ.get("AIDRAW_BROWSER_SECONDS", "90"))
+PARTS = os.environ.get("AIDRAW_BROWSER_PARTS", "steps,memory").split(",")
+VISITORS = int(os.environ.get("AIDRAW_BROWSER_VISITORS", "10"))
+CHAPTERS = ("gan", "diffusion", "seeing", "matching", "words", "beyond")
+TRAIN_ON = ("gan", "diffusion", "matching")
+STEPS = re.compile(r"Learning… step (\d+)")
+
+
+def page_steps(page) -> int:
+    found = STEPS.findall(page.inner_text("body"))
+    return int(found[-1]) if found else -1
+
+
+def command_line(seconds: float) -> tuple[int, float]:
+    """(steps, CPU seconds) of `python -m models train gan --kind face --seconds S` on one thread."""
+    with tempfile.TemporaryDirectory() as tmp:
+        start = os.times()
+        out = subprocess.run([sys.executable, "-m", "models", "train", "gan", "--kind", "face", "--seconds",
+                              str(seconds), "--out", str(Path(tmp) / "gan.pt")], cwd=ROOT, capture_output=True,
+                             text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, check=True).stdout
+        end = os.times()
+    steps = [int(m) for m in re.findall(r"^step\s+(\d+)", out, re.M)]
+    return (steps[-1] if steps else -1), (end.children_user + end.children_system) - (start.children_user + start.children_system)
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=180_000)
+
+
+def run(report):
+    if not Path(CHROMIUM).exists():
+        report("one child in a browser", "skipped: no Chromium", "")
+        return
+    report("machine load average (1 min) at start", os.getloadavg()[0], "", f"on {os.cpu_count()} cores")
+    if "steps" in PARTS:
+        one_child(report)
+    if "memory" in PARTS:
+        memory(report)
+
+
+def memory(report) -> None:
+    log = Path(tempfile.mkstemp(prefix="live-memory-", suffix=".log")[1])
+    with streamlit_server(log, deadline=180.0) as started:
+        from playwright.sync_api import sync_playwright
+
+        pid = started.process.pid
+        report("memory: server started", rss_mb(pid), "MB")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            contexts = []
+            for i in range(VISITORS):
+                context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 900})
+                page = context.new_page()
+                for chapter in CHAPTERS:
+                    page.goto(f"{started.url}/{chapter}?lang=en", timeout=180_000)
+                    settle(page)
+                chapter = TRAIN_ON[i % len(TRAIN_ON)]
+                page.goto(f"{started.url}/{chapter}?lang=en", timeout=180_000)
+                settle(page)
+                page.locator(f".st-key-{chapter}-start button").click()
+                page.locator(f".st-key-{chapter}-pause button").wait_for(timeout=120_000)
+                contexts.append(context)
+                report(f"memory: {i + 1} visitors (every chapter opened, training on one)", rss_mb(pid), "MB")
+            page.wait_for_timeout(20_000)
+            report(f"memory: {VISITORS} visitors training 20 s more", rss_mb(pid), "MB", "< 1024")
+            report("memory: the server's peak so far (VmHWM)", rss_mb(pid, "VmHWM"), "MB")
+            for context in contexts:
+                context.close()
+            browser.close()
+        time.sleep(5)
+        report("memory: all tabs closed, 5 s after", rss_mb(pid), "MB")
+        time.sleep(70)
+        report("memory: 75 s after (Streamlit forgot the sessions: TTL 60 s)", rss_mb(pid), "MB")
+        time.sleep(60)
+        report("memory: 135 s after (the workers' malloc_trim, every 60 s)", rss_mb(pid), "MB")
+        report("machine load average (1 min) after the memory part", os.getloadavg()[0], "")
+
+
+def one_child(report) -> None:
+    log = Path(tempfile.mkstemp(prefix="live-browser-", suffix=".log")[1])
+    with streamlit_server(log, deadline=180.0) as started:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 1000})
+            page.goto(f"{started.url}/gan?lang=en", timeout=180_000)
+            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=180_000)
+            page.locator(".st-key-gan-start button").click()
+            page.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
+            cpu0, w0 = cpu_seconds(started.process.pid), time.perf_counter()
+            page.wait_for_timeout(SECONDS * 1000)
+            steps = page_steps(page)
+            wall, cpu = time.perf_counter() - w0, cpu_seconds(started.process.pid) - cpu0
+            report(f"app in a browser: the page's step counter after {SECONDS:.0f} s", steps, "steps")
+            report("app: server CPU while training", cpu / wall, "cores")
+            report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
+            report("app: server memory", rss_mb(started.process.pid), "MB")
+            report("machine load average (1 min) after the app", os.getloadavg()[0], "")
+            page.locator(".st-key-gan-pause button").click()
+            browser.close()
+    cli_steps, cli_cpu = command_line(SECONDS)
+    report(f"command line, one thread, {SECONDS:.0f} s", cli_steps, "steps")
+    report("command line: steps per CPU-second", cli_steps / max(cli_cpu, 1e-9), "steps/cpu-s")
+    report("app / command line, steps in the same time", steps / max(cli_steps, 1), "x", ">= 0.85")
+    report("app / command line, steps per CPU-second", (steps / max(cpu, 1e-9)) / (cli_steps / max(cli_cpu, 1e-9)), "x")
+    report("machine load average (1 min) at the end", os.getloadavg()[0], "")
