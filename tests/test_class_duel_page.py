@@ -123,9 +123,10 @@ def test_the_server_runs_no_full_garbage_collection_after_every_refresh():
 
 def test_the_duel_pictures_are_sent_as_the_pngs_they_are(monkeypatch):
     """st.image's "auto" format turns PNG bytes into a JPEG (a decode and an encode every refresh)."""
-    from ui import class_duel
+    from ui import class_duel, pictures
 
     seen = []
-    monkeypatch.setattr(class_duel.st, "image", lambda png, **how: seen.append(how["output_format"]))
-    class_duel.show_png(class_duel.qr_png("http://x/gan?room=ABCD"), width=260, alt="qr")
-    assert seen == ["PNG"]
+    monkeypatch.setattr(pictures.st, "image", lambda png, **how: seen.append((png, how["output_format"])))
+    qr = class_duel.qr_png("http://x/gan?room=ABCD")
+    class_duel.show(qr, width=260, alt="qr")
+    assert seen == [(qr, "PNG")]

@@ -26,7 +26,7 @@ import streamlit as st
 
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
-from ui.pictures import upscale
+from ui.pictures import show, upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
 
 
@@ -82,13 +82,6 @@ def game_pngs(code: str, game_no: int, images) -> list[bytes]:
             _GAME_PNGS.pop(next(iter(_GAME_PNGS)))
         _GAME_PNGS[key] = out
     return out
-
-
-def show_png(png: bytes, width, alt: str, where=None) -> None:
-    """A PNG made here, shown as it is. (st.image's "auto" format turns PNG bytes of a picture without
-    transparency into a JPEG: a decode and an encode on every call, 30 children every 2 s: most of a
-    child's refresh in the server's profile.)"""
-    (where or st).image(png, width=width, alt=alt, output_format="PNG")
 
 
 def link_for(code: str) -> str | None:
@@ -177,7 +170,7 @@ def _teacher(chapter_id: str) -> None:
                         st.session_state.pop(TEACHER, None)
                         st.rerun(scope="app")
                 if link:
-                    show_png(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link))
+                    show(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link), where=right)
 
     room_box()
 
@@ -227,7 +220,7 @@ def child_page(chapter_id: str, show_view: Callable[[dict], None]) -> bool:
     if asked is None:
         return False
     require_frame()
-    st.title(text(chapter_id, "title"))
+    st.title(text(chapter_id, "title"), anchor=False)
     code = normalize(asked)
     seen = registry().look(code) if code else "unknown"
     if isinstance(seen, str):
@@ -281,7 +274,7 @@ def without_answers(snapshot: dict) -> dict:
 
 
 def _child_game(chapter_id: str, code: str, seen: View) -> None:
-    st.subheader(t("duel_game_title"))
+    st.subheader(t("duel_game_title"), anchor=False)
     if seen.game is None:
         st.caption(t("duel_game_wait"))
         return
@@ -292,7 +285,7 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     with st.container(key=f"{chapter_id}-duel-game"):
         for row in (range(0, 4), range(4, PICTURES)):
             for column, i in zip(st.columns(4), row):
-                show_png(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
+                show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
                 column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
                 if voted:
                     column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
