@@ -6,6 +6,7 @@ sampling between steps misses (measured here: a diffusion step's working memory 
 
 from __future__ import annotations
 
+import os
 import resource
 
 
@@ -52,8 +53,6 @@ def rss_mb(pid: int | None = None, field: str = "VmRSS") -> float:
 
 def cpu_seconds(pid: int | None = None) -> float:
     """CPU time (user + system) process `pid` (default: this one) has used, in seconds."""
-    import os
-
     with open(f"/proc/{pid or 'self'}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -62,8 +61,6 @@ def cpu_seconds(pid: int | None = None) -> float:
 def tree_cpu_seconds(root: int, skip: int | None = None) -> float:
     """CPU time (user + system) of every living descendant of process `root` (not `skip`, nor its
     descendants): the browsers a benchmark started beside the server. Processes that ended are lost."""
-    import os
-
     children: dict[int, list[int]] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():

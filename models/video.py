@@ -241,13 +241,20 @@ class InBetweenTrainer:
 FILM_KINDS = ("face", "cat", "flower", "star")
 
 
+def cross_fade(real: np.ndarray) -> np.ndarray:
+    """A plain cross-fade of a film: each middle (odd) frame the mean of its two neighbours.
+    real: (F, H, W, 3) uint8, F odd >= 3; returns (F, H, W, 3) float32, 0..255 (not rounded)."""
+    fade = real.astype(np.float32)
+    fade[1::2] = (fade[0:-1:2] + fade[2::2]) / 2
+    return fade
+
+
 def middle_errors(film: np.ndarray, real: np.ndarray) -> tuple[float, float]:
     """How far the middle (odd) frames are from the GAN's own, mean absolute difference 0..255: the
-    in-betweener's (`film`) and a plain cross-fade's (each middle frame the mean of its two
-    neighbours in `real`). film, real: (F, H, W, 3) uint8 as from InBetweenTrainer.film, F odd >= 3."""
-    real = real.astype(np.float32)
-    fade = (real[0:-1:2] + real[2::2]) / 2
-    return float(np.abs(film[1::2] - real[1::2]).mean()), float(np.abs(fade - real[1::2]).mean())
+    in-betweener's (`film`) and a plain cross-fade's (cross_fade of `real`).
+    film, real: (F, H, W, 3) uint8 as from InBetweenTrainer.film, F odd >= 3."""
+    truth = real[1::2].astype(np.float32)
+    return float(np.abs(film[1::2] - truth).mean()), float(np.abs(cross_fade(real)[1::2] - truth).mean())
 
 
 def film_measures(trainer: InBetweenTrainer, kinds=FILM_KINDS, keys: int = 7, seed: int = 11) -> dict:
@@ -256,9 +263,7 @@ def film_measures(trainer: InBetweenTrainer, kinds=FILM_KINDS, keys: int = 7, se
     against the GAN's own), `gan_change` (the GAN's own film), `fade_change` and `fade_error` (the same
     for a plain cross-fade: each middle frame the mean of its two neighbours)."""
     films = [trainer.film(kind, keys=keys, seed=seed + i) for i, kind in enumerate(kinds)]
-    fade = [r.copy() for _, r in films]
-    for f in fade:
-        f[1::2] = np.round((f[0:-1:2].astype(np.float32) + f[2::2]) / 2).astype(np.uint8)
+    fade = [np.round(cross_fade(r)).astype(np.uint8) for _, r in films]
     errors = np.array([middle_errors(m, r) for m, r in films])
     return {"change": float(np.mean([smoothness(m) for m, _ in films])), "error": float(errors[:, 0].mean()),
             "gan_change": float(np.mean([smoothness(r) for _, r in films])),

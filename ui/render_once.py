@@ -1,8 +1,8 @@
 """Pictures and charts encoded once for everyone who shows the very same ones.
 
 A class duel shows one teacher's pictures to 30 children, each page refreshing every 2 s, and a live
-page redraws the same film strip every tick. Streamlit encodes every numpy picture to PNG again on
-every `st.image` call (a 400-pixel grid: ~15 ms of CPU) and converts an Altair chart again on every
+page redraws the same film strip every tick. Streamlit encodes a numpy picture again on every
+`st.image` call (as a JPEG; a 400-pixel grid: ~15 ms of CPU) and converts an Altair chart again on every
 `st.altair_chart` (~40 ms, behind one process-wide lock). Measured on this 2-core machine: 30 children
 then need more CPU than the server has, and the teacher's training starves (issue #16).
 

@@ -1,7 +1,6 @@
 """Live training in a real browser: Pause then One step at once, and double clicks, never show the oops
 card or step a trainer from two threads; a hidden tab pauses its own training and gives its seat back."""
 
-import pytest
 from web import settle, steps_in
 
 
