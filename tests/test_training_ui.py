@@ -393,6 +393,25 @@ def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
     assert pictures.png(changed) is not None and pictures.png(first) == first   # PNG bytes pass through
 
 
+def _shown_gif_and_png():
+    import numpy as np
+
+    from models import video
+    from ui.pictures import show
+
+    frames = np.random.default_rng(0).integers(0, 256, (4, 8, 8, 3), dtype=np.uint8)
+    show(video.gif_bytes(frames, scale=2))
+    show(frames[0], scale=4)
+
+
+def test_a_film_reaches_the_browser_as_a_moving_gif_and_a_picture_as_a_png():
+    # output_format="PNG" made Streamlit re-save the beyond chapter's films as still PNGs (CI, stop 24);
+    # "auto" would re-save our PNGs as JPEGs.
+    at = AppTest.from_function(_shown_gif_and_png, default_timeout=30).run()
+    urls = [element.proto.imgs[0].url for element in at.main.children.values()]
+    assert [url.rsplit(".", 1)[1] for url in urls] == ["gif", "png"]
+
+
 def test_kept_pictures_are_bounded_by_count_and_by_bytes():
     from ui.render_once import LRU
 

@@ -30,7 +30,7 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
 def png(image) -> bytes:
     """A picture as PNG bytes: a (H, W), (H, W, 3) or (H, W, 4) array (values 0..255; cast to uint8),
     encoded once while it is kept (the same pixels give the very same bytes object); bytes pass through
-    unchanged (they must be a PNG)."""
+    unchanged (they must be a PNG or a GIF)."""
     if isinstance(image, (bytes, bytearray)):
         return bytes(image)
     from PIL import Image
@@ -45,6 +45,13 @@ def png(image) -> bytes:
     return pngs.get_or_make(pixels_key(array, "PNG"), encode)
 
 
+def _format(data: bytes) -> str:
+    """st.image's output_format for our bytes: "PNG" keeps a PNG as it is; an animated GIF needs "auto"
+    (given "PNG", Streamlit re-saves a GIF as a still PNG of its first frame; given "auto", it would
+    re-save an RGB PNG as a JPEG)."""
+    return "auto" if data[:4] == b"GIF8" else "PNG"
+
+
 def described(pics, indices) -> list[str]:
     """What the world's own captions say of pictures `indices` of a models.world.Pictures made with
     captions, in the reader's language(s): alt texts that say what each picture shows."""
@@ -53,12 +60,13 @@ def described(pics, indices) -> list[str]:
 
 def show(image, caption: str | None = None, alt: str | None = None, scale: int = 1,
          width: str | int = "content", where=None) -> None:
-    """One picture: a (H, W, 3) uint8 array (upscaled by `scale` whole pixels) or PNG bytes, in `where`
+    """One picture: a (H, W, 3) uint8 array (upscaled by `scale` whole pixels), PNG bytes or a GIF's bytes (played as a film), in `where`
     (a column; default: here). `alt` is what a screen reader says, in the reader's language: give one
     that says what the picture shows; without it, the caption, else "a small picture"."""
     if scale > 1:
         image = upscale(np.asarray(image), scale)
-    (where or st).image(png(image), caption=caption, width=width, output_format="PNG",
+    data = png(image)
+    (where or st).image(data, caption=caption, width=width, output_format=_format(data),
                         alt=alt or caption or t("picture_alt"))
 
 
