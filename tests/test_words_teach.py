@@ -149,3 +149,20 @@ def test_a_child_teaches_a_word_and_draws_with_it(monkeypatch):
     at.button(key="teach-forget").click().run()
     assert at.session_state["teach:state"]["teacher"] is None
     no_exception(at)
+
+
+def test_a_word_is_taught_to_the_fine_denoiser_too():
+    """The finer network (WordsConfig.fine(): patch 1) is taught the same way: loss falls, the picture changes."""
+    from models.words import WordsConfig, WordsTrainer
+
+    words = WordsTrainer(WordsConfig(**{**WordsConfig.fine().__dict__, "width": 8}), seed=0)
+    for _ in range(3):
+        words.step()
+    teacher = WT.WordTeacher(words, "rocket", rockets(3), WT.TeachConfig(**{**QUICK, "steps": 8}, lr=0.05))
+    before = teacher.held_loss()
+    for _ in range(8):
+        teacher.step()
+    assert teacher.done and teacher.held_loss() < before
+    taught = teacher.sample("a blue rocket", 2, seed=1, steps=3)
+    assert taught.shape == (2, 32, 32, 3)
+    assert not np.array_equal(taught, teacher.sample("a blue rocket", 2, seed=1, steps=3, taught=False))
