@@ -166,3 +166,25 @@ def test_a_word_is_taught_to_the_fine_denoiser_too():
     taught = teacher.sample("a blue rocket", 2, seed=1, steps=3)
     assert taught.shape == (2, 32, 32, 3)
     assert not np.array_equal(taught, teacher.sample("a blue rocket", 2, seed=1, steps=3, taught=False))
+
+
+def test_custom_diffusion_learns_the_key_value_maps_in_the_visitors_own_copy(words):
+    """TeachConfig(kv=True): the cross-attentions' key/value maps are learned too (Kumari et al. 2023),
+    in a copy of the denoiser kept by this teacher; the shared model stays exactly as it was."""
+    from models.words import CrossAttention
+
+    shared = {k: v.clone() for k, v in words.ema.state_dict().items()}
+    teacher = WT.WordTeacher(words, "rocket", rockets(), WT.TeachConfig(**QUICK, kv=True, kv_lr=3e-3, prior=4))
+    assert teacher.denoiser is not words.ema
+    for _ in range(QUICK["steps"]):
+        teacher.step()
+    mine = teacher.denoiser.state_dict()
+    assert all(torch.equal(shared[k], v) for k, v in words.ema.state_dict().items())   # the shared model: untouched
+    changed = {k for k in shared if not torch.equal(shared[k], mine[k])}
+    kv = {f"{name}.kv.{p}" for name, m in teacher.denoiser.named_modules() if isinstance(m, CrossAttention)
+          for p in ("weight", "bias")}
+    assert changed and changed <= kv                                       # only the key/value maps moved
+    before = teacher.sample("a blue rocket", 2, seed=1, taught=False)
+    assert np.array_equal(before, WT.WordTeacher(words, "rocket", rockets(), WT.TeachConfig(**QUICK)).sample(
+        "a blue rocket", 2, seed=1, taught=False))                         # "before" is the shared model's
+    assert teacher.memory_bytes() > 4 * sum(p.numel() for p in words.ema.parameters())
