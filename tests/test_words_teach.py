@@ -94,7 +94,8 @@ def test_the_check_tells_the_doodles_from_the_known_kinds():
 def start_app(lang, monkeypatch, doodled=0):
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setattr(WT.TeachConfig, "live", staticmethod(lambda: WT.TeachConfig(**{**QUICK, "steps": 30})))
+    live = {**WT.TeachConfig.live().__dict__, **QUICK, "steps": 30}         # the page's recipe, shorter
+    monkeypatch.setattr(WT.TeachConfig, "live", staticmethod(lambda: WT.TeachConfig(**live)))
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
@@ -142,6 +143,7 @@ def test_a_child_teaches_a_word_and_draws_with_it(monkeypatch):
     no_exception(at)
     teacher = at.session_state["teach:state"]["teacher"]
     assert teacher.done and teacher.steps == 30
+    assert teacher.config.kv and teacher.denoiser is not teacher.words.ema  # the page's own copy (Custom Diffusion)
     assert at.text_input(key="teach-prompt").value == "a blue rocket"
     assert t_in("en", "words.teach_after", name="rocket") in [c.caption for e in at.image for c in e.proto.imgs]
     at.text_input(key="teach-prompt").set_value("a red fish").run()       # no new word: say so, still draw
