@@ -11,6 +11,8 @@ diffusion chapter), and each place of the small grids looks at the word pieces (
     x_t (B,3,32,32) ──► U-Net: res blocks hear t + meaning ◄────────┼──────────────────┘
                               8×8 and 4×4 grids: cross-attention ◄──┘ (query: a place; keys, values: pieces)
                         ──► guess of the clean picture x0 (B,3,32,32) ──► MSE against x0
+    (shipped: 2×2 patches, a 16×16 first grid; WordsConfig.fine(): patch 1, grids 32×32, 16×16, 8×8, the
+     cross-attention on the 16×16 and 8×8 ones; cross_top adds it on the first grid too)
 
 Training hides the words of some pictures (p_drop), so the same network also draws "with no words";
 drawing then follows classifier-free guidance (Ho & Salimans 2022): x0 = x0_none + w · (x0_words − x0_none).
