@@ -6,6 +6,10 @@ Colour: colour_of() below, the main colour of the foreground (pixels unlike the 
 at its left and right edges), by the nearest of world.RGB; measured on the world's own pictures first.
 Size: the share of the picture the foreground covers, "big" against "small" from the same noise.
 Mood (faces only): a small classifier trained here on the world's faces by mood (happy, sad, surprised).
+
+BENCH_WORDS_WEIGHTS=PATH scores those weights instead of the shipped ones (a new run before it ships).
+first_picture() times the page in a real browser; teach() teaches a new word (both run on their own:
+python -c "from bench.words import first_picture; first_picture(print)").
 """
 
 from __future__ import annotations
@@ -189,7 +193,19 @@ def run(report) -> None:
     from bench.memory import rss_bytes
     from models.words import WEIGHTS, load_shipped
 
+    import os
+
     torch.set_num_threads(1)
+    weights = os.environ.get("BENCH_WORDS_WEIGHTS")
+    if weights:
+        from pathlib import Path
+
+        from models.words import WordsTrainer
+
+        WEIGHTS = Path(weights)                                             # noqa: N806
+        load_shipped = lambda: WordsTrainer.load(WEIGHTS)                   # noqa: E731
+        report("weights scored", weights, "", "")
+    report("machine load (1-min load average, cores)", f"{os.getloadavg()[0]:.1f} / {os.cpu_count()}", "", "")
     judge = load_judge()
     real = world.make_pictures(2000, seed=32_000_000, captions=False)
     report("colour check on the world's own pictures", float((colour_of(real.images) == real.colors).mean()),
@@ -198,6 +214,7 @@ def run(report) -> None:
     before = rss_bytes()
     start = time.perf_counter()
     trainer = load_shipped()
+    report(f"network: patch {trainer.config.patch}, width {trainer.config.width}, {trainer.steps} steps", "", "", "")
     report("load shipped words model (cold)", round(time.perf_counter() - start, 3), "s", "< 1")
     report("shipped weights size", round(WEIGHTS.stat().st_size / 1e6, 2), "MB", "< 2")
     steps = trainer.config.sample_steps
@@ -277,3 +294,53 @@ def teach(report, children=(("火箭", 0), ("rocket", 1)), n: int = 32) -> None:
         for prompt in ("a blue heart", "a blue house"):
             known = np.concatenate([teacher.sample(prompt, n // 2, seed=s) for s in (1, 2)])
             report(f"{tag}: '{prompt}' seen as the new thing (false alarm)", WT.seen_share(checker, known), "fraction", "")
+
+
+# ── The page in a real browser: pressing draw to the first picture ──────────────────────────────
+NEW_PICTURE = """(old) => {
+    const imgs = [...document.querySelectorAll("[data-testid='stImage'] img")];
+    return imgs.some(i => !old.includes(i.src) && i.complete && i.naturalWidth > 0);
+}"""
+
+
+def first_picture(report, prompts=("a big red heart", "一条蓝色的鱼", "a green cat"), lang: str = "en") -> None:
+    """The words page served by `streamlit run app.py` (bench/server.py) in headless Chromium: type a
+    prompt, press Enter (the page draws at once, as with its draw button), and time until a picture
+    that was not on the page before has loaded. The first prompt is typed after the page has been shown
+    once (the model is loaded then); each later prompt is a fresh drawing. Wall time: the machine's load
+    is reported beside it."""
+    import os
+
+    from bench.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+    if not os.path.exists(CHROMIUM):
+        report("words page: first picture", "skipped: no Chromium", "", "")
+        return
+    from playwright.sync_api import sync_playwright
+
+    def settle(page, timeout=300_000):
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+
+    with streamlit_server(deadline=180) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(locale="zh-CN" if lang == "zh" else "en-US")
+        start = time.perf_counter()
+        page.goto(f"{server.url}/words?lang={lang}")
+        settle(page)
+        page.locator("[data-testid='stImage'] img").first.wait_for(timeout=300_000)
+        report("words page: open to first picture (cold server, model loaded)", round(time.perf_counter() - start, 2), "s", "")
+        times = []
+        for text in prompts:
+            old = page.evaluate("() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")].map(i => i.src)")
+            box = page.locator(".st-key-words-prompt input")
+            box.fill(text)
+            start = time.perf_counter()
+            box.press("Enter")
+            page.wait_for_function(NEW_PICTURE, arg=old, timeout=120_000)
+            times.append(time.perf_counter() - start)
+            settle(page)
+            page.wait_for_timeout(500)
+        for text, s in zip(prompts, times):
+            report(f"words page: Enter to first picture, '{text}'", round(s, 2), "s", "< 2")
+        report("machine load then (1-min load average, cores)", f"{os.getloadavg()[0]:.1f} / {os.cpu_count()}", "", "")
+        browser.close()

@@ -175,3 +175,35 @@ def test_colour_check_reads_the_world():
     assert (colour_of(pics.images) == pics.colors).mean() > 0.98
     blank = np.full((2, 32, 32, 3), 230, np.uint8)
     assert (colour_of(blank) == -1).all()
+
+
+def test_fine_preset_works_on_every_pixel_and_hears_words_there(reader):
+    """The fine preset (patch 1): the first level is the 32×32 picture itself; cross_top lets that level
+    hear the word pieces too, so with only that cross-attention open the words still change the guess."""
+    assert WordsConfig.fine().patch == 1 and WordsConfig.shipped().patch == 2
+    seen = {}
+    for patch in (1, 2):
+        net = WordsUNet(WordsConfig(**{**TINY, "patch": patch}))
+        net.down1.register_forward_hook(lambda m, i, o, p=patch: seen.__setitem__(p, tuple(o.shape[-2:])))
+        pieces, known, meaning = reader(["a red star", "a blue sun"])
+        out = net(torch.randn(2, 3, 32, 32), torch.tensor([5, 50]), pieces, known, meaning, torch.ones(2, dtype=torch.bool))
+        assert out.shape == (2, 3, 32, 32)
+    assert seen == {1: (32, 32), 2: (16, 16)}
+    torch.manual_seed(0)
+    net = WordsUNet(WordsConfig(**{**TINY, "patch": 1, "cross": False, "cross_top": True}))
+    assert net.cross2 is None and net.cross1 is not None
+    torch.nn.init.normal_(net.cross1.proj.weight, std=0.5)                     # open the one door (it starts shut)
+    torch.nn.init.normal_(net.up1.conv2.weight, std=0.5)
+    pieces, known, meaning = reader(["a red star", "a blue sun"])
+    x, t = torch.randn(1, 3, 32, 32).repeat(2, 1, 1, 1), torch.tensor([50, 50])
+    said = torch.ones(2, dtype=torch.bool)
+    meaning = torch.zeros_like(meaning)                                        # no FiLM: only the pieces differ
+    out = net(x, t, pieces, known, meaning, said)
+    assert (out[0] - out[1]).abs().mean() > 1e-3
+
+
+def test_command_line_trains_the_fine_preset(tmp_path):
+    out = tmp_path / "fine.pt"
+    assert main(["train", "words", "--preset", "fine", "--steps", "2", "--out", str(out)]) == 0
+    assert torch.load(out, weights_only=True)["config"]["patch"] == 1
+    assert WordsTrainer.load(out).config.patch == 1

@@ -94,7 +94,8 @@ def test_the_check_tells_the_doodles_from_the_known_kinds():
 def start_app(lang, monkeypatch, doodled=0):
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setattr(WT.TeachConfig, "live", staticmethod(lambda: WT.TeachConfig(**{**QUICK, "steps": 30})))
+    live = {**WT.TeachConfig.live().__dict__, **QUICK, "steps": 30}         # the page's recipe, shorter
+    monkeypatch.setattr(WT.TeachConfig, "live", staticmethod(lambda: WT.TeachConfig(**live)))
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["lang"] = lang
     at.run()
@@ -142,6 +143,7 @@ def test_a_child_teaches_a_word_and_draws_with_it(monkeypatch):
     no_exception(at)
     teacher = at.session_state["teach:state"]["teacher"]
     assert teacher.done and teacher.steps == 30
+    assert teacher.config.kv and teacher.denoiser is not teacher.words.ema  # the page's own copy (Custom Diffusion)
     assert at.text_input(key="teach-prompt").value == "a blue rocket"
     assert t_in("en", "words.teach_after", name="rocket") in [c.caption for e in at.image for c in e.proto.imgs]
     at.text_input(key="teach-prompt").set_value("a red fish").run()       # no new word: say so, still draw
@@ -149,3 +151,42 @@ def test_a_child_teaches_a_word_and_draws_with_it(monkeypatch):
     at.button(key="teach-forget").click().run()
     assert at.session_state["teach:state"]["teacher"] is None
     no_exception(at)
+
+
+def test_a_word_is_taught_to_the_fine_denoiser_too():
+    """The finer network (WordsConfig.fine(): patch 1) is taught the same way: loss falls, the picture changes."""
+    from models.words import WordsConfig, WordsTrainer
+
+    words = WordsTrainer(WordsConfig(**{**WordsConfig.fine().__dict__, "width": 8}), seed=0)
+    for _ in range(3):
+        words.step()
+    teacher = WT.WordTeacher(words, "rocket", rockets(3), WT.TeachConfig(**{**QUICK, "steps": 8}, lr=0.05))
+    before = teacher.held_loss()
+    for _ in range(8):
+        teacher.step()
+    assert teacher.done and teacher.held_loss() < before
+    taught = teacher.sample("a blue rocket", 2, seed=1, steps=3)
+    assert taught.shape == (2, 32, 32, 3)
+    assert not np.array_equal(taught, teacher.sample("a blue rocket", 2, seed=1, steps=3, taught=False))
+
+
+def test_custom_diffusion_learns_the_key_value_maps_in_the_visitors_own_copy(words):
+    """TeachConfig(kv=True): the cross-attentions' key/value maps are learned too (Kumari et al. 2023),
+    in a copy of the denoiser kept by this teacher; the shared model stays exactly as it was."""
+    from models.words import CrossAttention
+
+    shared = {k: v.clone() for k, v in words.ema.state_dict().items()}
+    teacher = WT.WordTeacher(words, "rocket", rockets(), WT.TeachConfig(**QUICK, kv=True, kv_lr=3e-3, prior=4))
+    assert teacher.denoiser is not words.ema
+    for _ in range(QUICK["steps"]):
+        teacher.step()
+    mine = teacher.denoiser.state_dict()
+    assert all(torch.equal(shared[k], v) for k, v in words.ema.state_dict().items())   # the shared model: untouched
+    changed = {k for k in shared if not torch.equal(shared[k], mine[k])}
+    kv = {f"{name}.kv.{p}" for name, m in teacher.denoiser.named_modules() if isinstance(m, CrossAttention)
+          for p in ("weight", "bias")}
+    assert changed and changed <= kv                                       # only the key/value maps moved
+    before = teacher.sample("a blue rocket", 2, seed=1, taught=False)
+    assert np.array_equal(before, WT.WordTeacher(words, "rocket", rockets(), WT.TeachConfig(**QUICK)).sample(
+        "a blue rocket", 2, seed=1, taught=False))                         # "before" is the shared model's
+    assert teacher.memory_bytes() > 4 * sum(p.numel() for p in words.ema.parameters())

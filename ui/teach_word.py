@@ -1,7 +1,8 @@
 """Teach the words model a new word: 3-5 doodles on a canvas, a name, learning in short chunks (a progress
 bar), then drawing with the new word beside the same words before it was learned.
 
-UI only: the learning is models/words_teach.py (textual inversion on the frozen words model); the words are
+UI only: the learning is models/words_teach.py (textual inversion, and Custom Diffusion's key/value maps in
+the visitor's own copy of the denoiser; the shared model stays frozen); the words are
 the [ui] table of lessons/*/words.toml (keys teach_*). Everything a child draws or names lives in this
 visitor's st.session_state (keys "teach:*" and "teach-*"), never shared, never stored.
 """

@@ -1,6 +1,6 @@
 """Command line for the words chapter: train, sample and evaluate the text-to-image denoiser (models/words.py).
 
-    python -m models train words [--seconds S] [--steps N] [--init PATH] [--seed S] --out PATH
+    python -m models train words [--seconds S] [--steps N] [--init PATH] [--preset shipped|fine] [--seed S] --out PATH
     python -m models sample words --prompt TEXT --n N --out DIR [--seed S] [--weights PATH]
     python -m models evaluate words [--weights PATH]
 
@@ -37,7 +37,8 @@ def train_command(args) -> None:
     out = writable_file(args.out)
     torch.set_num_threads(1)          # one thread: the machine is shared, and small batches gain little from two
     steps = getattr(args, "steps", None)
-    config = replace(WordsConfig.shipped(), total_steps=steps or 0)
+    preset = getattr(args, "preset", None) or "shipped"
+    config = replace(getattr(WordsConfig, preset)(), total_steps=steps or 0)
     if getattr(args, "init", None):
         trainer = _load(args.init)
         try:
