@@ -51,6 +51,7 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
     game = registry().look(code).game                             # the judge game's answers are not shown
     truth = {t_in(lang, k) for k in ("gan.truth_real", "gan.truth_drawn", "duel_truth_real", "duel_truth_drawn")}
     assert not any(c.value.startswith(tuple(truth)) for c in child.caption)
+    assert "**" + t_in(lang, "gan.lineup_title") + "**" not in texts(child)   # no empty line-up: the game is below
 
     # The child plays judge on the duel's own lineup; the vote reaches the teacher's screen.
     drawn = ~np.asarray(game["is_real"], bool)

@@ -143,8 +143,10 @@ def show_view(v: dict) -> None:
     for column, (r, frame) in zip(st.columns(8), v["film"][-8:]):
         show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
              caption=t("gan.film_round", round=r), width="stretch", where=column)
-    st.markdown("**" + t("gan.lineup_title") + "**")
     line = v["lineup"]
+    if len(line["images"]) == 0:        # a class duel's child: the line-up is the judge game below
+        return
+    st.markdown("**" + t("gan.lineup_title") + "**")
     for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
         show(image, scale=3, width="stretch", where=column, alt=truth(real))
         column.caption(verdict(p))
