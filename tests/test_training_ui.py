@@ -281,6 +281,28 @@ def test_one_step_start_pause_and_reset(turns):
     assert steps_shown(at) == 0 and not at.exception
 
 
+def test_pause_waits_for_the_step_under_way_so_the_paused_count_is_exact(turns):
+    from ui.i18n import t_in
+
+    at = demo(cap=10**9)
+    at.button(key="demo-step").click().run()
+    at.button(key="demo-start").click().run()
+    run = at.session_state["live:demo"]
+    finishing = threading.Event()
+
+    def a_worker_mid_step():                # a worker's turn that ends its step 0.3 s after Pause
+        with run.lock:
+            finishing.set()
+            time.sleep(0.3)
+            run.trainer.steps += 1
+
+    threading.Thread(target=a_worker_mid_step).start()
+    finishing.wait()
+    at.button(key="demo-pause").click().run()
+    assert steps_shown(at) == 2                                     # not "paused at step 1", then 2
+    assert [c.value for c in at.caption] == ["⏸ " + t_in("zh", "train_status_paused", steps=2)]
+
+
 def test_training_stops_at_the_step_cap_with_a_word(turns):
     at = demo(cap=30)
     at.button(key="demo-start").click().run()

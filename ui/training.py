@@ -161,7 +161,9 @@ class LiveTraining:
             s.running, s.notice, s.seen = True, None, time.monotonic()
 
     def _pause(self) -> None:
-        self.state.running = False             # a worker stops after the step it is in
+        self.state.running = False             # a worker stops after the step it is in ...
+        with self.lock:                        # ... and the page waits for that step: "Paused at step N"
+            pass                               # is then the trainer's own N (a step later, it said N-1)
         seats().leave(visitor_id())
 
     def _one_step(self) -> None:
