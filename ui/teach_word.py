@@ -9,6 +9,8 @@ visitor's st.session_state (keys "teach:*" and "teach-*"), never shared, never s
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import threading
 
 import numpy as np
@@ -24,6 +26,14 @@ from ui.pictures import show, show_grid
 CHUNK = 10            # optimiser steps per tick of the progress bar (one rerun of the fragment)
 TICK = 0.3            # seconds between ticks while it learns
 N = 4                 # pictures drawn before and after
+
+
+def teach_config() -> WT.TeachConfig:
+    """The page's teaching: TeachConfig.live(); AIDRAW_TEACH_STEPS=N (an environment variable) sets its
+    steps (the browser tests' 40: the flow, not the learning, which bench words measures)."""
+    cfg = WT.TeachConfig.live()
+    steps = os.environ.get("AIDRAW_TEACH_STEPS", "").strip()
+    return dataclasses.replace(cfg, steps=int(steps)) if steps.isdigit() and int(steps) > 0 else cfg
 
 
 @st.cache_resource(show_spinner=False)
@@ -75,7 +85,7 @@ def _start(model) -> None:
     elif problem:
         s["note"] = ("warning", t(f"words.teach_{'empty_name' if problem == 'empty' else problem}", name=name))
     else:
-        s["teacher"] = WT.WordTeacher(model, name, list(s["doodles"]), WT.TeachConfig.live(), seed=len(name))
+        s["teacher"] = WT.WordTeacher(model, name, list(s["doodles"]), teach_config(), seed=len(name))
         s["drawn"] = {}
         st.session_state["teach-prompt"] = t_in(_base(), "words.teach_prompt_default", name=name)
         s["note"] = None

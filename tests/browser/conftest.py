@@ -52,6 +52,11 @@ def streamlit_server(log: Path):
         yield server.url
 
 
+# Teaching a word on the page learns 300 steps (two minutes of this suite); 40 show the same flow
+# (ui/teach_word.py; how well it learns is bench words' figure).
+os.environ.setdefault("AIDRAW_TEACH_STEPS", "40")
+
+
 @pytest.fixture(scope="session")
 def app_url(_need_chromium, tmp_path_factory):
     """One `streamlit run app.py` for the whole browser session."""
