@@ -53,8 +53,10 @@ class MatcherConfig:
 
     @classmethod
     def shipped(cls) -> "MatcherConfig":
-        """The shipped matcher: the same network, trained longer by `python -m models train matcher`."""
-        return cls()
+        """The shipped matcher: the same network, trained longer by `python -m models train matcher`, from
+        a bank ten times bigger (40,000 pictures, 123 MB, about 8 s to draw): in 150 s it sees about 4,000
+        batches, and the live bank would show it each picture some 130 times."""
+        return cls(bank=40_000)
 
     @classmethod
     def from_dict(cls, d: dict) -> "MatcherConfig":
