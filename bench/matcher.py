@@ -1,5 +1,8 @@
-"""The matcher: how well the shipped model finds pictures from words, how fast one learns live, search speed."""
+"""The matcher: how well the shipped model finds pictures from words, how fast one learns live, where a live
+step's time goes, search speed."""
 
+import cProfile
+import pstats
 import time
 
 import numpy as np
@@ -14,6 +17,7 @@ def run(report):
     try:
         shipped(report)
         live(report)
+        step_profile(report)
         search_speed(report)
     finally:
         torch.set_num_threads(threads)
@@ -57,6 +61,27 @@ def live(report, limit=15.0, longest=30.0, seed=0):
     report(f"live, one thread: recall@1 English at {limit:.0f} s (or when 0.95 was reached)", at_limit["en"], "", ">= 0.95")
     report(f"live, one thread: recall@1 Chinese at {limit:.0f} s (or when 0.95 was reached)", at_limit["zh"], "", ">= 0.95")
     report("live, one thread: training steps a second", trainer.steps / clock, "steps/s", "")
+
+
+def step_profile(report, steps=100, seed=0):
+    """Where a live step's time goes, on one thread (docs/notes/matcher.md). CPU milliseconds a step
+    (time.process_time: a busy machine barely moves it), and the share of a step spent inside torch's own
+    C++ functions (tensor ops, autograd's backward), by cProfile on the same CPU clock. Torch lets go of
+    Python's global lock inside them; the rest of a step holds it, and that rest is what the trainers of
+    many visitors, each on a thread of one server, queue for."""
+    trainer = matcher.MatcherTrainer(seed=seed)
+    for _ in range(20):                      # the pictures drawn, the table of texts read, torch warmed
+        trainer.step()
+    start = time.process_time()
+    for _ in range(steps):
+        trainer.step()
+    report("live step, one thread: CPU time a step", (time.process_time() - start) / steps * 1000, "ms", "")
+    profile = cProfile.Profile(time.process_time)
+    profile.runcall(lambda: [trainer.step() for _ in range(steps)])
+    stats = pstats.Stats(profile).stats      # (file, line, name) -> (calls, calls, own time, cumulative, callers)
+    total = sum(own for _, _, own, _, _ in stats.values())
+    inside = sum(own for (file, _, name), (_, _, own, _, _) in stats.items() if file == "~" and "torch" in name)
+    report("live step, one thread: share of its time inside torch (cProfile)", inside / total, "", ">= 0.80")
 
 
 def search_speed(report):

@@ -13,7 +13,9 @@ for every text it fits (soft targets), so two red fish are never pushed apart.
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import torch.nn.functional as F
 
 from . import engine, seeded, weights_io, world
 from .optim import Adam
-from .tokenizer import UNK, Reading, Tokenizer, sample_texts, short_text
+from .tokenizer import UNK, Reading, Tokenizer, draw_texts, short_text
 
 WEIGHTS = Path(__file__).parent / "weights" / "matcher.pt"
 
@@ -38,9 +40,10 @@ class MatcherConfig:
     temperature: float = 0.07  # starting temperature (CLIP's); learned, logit_scale = log(1/T)
     batch: int = 128           # pictures (and as many texts) per step
     lr: float = 3e-3           # Adam's learning rate
-    pool: int = 2000           # training pictures drawn at the start ...
-    refresh: int = 200         # ... and this many replaced by fresh ones ...
-    refresh_every: int = 10    # ... every this many steps (one batch of drawing is cheaper than many)
+    bank: int = 4000           # training pictures drawn once (shared by trainers with the same seed) ...
+    pool: int = 2000           # ... this many learned from at a time ...
+    refresh: int = 200         # ... and this many swapped for waiting ones of the bank ...
+    refresh_every: int = 10    # ... every this many steps
     split_words: float = 0.15  # share of texts whose Chinese words are read character by character
 
     @classmethod
@@ -50,8 +53,10 @@ class MatcherConfig:
 
     @classmethod
     def shipped(cls) -> "MatcherConfig":
-        """The shipped matcher: the same network, trained longer by `python -m models train matcher`."""
-        return cls()
+        """The shipped matcher: the same network, trained longer by `python -m models train matcher`, from
+        a bank ten times bigger (40,000 pictures, 123 MB, about 8 s to draw): in 150 s it sees about 4,000
+        batches, and the live bank would show it each picture some 130 times."""
+        return cls(bank=40_000)
 
     @classmethod
     def from_dict(cls, d: dict) -> "MatcherConfig":
@@ -108,7 +113,10 @@ class Matcher(nn.Module):
 
     def encode_text(self, texts, split_words=None) -> torch.Tensor:
         """A list of texts (any language, any junk) -> (N, D), length 1."""
-        ids, mask = self.tokenizer.batch([texts] if isinstance(texts, str) else list(texts), split_words)
+        return self.encode_ids(*self.tokenizer.batch([texts] if isinstance(texts, str) else list(texts), split_words))
+
+    def encode_ids(self, ids, mask) -> torch.Tensor:
+        """Texts already read (Tokenizer.batch or batch_codes): ids (N, L) long, mask (N, L) bool -> (N, D), length 1."""
         return F.normalize(self.text(ids, mask), dim=-1)
 
     def similarity(self, image_emb, text_emb) -> torch.Tensor:
@@ -137,9 +145,10 @@ class Matcher(nn.Module):
 
 # ── 4. Training: soft-target symmetric contrastive loss ─────────────────────────────────────────
 def fits(attrs: np.ndarray, named: np.ndarray) -> torch.Tensor:
-    """(N,4) picture attributes, (M,4) what each text names (-1 = nothing) -> (N, M) bool: picture fits text."""
-    a, n = attrs[:, None, :], named[None, :, :]
-    return torch.from_numpy(((n == -1) | (n == a)).all(-1))
+    """(N,4) picture attributes, (M,4) what each text names (-1 = nothing), int arrays or tensors ->
+    (N, M) bool tensor: picture fits text."""
+    a, n = torch.as_tensor(attrs)[:, None, :], torch.as_tensor(named)[None, :, :]
+    return ((n == -1) | (n == a)).all(-1)
 
 
 def soft_cross_entropy(logits, targets):
@@ -160,8 +169,30 @@ def shown_batch(seed: int = 0, n: int = 6):
     return pics.images[first], [pics.captions_zh[i] if j % 2 else pics.captions_en[i] for j, i in enumerate(first)]
 
 
+@functools.lru_cache(maxsize=2)
+def _bank(n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
+    pics = world.make_pictures(n, seed=seed, captions=False)
+    return torch.from_numpy(pics.images).permute(0, 3, 1, 2).contiguous(), attributes(pics)
+
+
+_bank_lock = threading.Lock()
+
+
+def picture_bank(n: int, seed: int) -> tuple[torch.Tensor, np.ndarray]:
+    """n training pictures of the world, drawn once per process for each (n, seed) and shared, read-only,
+    by every trainer that asks for them (the pages' trainers all use seed 0): images (n, 3, 32, 32) uint8,
+    attributes (n, 4) int64 (kind, colour, size, mood; -1 = no mood). Never write into them."""
+    with _bank_lock:                                      # two visitors starting at once draw it once
+        return _bank(n, seed)
+
+
 class MatcherTrainer:
-    """Implements engine.Trainer: each step() is one batch of pictures and texts."""
+    """Implements engine.Trainer: each step() is one batch of pictures and texts.
+
+    The pictures come from a bank drawn once (picture_bank, `config.bank` of them); the trainer learns
+    from `config.pool` of them at a time and swaps a few for waiting ones now and then (refresh_pool).
+    The texts are numbers into the tokenizer's table (tokenizer.draw_texts, Tokenizer.batch_codes), so a
+    step draws no picture and writes no string: nearly all its time is in torch (docs/notes/matcher.md)."""
 
     def __init__(self, config: MatcherConfig | None = None, seed: int = 0, model: Matcher | None = None):
         self.config = config or MatcherConfig.live()
@@ -170,36 +201,42 @@ class MatcherTrainer:
         self.seed = seed
         self.model = model or seeded.build(lambda: Matcher(self.config), self.rng)
         self.model.train()
-        self.opt, self.pool, self.pool_attrs = None, None, None   # made on the first step: a page opens fast
+        self.opt = None                                       # made on the first step: a page opens fast
+        self.bank_images, self.bank_attrs = None, None        # (bank, 3, 32, 32) uint8, (bank, 4) int64
+        self.order = None     # (bank,) a shuffle of the bank: the first config.pool are the pool, the rest wait
         self.steps = 0
         self.shown_images, self.shown_texts = shown_batch(seed)
 
     def refresh_pool(self):
-        """Swap a few old pictures for new ones, so the encoder never learns the pool by heart."""
-        n = self.config.refresh
-        if n <= 0 or self.steps % self.config.refresh_every:
+        """Swap a few pictures of the pool for waiting ones of the bank, so the encoder never learns the
+        pool by heart. The swapped-out pictures wait at the back of the queue."""
+        c = self.config
+        n = min(c.refresh, len(self.order) - c.pool)
+        if n <= 0 or self.steps % c.refresh_every:
             return
-        new = world.make_pictures(n, seed=int(self.np_rng.integers(2**31)), captions=False)
-        where = self.np_rng.choice(len(self.pool), n, replace=False)
-        self.pool.images[where], self.pool_attrs[where] = new.images, attributes(new)
+        where = self.np_rng.choice(c.pool, n, replace=False)
+        out, waiting = self.order[where], self.order[c.pool:]
+        self.order[where] = waiting[:n]
+        self.order[c.pool:] = np.concatenate([waiting[n:], out])
 
     def step(self) -> dict:
         c = self.config
-        if self.pool is None:
+        if self.opt is None:
             self.opt = Adam(self.model.parameters(), lr=c.lr)
-            self.pool = world.make_pictures(c.pool, seed=10_000 + self.seed, captions=False)
-            self.pool_attrs = attributes(self.pool)
+            self.bank_images, self.bank_attrs = picture_bank(max(c.bank, c.pool), 10_000 + self.seed)
+            self.order = self.np_rng.permutation(len(self.bank_images))
         elif self.steps:
             self.refresh_pool()
-        idx = self.np_rng.choice(len(self.pool), c.batch, replace=False)
-        attrs = self.pool_attrs[idx]                                          # (B, 4)
-        texts, named = sample_texts(*attrs.T, self.np_rng)                       # B texts, (B, 4)
-        images = torch.from_numpy(world.to_tensor_range(self.pool.images[idx]))   # (B, 3, 32, 32)
-        right = fits(attrs, named)                                            # (B, B) bool
+        idx = self.order[self.np_rng.choice(c.pool, c.batch, replace=False)]    # (B,) bank indices
+        attrs = self.bank_attrs[idx]                                              # (B, 4)
+        codes, named = draw_texts(*attrs.T, self.np_rng)                        # B texts as numbers, (B, 4)
+        split = self.np_rng.random(c.batch) < c.split_words                     # (B,) read characters alone
+        images = self.bank_images.index_select(0, torch.from_numpy(idx)).float().mul_(1 / 127.5).sub_(1.0)  # (B,3,32,32) in [-1,1]
+        ids, mask = self.model.tokenizer.batch_codes(codes, split)               # (B, L), (B, L)
+        right = fits(attrs, named)                                                # (B, B) bool
 
         # 1. Both sides into the shared space; 2. every picture against every text.
-        logits = self.model.similarity(self.model.encode_image(images),
-                                       self.model.encode_text(texts, self.np_rng.random(c.batch) < c.split_words))
+        logits = self.model.similarity(self.model.encode_image(images), self.model.encode_ids(ids, mask))
         # 3. Pull right pairs together, push wrong ones apart, in both directions.
         loss = (soft_cross_entropy(logits, right) + soft_cross_entropy(logits.T, right.T)) / 2
         self.opt.zero_grad(set_to_none=True)
@@ -209,7 +246,8 @@ class MatcherTrainer:
         with torch.no_grad():    # a hit: the text a picture likes best fits it (and the other way round)
             rows = torch.arange(c.batch)
             acc = (right[rows, logits.argmax(1)].float().mean() + right.T[rows, logits.argmax(0)].float().mean()) / 2
-        return {"loss": loss.item(), "accuracy": acc.item(), "temperature": 1.0 / self.model.logit_scale.exp().item()}
+            out = torch.stack([loss.detach(), acc, self.model.logit_scale.detach()]).tolist()
+        return {"loss": out[0], "accuracy": out[1], "temperature": math.exp(-out[2])}
 
     def batch_similarity(self) -> dict:
         """The fixed little batch, for the page's picture-by-caption grid (see similarity_grid)."""
@@ -220,7 +258,8 @@ class MatcherTrainer:
 
     def memory_bytes(self) -> int:
         # The pictures, plus the weights with their gradients and Adam's two averages.
-        return (0 if self.pool is None else self.pool.images.nbytes) + 4 * engine.parameter_bytes(self.model)
+        # The bank is shared by trainers with the same seed; counted here in full all the same.
+        return (0 if self.bank_images is None else self.bank_images.numel()) + 4 * engine.parameter_bytes(self.model)
 
 
 # ── 5. How good: recall@1 over a gallery of fresh pictures ──────────────────────────────────────

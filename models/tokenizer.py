@@ -14,11 +14,14 @@ simplified, case), so the shipped vocabulary reads "藍色的魚" and "Ｒｅｄ
 Some known pieces say nothing alone ("的", "色", "a", "of"): NO_MEANING_ALONE. A text made only of
 them names nothing to look for (Reading.meaningful is empty).
 This file also writes the texts the matcher trains on: full captions, short queries ("红色的鱼",
-"red fish") and a few templates ("a drawing of a cat"), each with the attributes it names.
+"red fish") and a few templates ("a drawing of a cat"), each with the attributes it names. Training
+draws them as numbers (draw_texts) and finds their ids in a table read once (Tokenizer.batch_codes):
+a step writes no string and reads no text.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -65,32 +68,62 @@ def short_text(kind: int, color: int, lang: str, form: int) -> str:
     return [words, f"一{world.MEASURE_ZH[k]}{words}", *(t.format(words) for t in TEMPLATES_ZH)][form % 4]
 
 
+# What a training text says, by how it was drawn (0..3): a full caption (55%), kind and colour (30%:
+# "red fish", "一条红色的鱼", "a drawing of a red fish"), kind alone (10%: "fish", "鱼"), colour alone (5%:
+# "red", "红色的东西"). NAMES[what] marks which of (kind, colour, size, mood) the text names.
+WHAT_SHARES = np.array([0.55, 0.85, 0.95])          # cumulative: a random number below 0.55 is a caption ...
+NAMES = np.array([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]], bool)
+# Every training text has a number: mixed radix over (what, english, form, kind, colour, size, mood + 1).
+TEXT_RADIX = (4, 2, 4, len(world.KINDS), len(world.COLORS), len(world.SIZES), len(world.MOODS) + 1)
+
+
+def training_text(what: int, english: bool, form: int, k: int, c: int, s: int, m: int) -> str:
+    """The training text of one draw (see WHAT_SHARES): a caption or a short query (-1 = mood not said)."""
+    lang = "en" if english else "zh"
+    if what == 0:                # a full caption, as the world writes it
+        return (world.caption_en if english else world.caption_zh)(k, c, s, m, form)
+    return short_text(k if what < 3 else -1, c if what in (1, 3) else -1, lang, form)
+
+
+def draw_texts(kinds, colors, sizes, moods, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One training text per picture, in a random language and form, as numbers (no strings made).
+
+    kinds, colors, sizes, moods: (N,) ints (mood -1 where none). Returns (codes (N,) int64, each text's
+    number (see TEXT_RADIX, `training_text_of`), named (N, 4) int64: what the text says about kind,
+    colour, size and mood, -1 = says nothing), so a picture "fits" a text when every named attribute
+    matches. Uses rng exactly as sample_texts does: the same dice give the same texts.
+    """
+    n = len(kinds)
+    choice, english, form = rng.random(n), rng.random(n) < 0.5, rng.integers(4, size=n)
+    what = np.searchsorted(WHAT_SHARES, choice, side="right")                      # (N,) 0..3
+    attrs = np.stack([kinds, colors, sizes, moods], 1).astype(np.int64)           # (N, 4)
+    named = np.where(NAMES[what], attrs, -1)                                      # (N, 4)
+    digits = (what, english, form, attrs[:, 0], attrs[:, 1], attrs[:, 2], attrs[:, 3] + 1)
+    codes = np.zeros(n, np.int64)
+    for digit, base in zip(digits, TEXT_RADIX):
+        codes = codes * base + np.asarray(digit, np.int64)
+    return codes, named
+
+
+def training_text_of(code: int) -> str:
+    """The text a number from draw_texts stands for."""
+    digits = []
+    for base in reversed(TEXT_RADIX):
+        code, d = divmod(int(code), base)
+        digits.append(d)
+    what, english, form, k, c, s, m1 = reversed(digits)
+    return training_text(what, bool(english), form, k, c, s, m1 - 1)
+
+
 def sample_texts(kinds, colors, sizes, moods, rng: np.random.Generator):
     """One training text per picture, in a random language and form.
 
     Returns (texts, named) where named is (N, 4) ints: what the text says about kind, colour, size
     and mood (-1 = says nothing), so a picture "fits" a text when every named attribute matches.
+    The same as draw_texts, with the texts written out.
     """
-    n = len(kinds)
-    choice, english, form = rng.random(n), rng.random(n) < 0.5, rng.integers(4, size=n)
-    texts, named = [], np.full((n, 4), -1, np.int64)
-    for i in range(n):
-        k, c, s, m = int(kinds[i]), int(colors[i]), int(sizes[i]), int(moods[i])
-        lang = "en" if english[i] else "zh"
-        if choice[i] < 0.55:        # a full caption, as the world writes it
-            caption = world.caption_en if english[i] else world.caption_zh
-            texts.append(caption(k, c, s, m, int(form[i])))
-            named[i] = (k, c, s, m)
-        elif choice[i] < 0.85:      # kind and colour: "red fish", "一条红色的鱼", "a drawing of a red fish"
-            texts.append(short_text(k, c, lang, int(form[i])))
-            named[i, :2] = (k, c)
-        elif choice[i] < 0.95:      # kind alone: "fish", "鱼"
-            texts.append(short_text(k, -1, lang, int(form[i])))
-            named[i, 0] = k
-        else:                       # colour alone: "red", "红色的东西"
-            texts.append(short_text(-1, c, lang, int(form[i])))
-            named[i, 1] = c
-    return texts, named
+    codes, named = draw_texts(kinds, colors, sizes, moods, rng)
+    return [training_text_of(code) for code in codes], named
 
 
 def full_captions(lang: str) -> list[str]:
@@ -133,6 +166,7 @@ class Tokenizer:
         # theirs, so nothing a visitor types is kept).
         self._memo: dict = {}
         self._world = frozenset(world_texts())
+        self._table = None
 
     # 1. Text -> pieces
     @staticmethod
@@ -184,15 +218,40 @@ class Tokenizer:
         key = (text, split_words)
         if key in self._memo:
             return self._memo[key]
-        pieces = self.split(text)
-        if split_words:   # training only: read Chinese words as single characters too
-            pieces = [ch for p in pieces for ch in (p if len(p) > 1 and is_cjk(p[0]) else [p])]
-        ids = [self.piece_id(p) for p in pieces[:MAX_PIECES]]
+        ids = self.piece_ids(self.split(text), split_words)
         if text in self._world:
             self._memo[key] = ids
         return ids
 
-    # 3. Many texts -> one padded tensor
+    def piece_ids(self, pieces: list[str], split_words: bool = False) -> list[int]:
+        """Pieces (from split) -> at most MAX_PIECES ids. split_words (training only): read Chinese
+        words as single characters too."""
+        if split_words:
+            pieces = [ch for p in pieces for ch in (p if len(p) > 1 and is_cjk(p[0]) else [p])]
+        return [self.piece_id(p) for p in pieces[:MAX_PIECES]]
+
+    # 3. Every training text at once: ids found by number, for training (draw_texts), no strings per step
+    def training_table(self) -> "TextTable":
+        """The ids of every text draw_texts can name: read once per vocabulary (about 0.4 s of CPU) and
+        shared, read-only, by every tokenizer with that vocabulary."""
+        if self._table is None:
+            self._table = _training_table(tuple(self.vocab))
+        return self._table
+
+    def batch_codes(self, codes, split_words=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Like batch, for texts given by number (codes (N,) from draw_texts): ids (N, L) long, mask (N, L)
+        bool, equal to batch([training_text_of(c) for c in codes], split_words). Torch indexing only."""
+        table = self.training_table()
+        codes = torch.as_tensor(codes, dtype=torch.long)
+        ids, lengths = table.ids.index_select(0, codes), table.lengths.index_select(0, codes)  # (N, Lmax), (N,)
+        if split_words is not None:
+            split = torch.as_tensor(np.asarray(split_words, bool))
+            ids = torch.where(split[:, None], table.split_ids.index_select(0, codes), ids)
+            lengths = torch.where(split, table.split_lengths.index_select(0, codes), lengths)
+        ids = ids[:, :max(int(lengths.max()), 1) if len(codes) else 1]
+        return ids, ids != PAD
+
+    # 4. Many texts -> one padded tensor
     def batch(self, texts: list[str], split_words=None) -> tuple[torch.Tensor, torch.Tensor]:
         """ids (N, L) long, mask (N, L) bool. An empty text becomes one <unk> so it still has a vector."""
         rows = [self.ids(t, bool(split_words is not None and split_words[i])) or [UNK] for i, t in enumerate(texts)]
@@ -200,3 +259,35 @@ class Tokenizer:
         ids = torch.tensor([r + [PAD] * (width - len(r)) for r in rows], dtype=torch.long).reshape(len(rows), width)
         return ids, ids != PAD
 
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """Every training text (by draw_texts' number) read into ids: (T, Lmax) long rows padded with PAD, as
+    read whole and with Chinese words split into characters; each row's length (T,)."""
+    ids: torch.Tensor
+    lengths: torch.Tensor
+    split_ids: torch.Tensor
+    split_lengths: torch.Tensor
+
+
+@functools.lru_cache(maxsize=4)
+def _training_table(vocab: tuple) -> TextTable:
+    # About 20,000 numbers (some never drawn: a fish has no mood) but about 2,000 different texts: each
+    # different text is read once, then every number points at its row.
+    tok = Tokenizer(list(vocab))
+    texts = [training_text_of(code) for code in range(int(np.prod(TEXT_RADIX)))]
+    row = {}
+    for text in texts:
+        row.setdefault(text, len(row))
+    which = torch.tensor([row[text] for text in texts], dtype=torch.long)          # (T,) number -> text
+    pieces = [tok.split(text) for text in row]
+    tables = []
+    for split in (False, True):
+        ids = [tok.piece_ids(p, split) or [UNK] for p in pieces]
+        tables.append([[r + [PAD] * (MAX_PIECES - len(r)) for r in ids], [len(r) for r in ids]])
+    width = max(max(lengths) for _, lengths in tables)
+    (ids, lengths), (split_ids, split_lengths) = [
+        (torch.tensor(rows, dtype=torch.long)[:, :width][which], torch.tensor(lengths, dtype=torch.long)[which])
+        for rows, lengths in tables]
+    return TextTable(ids, lengths, split_ids, split_lengths)

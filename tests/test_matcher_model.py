@@ -74,6 +74,50 @@ def test_a_few_training_steps_raise_the_batch_matching_accuracy():
     assert np.trace(grid["probs"]) > 1.5     # chance would put 1/6 on each diagonal cell: 1.0 in all
 
 
+def small_config(**changes):
+    import dataclasses
+    return dataclasses.replace(matcher.MatcherConfig.live(), batch=16, pool=64, bank=96, refresh=8, refresh_every=2,
+                               width=4, **changes)
+
+
+def test_the_pictures_are_drawn_once_not_again_while_training(monkeypatch):
+    calls = []
+    render = world.render
+    monkeypatch.setattr(world, "render", lambda *a, **k: calls.append(a[0]) or render(*a, **k))
+    matcher._bank.cache_clear()                     # a bank another test drew would hide the first drawing
+    trainer = matcher.MatcherTrainer(small_config(), seed=3)
+    calls.clear()                                   # (the page's six shown pictures are drawn when it is made)
+    trainer.step()
+    first, pool = len(calls), trainer.order[:64].copy()
+    for _ in range(19):
+        trainer.step()
+    assert first > 0 and len(calls) == first, f"{len(calls) - first} kinds redrawn in 19 steps"
+    # The pool still changes: pictures of the bank that waited come in, and every picture is one of the bank's.
+    assert len(set(trainer.order[:64]) - set(pool)) >= 8
+    assert sorted(trainer.order) == list(range(96))
+    # A second trainer with the same seed shares the drawn pictures: nothing drawn again.
+    second = matcher.MatcherTrainer(small_config(), seed=3)
+    calls.clear()
+    second.step()
+    assert calls == []
+
+
+def test_the_training_texts_are_the_ones_the_world_writes_and_read_alike_by_number():
+    from models import tokenizer as T
+    pics = world.make_pictures(300, seed=4, captions=False)
+    texts, named = T.sample_texts(pics.kinds, pics.colors, pics.sizes, pics.moods, np.random.default_rng(5))
+    codes, named2 = T.draw_texts(pics.kinds, pics.colors, pics.sizes, pics.moods, np.random.default_rng(5))
+    assert texts == [T.training_text_of(c) for c in codes] and (named == named2).all()
+    assert set(texts) <= set(T.world_texts())       # every training text is one the vocabulary was made from
+    assert len(set(texts) & set(T.full_captions("en") + T.full_captions("zh"))) > 50    # captions among them
+    tok = Tokenizer()
+    split = np.random.default_rng(6).random(300) < 0.3
+    for words in (None, split):
+        ids, mask = tok.batch_codes(codes, words)
+        ids2, mask2 = tok.batch(texts, words)
+        assert torch.equal(ids, ids2) and torch.equal(mask, mask2)
+
+
 # ── The shipped model ────────────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def shipped():
