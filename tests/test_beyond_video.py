@@ -118,3 +118,22 @@ def test_evaluate_video_compares_with_the_gan_and_a_cross_fade(video_weights, tm
     assert "change per frame" in out and "cross-fade" in out and "training steps" in out
     assert main(["evaluate", "video", "--weights", str(tmp_path / "none.pt")]) == 2
     assert "python -m models train video" in capsys.readouterr().err
+
+
+def test_gif_bytes_keeps_every_frame_crisp_and_its_colours():
+    import io
+
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, (200, 3), dtype=np.uint8)               # fewer than a GIF's 256
+    frames = colours[rng.integers(0, 200, (5, 8, 8))]                        # (5, 8, 8, 3)
+    gif = Image.open(io.BytesIO(video.gif_bytes(frames, scale=3, bounce=True)))
+    shown = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        shown.append(np.asarray(gif.convert("RGB")))
+    assert len(shown) == 5 + 3                                               # forwards, then back
+    expected = [*frames, *frames[-2:0:-1]]
+    for got, want in zip(shown, expected):
+        assert got.shape == (24, 24, 3)
+        assert np.array_equal(got, want.repeat(3, 0).repeat(3, 1))          # the same colours, crisp pixels

@@ -43,3 +43,17 @@ def test_the_player_plays_to_the_end_stops_a_tick_later_and_starts_again():
     assert shown(at) == ["frame 2"]
     at.button(key="film-rewind").click().run()
     assert shown(at) == ["frame 0"] and not at.session_state["film:playing"]
+
+
+def test_the_bar_brings_the_one_click_rule_for_its_first_button():
+    """A double click on Play (Start) must stay Play: the bar brings the browser script that drops a
+    second click on its first button within ONE_CLICK_MS (tests/browser/test_live_browser.py clicks it)."""
+    from ui.player import ONE_CLICK_MS
+
+    at = AppTest.from_function(film, default_timeout=30).run()
+    scripts = [h.proto.body for h in at.get("html") if "aidrawGo" in h.proto.body]
+    assert len(scripts) == 1 and '["film-play", "film-play"]' in scripts[0]
+    assert f"gap = {ONE_CLICK_MS}" in scripts[0] and 400 <= ONE_CLICK_MS <= 600
+    at.button(key="film-play").click().run()
+    at.button(key="film-play").click().run()                            # a later click still pauses
+    assert not at.session_state["film:playing"]

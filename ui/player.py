@@ -20,6 +20,7 @@ hold it to this):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
@@ -67,11 +68,40 @@ class Keys:
         return cls(f"{key}-start", f"{key}-pause", f"{key}-step", f"{key}-reset")
 
 
+# A double click on Play (Start) is one Play: the page reruns between the two clicks, so the second
+# one would land on the Pause that took Play's place. In the browser, a click on a bar's first button
+# within ONE_CLICK_MS of the last one that counted there is dropped before Streamlit sees it. One step
+# and Start over are left alone (a double click on One step is two steps, one after the other).
+ONE_CLICK_MS = 500           # longer than an operating system's double-click time (400-500 ms)
+ONE_CLICK_SCRIPT = """<script>
+(() => {
+  const w = window, keys = %s, gap = %d;
+  w.aidrawGo = w.aidrawGo || {};
+  for (const k of keys) w.aidrawGo[k] = keys[0];        // Play and Pause are one place on the bar
+  if (w.aidrawGoWatch) return;
+  w.aidrawGoWatch = true;
+  const last = {};
+  w.addEventListener("click", (e) => {                  // capture: before Streamlit's own listener
+    const box = e.target.closest?.("button")?.closest('[class*="st-key-"]');
+    const key = box && [...box.classList].find((c) => c.startsWith("st-key-"))?.slice(7);
+    const place = key && w.aidrawGo[key];
+    if (!place) return;
+    const now = performance.now();
+    if (now - (last[place] ?? -Infinity) < (w.aidrawOneClickMs ?? gap)) {      // tests may set it
+      e.stopImmediatePropagation(); e.preventDefault(); return;
+    }
+    last[place] = now;
+  }, true);
+})();
+</script>"""
+
+
 def bar(keys: Keys, labels: Labels, playing: bool, *, on_play: Callable, on_pause: Callable, on_step: Callable,
         on_reset: Callable, can_step: bool = True, can_reset: bool = True, can_play: bool = True,
         extra: Callable[[], None] | None = None, widths: list[float] | None = None) -> None:
     """Play (or Pause while playing), One step, Back to start in a row, and `extra()` drawn in a last
-    column (a speed choice, a "new noise" button). Callbacks run before the page's next run."""
+    column (a speed choice, a "new noise" button). Callbacks run before the page's next run.
+    A double click on Play is one Play (ONE_CLICK_SCRIPT): its second click never reaches Pause."""
     n = 3 + (extra is not None)
     go, one, again, *more = st.columns(widths or [1] * n, vertical_alignment="bottom")
     if playing:
@@ -84,6 +114,7 @@ def bar(keys: Keys, labels: Labels, playing: bool, *, on_play: Callable, on_paus
     if extra is not None:
         with more[0]:
             extra()
+    st.html(ONE_CLICK_SCRIPT % (json.dumps([keys.play, keys.pause]), ONE_CLICK_MS), unsafe_allow_javascript=True)
 
 
 class Player:

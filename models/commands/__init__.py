@@ -33,22 +33,48 @@ def train_live(make_trainer, seconds: float, report=None):
     return trainer
 
 
-def load_or_train(path, trainer_class, make_trainer, seconds: float, what: str, model: str):
-    """The trainer saved at `path` (torch.save of its state_dict()), or, with no path, one trained now
-    for `seconds`. A missing or foreign file: CommandError naming `what` and the `model`'s train command."""
-    import torch
+def read_weights(path, load, what: str, model: str):
+    """`load(path)` for weights a user named with --weights (None: `load(None)`, the shipped ones).
+    Every way a file can be wrong, missing, a folder, empty, cut short, not torch's, another model's,
+    gives one CommandError line that names `what` (e.g. "in-betweener") and how to make the right file
+    with `python -m models train <model>`; never torch's unpickling message or a traceback."""
+    import warnings
+    from pathlib import Path
 
     from ..cli import CommandError
+
+    make = f"make them with `python -m models train {model} --out NEW.pt`"     # never over the file given
+    if path is not None:
+        file = Path(path)
+        if not file.exists():
+            raise CommandError(f"no weights at {str(path)!r}: make them with `python -m models train {model} --out {path}`")
+        if file.is_dir():
+            raise CommandError(f"{str(path)!r} is a folder, not a weights file: {make}")
+        if file.stat().st_size == 0:
+            raise CommandError(f"{str(path)!r} is empty: {make}")
+    try:
+        with warnings.catch_warnings():            # torch warns about foreign pickles before it fails
+            warnings.simplefilter("ignore")
+            return load(path)
+    except CommandError:
+        raise
+    except FileNotFoundError:                      # the shipped file is missing
+        raise CommandError(f"no {what} weights found: {make}") from None
+    except Exception as e:                         # a cut-short file, a text file, another model's weights
+        where = repr(str(path)) if path is not None else "the shipped file"
+        raise CommandError(f"{where} does not hold {what} weights (a damaged file, or another model's; "
+                           f"{type(e).__name__}): {make}") from None
+
+
+def load_or_train(path, trainer_class, make_trainer, seconds: float, what: str, model: str):
+    """The trainer saved at `path` (torch.save of its state_dict()), or, with no path, one trained now
+    for `seconds`. A missing, empty, damaged or foreign file: one CommandError line (read_weights)."""
+    import torch
 
     if path is None:
         print(f"no --weights: training for {seconds:.0f} s first")
         return train_live(make_trainer, seconds)
-    try:
-        return trainer_class.from_state(torch.load(path, weights_only=True))
-    except FileNotFoundError:
-        raise CommandError(f"no weights at {path!r}: make them with `python -m models train {model} --out {path}`") from None
-    except (KeyError, RuntimeError, TypeError) as e:
-        raise CommandError(f"{path!r} does not hold {what} weights ({type(e).__name__})") from None
+    return read_weights(path, lambda p: trainer_class.from_state(torch.load(p, weights_only=True)), what, model)
 
 
 def train_and_save(args, make_trainer, default_seconds: float, what: str) -> None:

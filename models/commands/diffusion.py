@@ -12,15 +12,12 @@ import torch.nn.functional as F
 from .. import world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..diffusion import DiffusionTrainer
-from . import load_judge, train_and_save_along_the_way
+from . import load_judge, read_weights, train_and_save_along_the_way
 
 
 def load_trainer(path) -> DiffusionTrainer:
-    """The trainer saved at `path` (None: the shipped one), or a one-line CommandError if there is none."""
-    try:
-        return DiffusionTrainer.load(path or None)
-    except FileNotFoundError as e:
-        raise CommandError(str(e)) from None
+    """The trainer saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
+    return read_weights(path or None, DiffusionTrainer.load, "diffusion", "diffusion")
 
 
 def train_command(args) -> None:

@@ -12,7 +12,12 @@ from .. import engine, weights_io, world
 from ..cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from ..gan import N_KINDS, GANConfig, draw, load_generator, load_weights
 from ..gan_train import GANTrainer, Recorder, run_path
-from . import load_judge
+from . import load_judge, read_weights
+
+
+def _load(path) -> tuple[dict, torch.nn.Module]:
+    """(the saved dict, its generator) from `path` (None: the shipped weights), or one CommandError line."""
+    return read_weights(path or None, lambda p: (load_weights(p), load_generator(p)), "GAN", "gan")
 
 
 def train_command(args) -> None:
@@ -53,11 +58,11 @@ def train_command(args) -> None:
 def sample_command(args) -> None:
     """python -m models sample gan --n N --out DIR [--weights PATH] [--kind KIND] [--seed S]"""
     out = writable_dir(args.out)
-    saved = load_weights(args.weights)
+    saved, generator = _load(args.weights)
     learned = saved.get("kind") or None
     if args.kind and learned and args.kind != learned:
         raise CommandError(f"these weights learned only {learned}, not {args.kind}")
-    images, kinds = draw(load_generator(args.weights), args.n, kind=args.kind or learned, seed=args.seed)
+    images, kinds = draw(generator, args.n, kind=args.kind or learned, seed=args.seed)
     names = save_pngs(images, out)
     if args.kind:
         write_labels(out, ["file", "kind"], [[name, world.KINDS[k]] for name, k in zip(names, kinds)])
@@ -82,8 +87,8 @@ def on_target_report(generator, judge, seed: int = 123, per_kind: int = 100) -> 
 def evaluate_command(args, per_kind: int = 100, one_kind: int = 500) -> None:
     """python -m models evaluate gan [--weights PATH] [--seed S]: the benchmark judge's figures.
     per_kind / one_kind: pictures scored per kind (all-kinds weights) / for one-kind weights."""
-    saved = load_weights(args.weights)
-    generator, judge = load_generator(args.weights), load_judge()
+    saved, generator = _load(args.weights)
+    judge = load_judge()
     if saved.get("kind"):
         k = saved["kind"]
         images, _ = draw(generator, one_kind, kind=k, seed=args.seed)

@@ -14,14 +14,12 @@ import torch
 from .. import engine
 from ..cli import CommandError, writable_file
 from ..matcher import MatcherTrainer, evaluate, load, save, search
+from . import read_weights
 
 
 def load_model(path):
-    """The matcher saved at `path` (None: the shipped one), or a one-line CommandError if there is none."""
-    try:
-        return load(path or None)
-    except FileNotFoundError as e:
-        raise CommandError(str(e)) from None
+    """The matcher saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
+    return read_weights(path or None, load, "matcher", "matcher")
 
 
 def train_command(args) -> None:

@@ -16,6 +16,7 @@ from .. import engine
 from .. import recognizer as R
 from ..cli import writable_file
 from ..world import KINDS
+from . import read_weights
 
 
 def stroke_held_out(model: R.Recognizer, seed: int = 123, n: int = 1000) -> tuple[float, dict]:
@@ -48,7 +49,7 @@ def train_command(args) -> None:
 
 
 def evaluate_command(args) -> None:
-    model = R.load(args.weights)
+    model = read_weights(args.weights or None, R.load, "recognizer", "recognizer")
     world, world_kinds = R.held_out(model, args.seed)
     strokes, stroke_kinds = stroke_held_out(model, args.seed)
     print(f"{'':8s} {'world':>7s} {'strokes':>8s}")
@@ -58,7 +59,7 @@ def evaluate_command(args) -> None:
 
 
 def recognize_command(args) -> None:
-    model = R.load(args.weights)
+    model = read_weights(args.weights or None, R.load, "recognizer", "recognizer")
     failed = 0
     for name in args.files:
         try:

@@ -19,16 +19,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.commands import train_and_save_along_the_way
+from models.commands import read_weights, train_and_save_along_the_way
 from models.cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
 
 
 def _load(path) -> WordsTrainer:
-    weights = Path(path) if path else WEIGHTS
-    if not weights.exists():
-        raise CommandError(f"no weights at {str(weights)!r}; train some with: python -m models train words --out PATH")
-    return WordsTrainer.load(weights)
+    """The words model saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
+    return read_weights(path or None, lambda p: WordsTrainer.load(Path(p) if p else WEIGHTS), "words-model", "words")
 
 
 def train_command(args) -> None:
