@@ -13,7 +13,7 @@ import torch
 
 from .. import engine
 from ..cli import CommandError, writable_file
-from ..matcher import MatcherTrainer, evaluate, load, save, search
+from ..matcher import MatcherConfig, MatcherTrainer, evaluate, load, save, search
 from . import read_weights
 
 
@@ -27,7 +27,7 @@ def train_command(args) -> None:
     with a learning rate ten times smaller, to settle)."""
     out = writable_file(args.out)
     torch.set_num_threads(1)                      # small batches: one thread is as fast, and fair to others
-    trainer = MatcherTrainer(seed=args.seed)
+    trainer = MatcherTrainer(MatcherConfig.shipped(), seed=args.seed)   # a bank of 40,000 pictures
     seconds = args.seconds or 60.0
     engine.train(trainer, seconds=0.8 * seconds, callback=engine.print_progress, every=2.0)
     for group in trainer.opt.param_groups:       # the last fifth with small steps, to settle
