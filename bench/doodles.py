@@ -214,25 +214,25 @@ def tree(rng):
 
 def house(rng):
     top, w = rng.uniform(40, 55), rng.uniform(30, 40)
-    l, r = 50 - w, 50 + w
+    left, r = 50 - w, 50 + w
     peak = rng.uniform(5, 16)
     if rng.random() < 0.4:   # one stroke round the whole outline
-        s = [line((l, 96), (l, top), (50, peak), (r, top), (r, 96), (l, 96))]
+        s = [line((left, 96), (left, top), (50, peak), (r, top), (r, 96), (left, 96))]
     else:
-        s = [line((l, top), (l, 96), (r, 96), (r, top), (l, top))]
+        s = [line((left, top), (left, 96), (r, 96), (r, top), (left, top))]
         eave = rng.uniform(0, 8)
-        s.append(line((l - eave, top + 1), (50, peak), (r + eave, top + 1)))
+        s.append(line((left - eave, top + 1), (50, peak), (r + eave, top + 1)))
     if rng.random() < 0.8:
         dx, dw, dh = rng.uniform(-w * 0.5, w * 0.5), rng.uniform(7, 11), rng.uniform(20, 30)
         s.append(line((50 + dx - dw, 96), (50 + dx - dw, 96 - dh), (50 + dx + dw, 96 - dh), (50 + dx + dw, 96)))
-        free = [x for x in (l + w * 0.35, r - w * 0.35) if abs(x - 50 - dx) > dw + 9]
+        free = [x for x in (left + w * 0.35, r - w * 0.35) if abs(x - 50 - dx) > dw + 9]
     else:
-        free = [l + w * 0.35, r - w * 0.35]
+        free = [left + w * 0.35, r - w * 0.35]
     for x in free[:rng.integers(0, 3)]:
         y = top + rng.uniform(12, 18)
         s.append(potato(x, y, 7, 7, rng, n=12) if rng.random() < 0.3 else line((x - 7, y - 7), (x + 7, y - 7), (x + 7, y + 7), (x - 7, y + 7), (x - 7, y - 7)))
     if rng.random() < 0.3:
-        cx = rng.choice([l + w * 0.4, r - w * 0.4])
+        cx = rng.choice([left + w * 0.4, r - w * 0.4])
         y = top - (top - peak) * (1 - abs(cx - 50) / w)
         s.append(line((cx - 5, y + 2), (cx - 5, y - 14), (cx + 5, y - 14), (cx + 5, y - 4)))
     return s

@@ -17,7 +17,6 @@ from bench import doodles as held
 from models import recognizer as R
 from models.doodles import NEW_KINDS, draw, make_doodles
 from models import scenes
-from models.world import KINDS
 
 
 def doodle_accuracy(model, images, names) -> float:

@@ -222,7 +222,7 @@ def run(report) -> None:
            round(fastest(lambda: trainer.sample("a red fish", 16)), 3), "s", "< 1")
     start = time.process_time()
     trainer.sample("a red fish", 16)
-    report(f"the same, CPU time (the machine may be shared: wall time waits for others)",
+    report("the same, CPU time (the machine may be shared: wall time waits for others)",
            round(time.process_time() - start, 3), "CPU-s", "< 1")
     report("memory the words model adds to this process (load + draw 16)", round((rss_bytes() - before) / 2**20, 1), "MB", "")
 

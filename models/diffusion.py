@@ -25,7 +25,7 @@ x0_younger), "more of what it has learned since then".
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np

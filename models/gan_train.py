@@ -318,10 +318,10 @@ class Recorder:
             rounds=np.array(self.rounds),                                   # (S,)
             fixed=np.stack(self.fixed),                                     # (S, F, 32, 32, 3) uint8
             fixed_kinds=trainer.fixed_kinds.numpy(),                        # (F,)
-            lineup=np.stack([l["images"] for l in self.lineups]),           # (S, L, 32, 32, 3) uint8
-            lineup_kinds=np.stack([l["kinds"] for l in self.lineups]),      # (S, L)
-            lineup_real=np.stack([l["is_real"] for l in self.lineups]),     # (S, L) bool
-            lineup_verdicts=np.stack([l["verdicts"] for l in self.lineups]).astype(np.float16),
+            lineup=np.stack([line["images"] for line in self.lineups]),           # (S, L, 32, 32, 3) uint8
+            lineup_kinds=np.stack([line["kinds"] for line in self.lineups]),      # (S, L)
+            lineup_real=np.stack([line["is_real"] for line in self.lineups]),     # (S, L) bool
+            lineup_verdicts=np.stack([line["verdicts"] for line in self.lineups]).astype(np.float16),
             collapse=np.array(self.collapse, np.float32),                   # (S,)
             history_round=np.array(h["round"], np.int32),                   # (H,) the scoreboard
             **{f"history_{k}": np.array(h[k], np.float16) for k in ("d_loss", "g_loss", "real_right", "drawn_right")})

@@ -35,7 +35,7 @@ from . import engine, world
 from .diffusion import Attention, ResBlock, timestep_features
 from .optim import Adam
 from .schedule import NoiseSchedule, Sampling, ddim_sample, to_uint8
-from .tokenizer import PAD, UNK, Reading, Tokenizer, short_text
+from .tokenizer import UNK, Reading, Tokenizer, short_text
 
 from pathlib import Path
 

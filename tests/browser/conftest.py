@@ -41,20 +41,37 @@ def browser_context_args():
     return {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
 
 
+# The browser tests' server, and only it (not this process: AppTests run here too), teaches a word in 40
+# steps instead of the page's 300 (two minutes of this suite); 40 show the same flow (ui/teach_word.py;
+# how well it learns is bench words' figure).
+SERVER_ENV = {"AIDRAW_TEACH_STEPS": "40"}
+
+
+@contextlib.contextmanager
+def _server_env():
+    """SERVER_ENV set while the server starts (it copies the environment), then put back."""
+    old = {k: os.environ.get(k) for k in SERVER_ENV}
+    os.environ.update(SERVER_ENV)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @contextlib.contextmanager
 def streamlit_server(log: Path):
     """`streamlit run app.py` on a free port (bench/server.py); yields its URL once it answers (60 s at most)."""
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(_server(log, deadline=60))
+            with _server_env():
+                server = stack.enter_context(_server(log, deadline=60))
         except RuntimeError as e:
             pytest.fail(str(e), pytrace=False)
         yield server.url
-
-
-# Teaching a word on the page learns 300 steps (two minutes of this suite); 40 show the same flow
-# (ui/teach_word.py; how well it learns is bench words' figure).
-os.environ.setdefault("AIDRAW_TEACH_STEPS", "40")
 
 
 @pytest.fixture(scope="session")
