@@ -260,7 +260,6 @@ class Tokenizer:
         return ids, ids != PAD
 
 
-
 @dataclass(frozen=True)
 class TextTable:
     """Every training text (by draw_texts' number) read into ids: (T, Lmax) long rows padded with PAD, as

@@ -20,7 +20,7 @@ def warm_up() -> None:
     calls this at start (ui/warmup.py). The first backward pass of each kind of layer reads its code
     from disk (measured here: about 30 MB). One step of a tiny copy of each chapter's trainer pays it;
     the copies are thrown away, and later trainers share what was loaded (and the matching chapter's
-picture bank and text table, drawn once per process for every visitor). (torch.optim is not used at
+    picture bank and text table, drawn once per process for every visitor). (torch.optim is not used at
     all: its first use imported torch's compiler, 150 MB more; models/optim.py is the same Adam.)"""
     with torch.random.fork_rng():                  # leave the visitors' random numbers alone
         tiny = DiffusionTrainer(dataclasses.replace(DiffusionConfig.live(), width=8, batch=4, pool=16), kind="cat")

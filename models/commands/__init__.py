@@ -34,7 +34,7 @@ def train_live(make_trainer, seconds: float, report=None):
 
 
 def read_weights(path, load, what: str, model: str):
-    """`load(path)` for weights a user named with --weights (None: `load(None)`, the shipped ones).
+    """`load(path)` for weights a user named with --weights (None or "": `load(None)`, the shipped ones).
     Every way a file can be wrong, missing, a folder, empty, cut short, not torch's, another model's,
     gives one CommandError line that names `what` (e.g. "in-betweener") and how to make the right file
     with `python -m models train <model>`; never torch's unpickling message or a traceback."""
@@ -44,6 +44,7 @@ def read_weights(path, load, what: str, model: str):
     from ..cli import CommandError
 
     make = f"make them with `python -m models train {model} --out NEW.pt`"     # never over the file given
+    path = path or None
     if path is not None:
         file = Path(path)
         if not file.exists():

@@ -17,7 +17,7 @@ from . import load_judge, read_weights, train_and_save_along_the_way
 
 def load_trainer(path) -> DiffusionTrainer:
     """The trainer saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
-    return read_weights(path or None, DiffusionTrainer.load, "diffusion", "diffusion")
+    return read_weights(path, DiffusionTrainer.load, "diffusion", "diffusion")
 
 
 def train_command(args) -> None:

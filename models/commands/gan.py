@@ -17,7 +17,7 @@ from . import load_judge, read_weights
 
 def _load(path) -> tuple[dict, torch.nn.Module]:
     """(the saved dict, its generator) from `path` (None: the shipped weights), or one CommandError line."""
-    return read_weights(path or None, lambda p: (load_weights(p), load_generator(p)), "GAN", "gan")
+    return read_weights(path, lambda p: (load_weights(p), load_generator(p)), "GAN", "gan")
 
 
 def train_command(args) -> None:

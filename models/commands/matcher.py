@@ -19,7 +19,7 @@ from . import read_weights
 
 def load_model(path):
     """The matcher saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
-    return read_weights(path or None, load, "matcher", "matcher")
+    return read_weights(path, load, "matcher", "matcher")
 
 
 def train_command(args) -> None:

@@ -49,7 +49,7 @@ def train_command(args) -> None:
 
 
 def evaluate_command(args) -> None:
-    model = read_weights(args.weights or None, R.load, "recognizer", "recognizer")
+    model = read_weights(args.weights, R.load, "recognizer", "recognizer")
     world, world_kinds = R.held_out(model, args.seed)
     strokes, stroke_kinds = stroke_held_out(model, args.seed)
     print(f"{'':8s} {'world':>7s} {'strokes':>8s}")
@@ -59,7 +59,7 @@ def evaluate_command(args) -> None:
 
 
 def recognize_command(args) -> None:
-    model = read_weights(args.weights or None, R.load, "recognizer", "recognizer")
+    model = read_weights(args.weights, R.load, "recognizer", "recognizer")
     failed = 0
     for name in args.files:
         try:

@@ -26,7 +26,7 @@ from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
 
 def _load(path) -> WordsTrainer:
     """The words model saved at `path` (None: the shipped one), or a one-line CommandError (read_weights)."""
-    return read_weights(path or None, lambda p: WordsTrainer.load(Path(p) if p else WEIGHTS), "words-model", "words")
+    return read_weights(path, lambda p: WordsTrainer.load(Path(p) if p else WEIGHTS), "words-model", "words")
 
 
 def train_command(args) -> None:
