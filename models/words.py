@@ -72,13 +72,8 @@ class WordsConfig:
 
     @staticmethod
     def live() -> "WordsConfig":
-        """A small set a child can watch learn: three kinds in three colours, a smaller network.
-
-        Cross-attention or FiLM alone, measured on this set (seed 0, 36 pictures of "red fish" ... "yellow
-        sun", colour by bench/words.py's colour check; a busy shared machine, so CPU seconds): at 200 steps
-        both 72% in the colour asked for (FiLM 22 CPU-s, cross 25); at 400 steps FiLM 81%, cross-attention
-        94% (44 and 51 CPU-s). The clean-picture error with words at 90% noise: 0.0683 FiLM, 0.0678 cross
-        (without words 0.088 both). So the words steer through both, and cross-attention is kept."""
+        """A small set a child can watch learn: three kinds in three colours, a smaller network, with
+        cross-attention (why not FiLM: docs/notes/words.md, "The live set")."""
         return WordsConfig(width=16, batch=16, attention=False, ema=0.99, warmup=50, pool=1024,
                            kinds=("fish", "heart", "sun"), colors=("red", "blue", "yellow"), guidance=2.0)
 

@@ -70,12 +70,8 @@ class TeachConfig:
     @staticmethod
     def live() -> "TeachConfig":
         """On the page: 300 steps of 16 pictures, 2 vectors, and the cross-attentions' key/value maps
-        (Custom Diffusion) with 4 known pictures a step. Measured (bench/words.py teach(), 4 code-drawn
-        rockets kept at 112 px, one thread, load average 14-66 on 2 cores): 34-37 CPU-seconds (200-266 s
-        wall on that crowded machine). The check saw the rocket in 13% / 50% ("a blue rocket" /
-        "一个蓝色的rocket", child 1) and 81% / 88% ("a blue 火箭" / "一个蓝色的火箭", child 0); false alarms
-        0-6% ("a blue house", the words before learning); blue 100%. The words alone (kv=False, the
-        paper's textual inversion): 25 CPU-s, the rocket seen in 0-3%, as often as in "a blue house"."""
+        (Custom Diffusion) with 4 known pictures a step. What it costs and how often the new word is
+        seen: docs/notes/words.md, "Teach a new word"."""
         return TeachConfig(kv=True, kv_lr=3e-3, prior=4)
 
     @staticmethod

@@ -10,7 +10,7 @@ from models import text_gen as tg
 from ui.beyond_figures import piano_roll
 from ui.beyond_parts import honest, loss_chart
 from ui.beyond_video import video_part
-from ui.i18n import lang, t
+from ui.i18n import bases, lang, t
 from ui.layout import chapter
 from ui.pictures import show
 from ui.training import LiveTraining
@@ -75,12 +75,8 @@ def music_part() -> None:
 
 
 # ── 3. Text ────────────────────────────────────────────────────────────────────────────────────
-def langs() -> list[str]:
-    return ["zh", "en"] if lang() == "both" else [lang()]
-
-
 def writing(trainer, temperature: float, n: int = 3, seed: int = 0) -> list[str]:
-    return [trainer.write(lg, "", temperature, seed=seed + i) for lg in langs() for i in range(n)]
+    return [trainer.write(lg, "", temperature, seed=seed + i) for lg in bases() for i in range(n)]
 
 
 def text_part() -> None:
