@@ -128,7 +128,7 @@ def replay() -> None:
 
     def frame(i: int) -> None:
         st.progress(i / max(last, 1), text=t("gan.replay_at", round=int(run["rounds"][i]), total=total))
-        show_view(view_of_run(run, i))
+        show_view(view_of_run(run, i), place="replay")
 
     player.screen(last, frame)
 

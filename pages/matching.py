@@ -11,7 +11,7 @@ from models import matcher as M
 from models import world
 from models.tokenizer import UNK, full_captions, short_text
 from ui.i18n import first_base, in_each, t, t_in
-from ui.layout import chapter, say
+from ui.layout import chapter, presenting, say
 from ui.match_figures import bar_rows, map_figure
 from ui.match_views import best_words, chips, grid, heard, learning, odd_buttons
 from ui.pictures import described, show, show_row, upscale
@@ -35,7 +35,7 @@ def shipped():
 
 # ── Figures, remembered (drawn by ui/match_figures.py) ────────────────────────────────────────
 @st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
-def piece_bars(text: str, rows: int = 10) -> bytes:
+def piece_bars(text: str, rows: int = 10, big: bool = False) -> bytes:
     """Each piece's 32 numbers, and how much the model listens to it. (A child's own words: remembered
     in this visitor's session only, never in a cache shared with others; tests/browser/test_session_cache_browser.py.)"""
     model = shipped()[0]
@@ -43,18 +43,18 @@ def piece_bars(text: str, rows: int = 10) -> bytes:
     listens = model.piece_weights(text)
     n = min(len(reading.pieces), rows)
     return bar_rows(reading.pieces[:n], vectors[:n], [i != UNK for i in reading.ids[:n]],
-                    [f"{round(100 * float(w))}%" for w in listens[:n]])
+                    [f"{round(100 * float(w))}%" for w in listens[:n]], big=big)
 
 
-@st.cache_data(show_spinner=False)
-def meet_png() -> bytes:
+@st.cache_data(show_spinner=False, max_entries=2)
+def meet_png(big: bool = False) -> bytes:
     """A blue star, "蓝色的星星" and "a blue star" as 64 numbers each: nearly the same bars. A red fish: not."""
     model, pics, *_ = shipped()
     star = pics.images[np.flatnonzero((pics.kinds == world.KINDS.index("star")) & (pics.colors == world.COLORS.index("blue")))[0]]
     words = ["蓝色的星星", "a blue star", "a red fish"]
     vectors, cos = M.picture_and_words(model, star, words)
     return bar_rows([""] + words, vectors, right=[""] + [f"{M.match_score(c)}" for c in cos],
-                    pictures=[upscale(star, 2), None, None, None])
+                    pictures=[upscale(star, 2), None, None, None], big=big)
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,19 +66,19 @@ def map_layout(words: tuple):
     return many.images[chosen], M.meaning_map(shipped()[0], many.images[chosen], list(words))
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def plain_map_png(words: tuple) -> bytes:
+@st.cache_data(show_spinner=False, max_entries=2)
+def plain_map_png(words: tuple, big: bool = False) -> bytes:
     """The map with no word of the child's own: the same for everyone, so shared."""
-    return map_png(words, "")
+    return map_png(words, "", big)
 
 
 @st.cache_data(scope="session", max_entries=8, show_spinner=False)   # a child's own words: this visitor only
-def map_png(words: tuple, extra: str) -> bytes:
+def map_png(words: tuple, extra: str, big: bool = False) -> bytes:
     """Pictures and words on one map; `extra`, a child's own word, placed on the same map (remembered
     per visitor, never shared)."""
     images, layout = map_layout(words)
     p_extra = layout.place(shipped()[0], [extra])[0] if extra else None
-    return map_figure(images, layout.images_xy, words, layout.words_xy, extra, p_extra)
+    return map_figure(images, layout.images_xy, words, layout.words_xy, extra, p_extra, big)
 
 
 # ── Words become numbers ───────────────────────────────────────────────────────────────────────
@@ -90,7 +90,7 @@ def pieces() -> None:
     if not heard(model, text) and not model.tokenizer.read(text).pieces:
         return
     st.markdown(f"**{t('matching.pieces_label')}** {chips(model.tokenizer.read(text))}")
-    show(piece_bars(text), caption=t("matching.bars_caption"))
+    show(piece_bars(text, big=presenting()), caption=t("matching.bars_caption"))
 
 
 # ── Watch it learn to match ────────────────────────────────────────────────────────────────────
@@ -144,7 +144,8 @@ def meaning_map() -> None:
     if word.strip():
         heard(shipped()[0], word)
     extra = word.strip()
-    show(map_png(MAP_WORDS, extra) if extra else plain_map_png(MAP_WORDS), caption=t("matching.map_caption"))
+    big = presenting()
+    show(map_png(MAP_WORDS, extra, big) if extra else plain_map_png(MAP_WORDS, big), caption=t("matching.map_caption"))
 
 
 def honest() -> None:
@@ -153,7 +154,7 @@ def honest() -> None:
 
 
 def meet() -> None:
-    show(meet_png(), caption=t("matching.meet_caption"))
+    show(meet_png(presenting()), caption=t("matching.meet_caption"))
 
 
 chapter("matching", {"why": meet, "pieces": pieces, "learn": learn, "search": search, "describe": describe,

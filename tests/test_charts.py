@@ -118,3 +118,59 @@ def test_the_cjk_font_file_is_found_without_matplotlibs_cache():
 
     font = ft2font.FT2Font(str(path))
     assert font.get_char_index(ord("画")) != 0
+
+
+def test_a_long_legend_name_breaks_into_rows_at_a_space():
+    from ui import charts
+
+    rows = charts.wrapped("Judge right on real pictures (%)").split(charts.SPLIT)
+    assert rows == ["Judge right on", "real pictures (%)"]
+    assert all(charts.em_width(r) <= charts.LINE_EM for r in rows)
+    assert charts.wrapped("裁判认出画的图（%）") == "裁判认出画的图（%）"                         # 10 em: one row
+    both = charts.wrapped("裁判认对真图（%） · Judge right on real pictures (%)").split(charts.SPLIT)
+    assert both == ["裁判认对真图（%）", "Judge right on", "real pictures (%)"]
+    legend = charts.lines([0, 1], {"Judge right on real pictures (%)": [1, 2]}, "Rounds").to_dict()
+    assert legend["encoding"]["color"]["scale"]["domain"] == ["Judge right on · real pictures (%)"]
+
+
+def _texts_px(fig):
+    from matplotlib.text import Text
+
+    return [(t.get_text(), t.get_fontsize() * fig.dpi / 72) for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+
+
+@pytest.mark.parametrize("which", ["bars", "grid", "map"])
+def test_classroom_figures_have_every_word_28_px_and_fit_the_projectors_column(which, monkeypatch):
+    """Classroom mode (1920 px projector): a chapter part's right column is about 1,140 px wide; shown at
+    its own size there, every word of a matching figure is at least 28 px tall (issue #19)."""
+    from ui import match_figures as mf
+
+    made = []
+    monkeypatch.setattr(mf, "png", lambda fig: made.append(fig) or b"")
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (6, 32, 32, 3), dtype=np.uint8)
+    words = ["a big happy pink face", "一只小小的橙色的猫", "a red fish", "鱼", "花", "树"]
+    for big in (False, True):
+        if which == "bars":
+            mf.bar_rows(words[:3], rng.normal(size=(3, 32)), [True] * 3, ["37%", "20%", "42%"], big=big)
+        elif which == "grid":
+            mf.grid_png(images, words, rng.random((6, 6)), big=big)
+        else:
+            mf.map_figure(images, rng.normal(size=(6, 2)), words, rng.normal(size=(6, 2)), "我的词", np.zeros(2), big=big)
+    small, big = made
+    assert min(px for _, px in _texts_px(small)) < 20                 # the page's own size: small words
+    sizes = _texts_px(big)
+    assert len(sizes) >= 3 and min(px for _, px in sizes) >= 28, sorted(sizes, key=lambda s: s[1])[:3]
+    assert big.get_figwidth() * big.dpi <= 1140
+
+
+def test_classroom_line_charts_have_28_px_words():
+    from ui import charts
+
+    spec = charts.lines([0, 10], {"a": [1, 2], "b": [2, 1]}, "Rounds", big=True).to_dict()
+    enc = spec["encoding"]
+    sizes = [enc["x"]["axis"]["labelFontSize"], enc["x"]["axis"]["titleFontSize"], enc["y"]["axis"]["labelFontSize"],
+             enc["color"]["legend"]["labelFontSize"]]
+    assert min(sizes) >= 28, sizes
+    plain = charts.lines([0, 10], {"a": [1, 2]}, "Rounds").to_dict()["encoding"]["x"]["axis"]["labelFontSize"]
+    assert plain < 28

@@ -10,6 +10,7 @@ from PIL import Image
 
 from models import world
 from ui import canvas as C
+from ui.charts import quick_line
 from ui.i18n import kind_name, t
 from ui.pictures import show_grid
 
@@ -80,4 +81,5 @@ def learning(live, trainer, state) -> None:
     with chart:
         if state.history:
             st.caption(t("diffusion.learn_loss"))
-            st.line_chart([h["loss"] for h in state.history], height=180)
+            quick_line([h["steps"] for h in state.history], [h["loss"] for h in state.history],
+                       alt_text=t("diffusion.learn_loss"), height=180)

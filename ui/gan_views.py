@@ -126,8 +126,9 @@ def scoreboard(history: dict) -> None:
         st.markdown(t("gan.neck_and_neck", pct=round(50 * (r + d))))
 
 
-def show_view(v: dict) -> None:
-    """The drawer's pictures now and the scoreboard, the film strip, the judge's line-up."""
+def show_view(v: dict, place: str = "duel") -> None:
+    """The drawer's pictures now and the scoreboard, the film strip, the judge's line-up. `place` names
+    this view among the page's others (the live duel, the recorded replay), for its film strip's key."""
     left, right = st.columns([1.1, 1], gap="large")
     with left:
         st.markdown("**" + t("gan.now_title") + "**")
@@ -140,9 +141,11 @@ def show_view(v: dict) -> None:
             else:
                 st.caption(t("gan.collapse_ok"))
     st.markdown("**" + t("gan.film_title") + "**")
-    for column, (r, frame) in zip(st.columns(8), v["film"][-8:]):
-        show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
-             caption=t("gan.film_round", round=r), width="stretch", where=column)
+    film = v["film"][-8:]
+    with st.container(key=f"film-strip-{place}"):           # four to a row where its column is narrow (ui/layout.py)
+        for column, (r, frame) in zip(st.columns(max(len(film), 4)), film):      # a few frames: not 8 slivers
+            show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
+                 caption=t("gan.film_round", round=r), width="stretch", where=column)
     line = v["lineup"]
     if len(line["images"]) == 0:        # a class duel's child: the line-up is the judge game below
         return

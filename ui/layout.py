@@ -78,6 +78,17 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
   { min-width: calc(20% - 1rem) !important; }
 }
+/* A film strip in a narrow column (a phone, a tablet or a 900 px window with the sidebar open): four
+   frames to a row, so "Round 10" is not broken inside a word in a 38 px sliver. A container query: the
+   column's width, not the window's, is what matters. (Layout containment: the frames' toolbar, whose
+   full screen would be held inside the strip, is hidden.) */
+[class*="st-key-film-strip"] { container-type: inline-size; }
+[class*="st-key-film-strip"] [data-testid="stElementToolbar"] { display: none !important; }
+@container (max-width: 640px) {
+  [class*="st-key-film-strip"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [class*="st-key-film-strip"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]
+  { min-width: calc(25% - 1rem) !important; max-width: calc(25% - 0.75rem); }
+}
 /* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
    one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */

@@ -25,10 +25,11 @@ def drawable(words: str, most: int = 12) -> str:
     return words if len(words) <= most else words[: most - 1] + "…"
 
 
-def bar_rows(labels, vectors, known=None, right=None, pictures=None) -> bytes:
-    """Each row's numbers as coloured bars (orange up, blue down), a label or a picture on the left."""
+def bar_rows(labels, vectors, known=None, right=None, pictures=None, big: bool = False) -> bytes:
+    """Each row's numbers as coloured bars (orange up, blue down), a label or a picture on the left.
+    `big`: classroom mode (charts.figure)."""
     n = len(vectors)
-    fig = figure(7.5, 0.55 * n + 0.3)
+    fig = figure(7.5, 0.55 * n + 0.3, big)
     top = max(float(np.abs(vectors).max()), 1e-6)
     for i in range(n):
         ax = fig.add_subplot(n, 1, i + 1)
@@ -50,10 +51,11 @@ def bar_rows(labels, vectors, known=None, right=None, pictures=None) -> bytes:
     return png(fig)
 
 
-def grid_png(images, texts, probs) -> bytes:
-    """Pictures down the side, words along the top; the brighter a square, the better the model says they match."""
+def grid_png(images, texts, probs, big: bool = False) -> bytes:
+    """Pictures down the side, words along the top; the brighter a square, the better the model says they match.
+    `big`: classroom mode (charts.figure), shorter, so the grid fits the projector's screen below its controls."""
     n, m = probs.shape
-    fig = figure(6.4, 5.2)
+    fig = figure(5.6, 4.4, big) if big else figure(6.4, 5.2)
     ax = fig.add_subplot()
     ax.imshow(probs, cmap="YlOrRd", vmin=0, vmax=1, extent=(0, m, n, 0))
     for i, im in enumerate(images):
@@ -64,7 +66,8 @@ def grid_png(images, texts, probs) -> bytes:
             ax.text(j + 0.5, i + 0.5, f"{round(100 * probs[i, j])}", ha="center", va="center", fontsize=9,
                     color="white" if probs[i, j] > 0.6 else "#333333")
     ax.set(xlim=(-1.1, m), ylim=(n, 0))
-    ax.set_xticks(np.arange(m) + 0.5, [x if len(x) <= 22 else x[:21] + "…" for x in texts], rotation=35,
+    turn = 60 if big else 35                            # big letters in narrow columns: steeper
+    ax.set_xticks(np.arange(m) + 0.5, [x if len(x) <= 22 else x[:21] + "…" for x in texts], rotation=turn,
                   ha="left", fontsize=9)
     ax.xaxis.tick_top()
     ax.set_yticks([])
@@ -73,17 +76,18 @@ def grid_png(images, texts, probs) -> bytes:
     return png(fig)
 
 
-def map_figure(images, p_img, words, p_txt, extra: str = "", p_extra=None) -> bytes:
-    """Pictures at p_img (N, 2), words at p_txt (M, 2), and a child's own word `extra` at p_extra, as PNG."""
-    return png(map_fig(images, p_img, words, p_txt, extra, p_extra)[0])
+def map_figure(images, p_img, words, p_txt, extra: str = "", p_extra=None, big: bool = False) -> bytes:
+    """Pictures at p_img (N, 2), words at p_txt (M, 2), and a child's own word `extra` at p_extra, as PNG.
+    `big`: classroom mode (charts.figure)."""
+    return png(map_fig(images, p_img, words, p_txt, extra, p_extra, big)[0])
 
 
-def map_fig(images, p_img, words, p_txt, extra: str = "", p_extra=None):
+def map_fig(images, p_img, words, p_txt, extra: str = "", p_extra=None, big: bool = False):
     """The map as a Figure, with its word labels and its pictures (matplotlib artists, for tests).
     Words that land in (nearly) the same place share one label; labels are nudged off the pictures so
     no word sits on a picture (each label is pushed away from the pictures it overlaps, a few pixels at
     a time, at most 200 times)."""
-    fig = figure(7.5, 6)
+    fig = figure(7.5, 4.6, big) if big else figure(7.5, 6)     # big: it fits the projector's screen
     ax = fig.add_subplot()
     half = 0.04 * (p_img.max() - p_img.min())
     pictures = [ax.imshow(im, extent=(x - half, x + half, y - half, y + half), zorder=1) for (x, y), im in zip(p_img, images)]
@@ -124,13 +128,14 @@ def _off_the_pictures(fig, ax, labels, pictures, most: float = 240.0) -> None:
     renderer = fig.canvas.get_renderer()
     taken = [p.get_window_extent(renderer) for p in pictures]
     to_data = ax.transData.inverted()
+    unit = fig.dpi / 110                      # the steps are pixels at 110 dpi (more at classroom mode's dpi)
     turns = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     directions = np.stack([np.sin(turns), np.cos(turns)], axis=1)      # up first, then round
     for label in labels:
         start = ax.transData.transform(label.get_position())
         box = label_box(label, renderer)
         if any(box.overlaps(other) for other in taken):
-            for r in np.arange(6.0, most, 6.0):
+            for r in np.arange(6.0 * unit, most * unit, 6.0 * unit):
                 spot = next((start + r * d for d in directions
                              if not any(box.translated(*(r * d)).overlaps(o) for o in taken)), None)
                 if spot is not None:

@@ -9,7 +9,9 @@ import streamlit as st
 
 from models import matcher as M
 from models.tokenizer import MAX_PIECES, UNK
+from ui.charts import quick_line
 from ui.i18n import t
+from ui.layout import presenting
 from ui.match_figures import grid_png
 from ui.pictures import show
 
@@ -59,15 +61,15 @@ def chips(reading) -> str:
 
 def grid(similarity: dict, caption: str) -> None:
     """A picture-by-words grid (models.matcher.similarity_grid or MatcherTrainer.batch_similarity)."""
-    show(grid_png(similarity["images"], similarity["texts"], similarity["probs"]), caption=caption)
+    show(grid_png(similarity["images"], similarity["texts"], similarity["probs"], big=presenting()), caption=caption)
 
 
 def learning(trainer, state) -> None:
     """The live matcher's grid now, and how often it matched right so far."""
     grid(trainer.batch_similarity(), t("matching.grid_caption"))
     if state.history:
-        chart = {"steps": [h["steps"] for h in state.history], "right": [100 * h["accuracy"] for h in state.history]}
-        st.line_chart(chart, x="steps", y="right", height=160, x_label=t("matching.chart_x"), y_label=t("matching.chart_y"))
+        quick_line([h["steps"] for h in state.history], [100 * h["accuracy"] for h in state.history],
+                   alt_text=t("matching.chart_y"), height=160, x_title=t("matching.chart_x"), y_title=t("matching.chart_y"))
 
 
 def best_words(captions: dict, caption_emb: dict, picture_emb) -> None:

@@ -20,6 +20,7 @@ from PIL import Image
 from models import textnorm, world
 from models import words_teach as WT
 from ui import canvas as C
+from ui.charts import quick_line
 from ui.i18n import first_base, kind_name, t, t_in
 from ui.pictures import show, show_grid
 
@@ -110,7 +111,7 @@ def _learning(s) -> None:
                 text=t("words.teach_learning", step=teacher.steps, total=teacher.config.steps))
     if teacher.history:
         st.caption(t("words.teach_loss"))
-        st.line_chart(teacher.history, height=140)
+        quick_line(list(range(1, len(teacher.history) + 1)), teacher.history, alt_text=t("words.teach_loss"), height=140)
 
 
 def _drawings(s, model) -> None:

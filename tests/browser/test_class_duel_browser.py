@@ -70,6 +70,12 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=60_000)
     assert page.get_by_text(re.compile(r"2 watching")).count() == 1
 
+    # A child's 900 px window with the sidebar open: the film strip's frames are four to a row, not
+    # eight slivers whose captions break inside a word ("Rou / nd 10").
+    widths = child.evaluate("""() => [...document.querySelectorAll('[class*="st-key-film-strip"] [data-testid="stColumn"]')]
+        .map((c) => c.getBoundingClientRect().width)""")
+    assert widths and min(widths) >= 80, f"film strip columns {widths}"
+
     page.locator(".st-key-gan-pause button").click()
     settle(page)
     shot(page, "class-duel-teacher-en")
