@@ -8,7 +8,7 @@ import streamlit as st
 from models import world
 from ui.diffusion_views import cleaning_screen, doodle_pad, kind_names, kind_picker, learning
 from ui.i18n import kind_name, t
-from ui.layout import chapter, say
+from ui.layout import aside, chapter, say
 from ui.pictures import show, show_grid, show_row
 from ui.player import Labels, Player
 from ui.training import LiveTraining
@@ -175,7 +175,8 @@ def finished(kind: str) -> np.ndarray:
 
 
 def learn() -> None:
-    kind = kind_picker("diffusion-learn-kind", t("diffusion.learn_pick"), "face", keep=True)
+    with aside():
+        kind = kind_picker("diffusion-learn-kind", t("diffusion.learn_pick"), "face", keep=True)
     live = LiveTraining("diffusion", lambda: new_trainer(kind), max_steps=LIVE_STEPS, max_memory_mb=100)
     if live.state.trainer is not None and live.state.trainer.kind != kind:
         live.reset(lambda: new_trainer(kind))             # a new kind: a new model, from nothing

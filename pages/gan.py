@@ -13,7 +13,7 @@ from models.gan_train import GANTrainer, load_run, make_data
 from ui import class_duel
 from ui.gan_views import fake_row, game_board, game_from_run, game_score, show_view, story_row, view_of_run, view_of_trainer
 from ui.i18n import t
-from ui.layout import chapter, say
+from ui.layout import aside, chapter, say
 from ui.pictures import show_grid
 from ui.player import Keys, Labels, Player
 from ui.training import LiveTraining
@@ -79,15 +79,15 @@ def choose() -> None:
 
 
 def who_learns(live: LiveTraining) -> None:
-    who = st.segmented_control(t("gan.who_learns"), ("both", "generator", "discriminator"), default="both", key="gan-who",
-                               format_func=lambda w: t(f"gan.learns_{w}"), persist_state="session")
+    who = aside().segmented_control(t("gan.who_learns"), ("both", "generator", "discriminator"), default="both",
+                                    key="gan-who", format_func=lambda w: t(f"gan.learns_{w}"), persist_state="session")
     if live.state.trainer is not None:
         with live.lock:                                  # a worker may be in the middle of a round
             live.state.trainer.mode = who or "both"
 
 
 def duel() -> None:
-    class_duel.corner("gan")                 # classroom mode: start a class duel; otherwise: join one
+    class_duel.corner("gan", aside())        # classroom mode: start a class duel; otherwise: join one
     choice, start = chosen()
     if start == "recorded":
         replay()
@@ -97,14 +97,14 @@ def duel() -> None:
     if st.session_state.get("gan:made-for") != (choice, start):      # a new choice: a new duel
         live.reset()
         st.session_state["gan:made-for"] = (choice, start)
-    live.controls(extra=lambda: who_learns(live))
+    live.controls()
+    who_learns(live)
     live.panel(lambda trainer, state: show_view(class_duel.publish(view_of_trainer(trainer))), waiting=waiting)
 
 
 def waiting() -> None:
     """All seats taken: the recorded duel plays by itself, one frame a tick."""
-    run = recorded()
-    if run is None:
+    if (run := recorded()) is None:
         return
     n = st.session_state["gan:waiting"] = st.session_state.get("gan:waiting", -1) + 1
     st.subheader(t("gan.waiting_title"), anchor=False)

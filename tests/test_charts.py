@@ -101,9 +101,7 @@ def test_line_charts_tell_lines_apart_without_colour_and_keep_long_names_whole()
     assert enc["strokeDash"]["field"] == "line" and enc["shape"]["field"] == "line"      # dash + marker per line
     dashes = enc["strokeDash"]["scale"]["range"]
     assert dashes[0] != dashes[1]
-    legend = enc["color"]["legend"]
-    assert legend["orient"] == "bottom" and legend["labelLimit"] == 0                    # never cut
-    assert "split" in legend["labelExpr"]                                                  # two rows in "both"
+    assert len(set(charts.MARKS)) == len(charts.SHAPES) and len(set(charts.STROKES)) == len(charts.DASHES)
     assert enc["x"]["title"] == ["回合", "Rounds"]
     assert enc["y"]["title"] is None                                                      # no tall axis title
 
@@ -120,17 +118,17 @@ def test_the_cjk_font_file_is_found_without_matplotlibs_cache():
     assert font.get_char_index(ord("画")) != 0
 
 
-def test_a_long_legend_name_breaks_into_rows_at_a_space():
+def test_the_lines_key_is_words_with_each_lines_marker_and_dash():
     from ui import charts
 
-    rows = charts.wrapped("Judge right on real pictures (%)").split(charts.SPLIT)
-    assert rows == ["Judge right on", "real pictures (%)"]
-    assert all(charts.em_width(r) <= charts.LINE_EM for r in rows)
-    assert charts.wrapped("裁判认出画的图（%）") == "裁判认出画的图（%）"                         # 10 em: one row
-    both = charts.wrapped("裁判认对真图（%） · Judge right on real pictures (%)").split(charts.SPLIT)
-    assert both == ["裁判认对真图（%）", "Judge right on", "real pictures (%)"]
-    legend = charts.lines([0, 1], {"Judge right on real pictures (%)": [1, 2]}, "Rounds").to_dict()
-    assert legend["encoding"]["color"]["scale"]["domain"] == ["Judge right on · real pictures (%)"]
+    names = ["裁判认对真图（%） · Judge right on real pictures (%)", "Judge right on drawn <pictures> (%)"]
+    html = charts.line_key(names, ["#1f6f66", "#b4441f"])
+    rows = html.split("<br>")
+    assert len(rows) == 2
+    assert "●━━" in rows[0] and "#1f6f66" in rows[0] and names[0] in rows[0]
+    assert "■╍╍" in rows[1] and "&lt;pictures&gt;" in rows[1]                          # words, never markup
+    enc = charts.lines([0, 1], {n: [1, 2] for n in names}, "Rounds").to_dict()["encoding"]
+    assert enc["color"]["legend"] is None                    # no legend to be cut inside the chart
 
 
 def _texts_px(fig):
@@ -169,8 +167,7 @@ def test_classroom_line_charts_have_28_px_words():
 
     spec = charts.lines([0, 10], {"a": [1, 2], "b": [2, 1]}, "Rounds", big=True).to_dict()
     enc = spec["encoding"]
-    sizes = [enc["x"]["axis"]["labelFontSize"], enc["x"]["axis"]["titleFontSize"], enc["y"]["axis"]["labelFontSize"],
-             enc["color"]["legend"]["labelFontSize"]]
+    sizes = [enc["x"]["axis"]["labelFontSize"], enc["x"]["axis"]["titleFontSize"], enc["y"]["axis"]["labelFontSize"]]
     assert min(sizes) >= 28, sizes
     plain = charts.lines([0, 10], {"a": [1, 2]}, "Rounds").to_dict()["encoding"]["x"]["axis"]["labelFontSize"]
     assert plain < 28

@@ -109,65 +109,40 @@ def figure(width: float = 6.0, height: float = 3.0, big: bool = False) -> Figure
 # ── Line charts that read at every size ────────────────────────────────────────────────────────────
 DASHES = ([1, 0], [7, 4], [2, 3], [10, 3, 2, 3])          # solid, dashed, dotted, dash-dot: not colour alone
 SHAPES = ("circle", "square", "triangle-up", "diamond")
-SPLIT = " · "                                             # "中文 · English" labels go on two lines
+SPLIT = " · "                                             # "中文 · English" axis titles go on two lines
+DEFAULT_COLORS = ["#1f6f66", "#b4441f", "#3b5bdb", "#7b2cbf"]
 BIG = 28 / 12          # classroom mode: a chart's smallest text (12 px) becomes 28 px on the projector
-LINE_EM = 11           # a legend row holds about this many em (a Chinese character is 1 em, a letter ~0.55)
-
-
-def em_width(words: str) -> float:
-    """About how wide `words` are, in em: CJK and other wide characters 1, everything else 0.55."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in words)
-
-
-def wrapped(name: str, most: float = LINE_EM) -> str:
-    """A legend name with SPLIT where it breaks into rows: at each SPLIT it had, and, inside a part wider
-    than `most` em, at the space nearest its middle ("Judge right on real pictures (%)" ->
-    "Judge right on real · pictures (%)"), so a narrow column (a phone, a 900 px window with the
-    sidebar open) never cuts it. A part with no space stays whole."""
-    rows = []
-    for part in name.split(SPLIT):
-        spaces = [i for i, ch in enumerate(part) if ch == " "]
-        if em_width(part) > most and spaces:
-            cut = min(spaces, key=lambda i: abs(em_width(part[:i]) - em_width(part[i + 1:])))
-            rows += [part[:cut], part[cut + 1:]]
-        else:
-            rows.append(part)
-    return SPLIT.join(rows)
+MARKS = ("●", "■", "▲", "◆")                              # the key's words for SHAPES ...
+STROKES = ("━━", "╍╍", "┈┈", "━┈")                        # ... and for DASHES
 
 
 def lines(x: list, series: dict[str, list], x_title: str, colors: list[str] | None = None, height: int = 220,
           y_max: float | None = 100, y_suffix: str = "%", big: bool = False):
     """An Altair line chart: one line per entry of `series` (name -> values over `x`), each with its own
-    colour, dash and marker, so lines are told apart without colour. The legend sits below the chart,
-    one name a row (a bilingual "中文 · English" name on two rows, a long one broken by `wrapped`), so
-    long names are never cut; the y axis has no title (the values carry `y_suffix`, the legend says
-    what they are). Width follows the column; `height` is the plot's in px. `big` (classroom mode):
+    colour, dash and marker, so lines are told apart without colour. The chart has no legend: `line_key()`
+    says which line is which in words below it, which wrap at any width (a legend inside the chart was
+    cut at the plot's edge in a 160 px column: "Judge right o…"). The y axis has no title (the values
+    carry `y_suffix`). Width follows the column; `height` is the plot's in px. `big` (classroom mode):
     every text at least 28 px."""
     import altair as alt
     import pandas as pd
 
     k = BIG if big else 1.0
-    names = [wrapped(name) for name in series]
-    rows = [{"x": xv, "value": float(v), "line": name} for name, values in zip(names, series.values())
-            for xv, v in zip(x, values)]
+    names = list(series)
+    rows = [{"x": xv, "value": float(v), "line": name} for name in names for xv, v in zip(x, series[name])]
     frame = pd.DataFrame(rows)
-    colors = colors or ["#1f6f66", "#b4441f", "#3b5bdb", "#7b2cbf"]
-    legend = alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0, labelFontSize=13 * k,
-                        symbolStrokeWidth=2.5 * k, symbolSize=120 * k * k,
-                        labelExpr=f"split(datum.label, '{SPLIT}')")
+    colors = colors or DEFAULT_COLORS
     scale_y = alt.Scale(domain=[0, y_max]) if y_max is not None else alt.Undefined
     encode = dict(
         x=alt.X("x:Q", title=x_title.split(SPLIT) if SPLIT in x_title else x_title,
                 axis=alt.Axis(labelFontSize=12 * k, titleFontSize=13 * k, tickMinStep=1, format="d")),
         y=alt.Y("value:Q", title=None, scale=scale_y,
                 axis=alt.Axis(labelFontSize=12 * k, labelExpr=f"datum.value + '{y_suffix}'", tickCount=5)),
-        color=alt.Color("line:N", sort=names, scale=alt.Scale(domain=names, range=colors[: len(names)]), legend=legend),
+        color=alt.Color("line:N", sort=names, scale=alt.Scale(domain=names, range=colors[: len(names)]), legend=None),
         strokeDash=alt.StrokeDash("line:N", sort=names, scale=alt.Scale(domain=names, range=list(DASHES[: len(names)])),
-                                  legend=legend),
+                                  legend=None),
         shape=alt.Shape("line:N", sort=names, scale=alt.Scale(domain=names, range=list(SHAPES[: len(names)])),
-                        legend=legend),
+                        legend=None),
     )
     marks = alt.Chart(frame).mark_line(strokeWidth=2.5 * k, point=alt.OverlayMarkDef(size=36 * k * k, filled=True))
     return (marks.encode(**encode)
@@ -177,11 +152,22 @@ def lines(x: list, series: dict[str, list], x_title: str, colors: list[str] | No
             .configure_view(strokeWidth=0))
 
 
+def line_key(names: list[str], colors: list[str] | None = None) -> str:
+    """Which line is which, as HTML for st.markdown: per line its marker and dash in its colour (the
+    same as `lines()` draws), then its name; one line each. Words, so they wrap in any column and
+    are 28 px in classroom mode like every other text."""
+    import html
+
+    colors = colors or DEFAULT_COLORS
+    return "<br>".join(f'<span style="color:{colors[i]}" aria-hidden="true">{MARKS[i]}{STROKES[i]}</span> {html.escape(name)}'
+                       for i, name in enumerate(names))
+
+
 def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, colors: list[str] | None = None,
                height: int = 200) -> None:
-    """`lines()` drawn in the page at the column's width: the plot `height` px tall, plus its axis and the
-    legend rows below it (each bilingual name takes two). `alt_text` is what a screen reader says.
-    In classroom mode every text is 28 px or more."""
+    """`lines()` drawn in the page at the column's width (the plot `height` px tall, plus its axis), and
+    its `line_key()` below it. `alt_text` is what a screen reader says. In classroom mode every text is 28 px
+    or more."""
     import streamlit as st
 
     from ui.layout import presenting
@@ -193,6 +179,7 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
     st.vega_lite_chart(spec=vega_lite_spec(key, lambda: spec_of(lines(x, series, x_title, colors=colors, height=height,
                                                                       big=big))),
                        width="stretch", height="content", alt=alt_text)
+    st.markdown(line_key(list(series), colors), unsafe_allow_html=True)
 
 
 def quick_line(x: list, y: list, alt_text: str, height: int = 150, x_title: str | None = None,

@@ -111,14 +111,16 @@ def publish(view: dict) -> dict:
     return view
 
 
-def corner(chapter_id: str) -> None:
+def corner(chapter_id: str, where=None) -> None:
     """On a live chapter's duel section: in classroom mode, the teacher's "start a class duel" and the
-    open room; otherwise a small box where a child can type a class code."""
-    if presenting():
-        _teacher(chapter_id)
-    else:
-        with st.expander(t("duel_join")):
-            _join_box(chapter_id)
+    open room; otherwise a small box where a child can type a class code. In `where` (a container;
+    default: here)."""
+    with where or st.container():
+        if presenting():
+            _teacher(chapter_id)
+        else:
+            with st.expander(t("duel_join")):
+                _join_box(chapter_id)
 
 
 def _open_room() -> None:

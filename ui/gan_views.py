@@ -142,7 +142,7 @@ def show_view(v: dict, place: str = "duel") -> None:
                 st.caption(t("gan.collapse_ok"))
     st.markdown("**" + t("gan.film_title") + "**")
     film = v["film"][-8:]
-    with st.container(key=f"film-strip-{place}"):           # four to a row where its column is narrow (ui/layout.py)
+    with st.container(key=f"picture-row-film-{place}"):           # four to a row where its column is narrow (ui/layout.py)
         for column, (r, frame) in zip(st.columns(max(len(film), 4)), film):      # a few frames: not 8 slivers
             show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
                  caption=t("gan.film_round", round=r), width="stretch", where=column)
@@ -150,8 +150,9 @@ def show_view(v: dict, place: str = "duel") -> None:
     if len(line["images"]) == 0:        # a class duel's child: the line-up is the judge game below
         return
     st.markdown("**" + t("gan.lineup_title") + "**")
-    for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
-        show(image, scale=3, width="stretch", where=column, alt=truth(real))
-        column.caption(verdict(p))
-        right = (p >= 0.5) == bool(real)
-        column.caption(truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
+    with st.container(key=f"picture-row-lineup-{place}"):
+        for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
+            show(image, scale=3, width="stretch", where=column, alt=truth(real))
+            column.caption(verdict(p))
+            right = (p >= 0.5) == bool(real)
+            column.caption(truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))

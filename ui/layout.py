@@ -14,6 +14,7 @@ import html
 import json
 import logging
 import re
+import threading
 from typing import Callable
 
 import streamlit as st
@@ -78,15 +79,15 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
   { min-width: calc(20% - 1rem) !important; }
 }
-/* A film strip in a narrow column (a phone, a tablet or a 900 px window with the sidebar open): four
-   frames to a row, so "Round 10" is not broken inside a word in a 38 px sliver. A container query: the
-   column's width, not the window's, is what matters. (Layout containment: the frames' toolbar, whose
-   full screen would be held inside the strip, is hidden.) */
-[class*="st-key-film-strip"] { container-type: inline-size; }
-[class*="st-key-film-strip"] [data-testid="stElementToolbar"] { display: none !important; }
+/* A row of eight pictures with captions (the film strip, the judge's line-up) in a narrow column (a phone,
+   a tablet or a 900 px window with the sidebar open): four to a row, so "Round 10" is not broken inside
+   a word in a 38 px sliver. A container query: the column's width, not the window's, is what matters.
+   (Layout containment: the pictures' toolbar, whose full screen would be held inside the row, is hidden.) */
+[class*="st-key-picture-row"] { container-type: inline-size; }
+[class*="st-key-picture-row"] [data-testid="stElementToolbar"] { display: none !important; }
 @container (max-width: 640px) {
-  [class*="st-key-film-strip"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
-  [class*="st-key-film-strip"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]
+  [class*="st-key-picture-row"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  [class*="st-key-picture-row"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]
   { min-width: calc(25% - 1rem) !important; max-width: calc(25% - 0.75rem); }
 }
 /* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
@@ -232,6 +233,17 @@ def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
         _section(chapter_id, s, renderers)
 
 
+_columns = threading.local()        # each visitor's script runs in its own thread: the part's words column
+
+
+def aside():
+    """Where a part puts what sits beside its pictures (a choice, the class duel's room): in classroom
+    mode, the left column under the part's words, so the pictures below the controls stay on the
+    projector's first screen; otherwise right here, in the page's flow. Use: `with aside(): ...`."""
+    words = getattr(_columns, "words", None)
+    return words.container() if words is not None and presenting() else st.container()
+
+
 def _section(chapter_id: str, s: dict, renderers, side_by_side: bool = False) -> None:
     st.header(s["heading"], anchor=False, divider="gray")
     read_aloud(chapter_id, s["id"])
@@ -241,8 +253,12 @@ def _section(chapter_id: str, s: dict, renderers, side_by_side: bool = False) ->
         words, pictures = st.columns([1, 1.9], gap="large")
         with words:
             paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
-        with pictures:
-            draw()
+        _columns.words = words
+        try:
+            with pictures:
+                draw()
+        finally:
+            _columns.words = None
         return
     paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
     if draw is not None:

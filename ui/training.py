@@ -138,7 +138,7 @@ class LiveTraining:
         return self.state.picture(name, make, every)
 
     # ── Buttons ────────────────────────────────────────────────────────────────────────────────
-    def controls(self, extra: Callable[[], None] | None = None) -> None:
+    def controls(self) -> None:
         s = self.state
         with st.container(key=f"live-{self.key}-controls"):
             def speed() -> None:
@@ -152,8 +152,6 @@ class LiveTraining:
             player.bar(player.Keys.training(self.key), player.Labels.training(), s.running,
                        on_play=self._start, on_pause=self._pause, on_step=self._one_step, on_reset=self.reset,
                        can_play=not full, can_step=not full, extra=speed, widths=[1.2, 1, 1, 2.2])
-            if extra is not None:
-                extra()
 
     def _start(self) -> None:
         s = self.state

@@ -72,7 +72,7 @@ def test_a_teacher_and_two_children(page, browser, app_url):
 
     # A child's 900 px window with the sidebar open: the film strip's frames are four to a row, not
     # eight slivers whose captions break inside a word ("Rou / nd 10").
-    widths = child.evaluate("""() => [...document.querySelectorAll('[class*="st-key-film-strip"] [data-testid="stColumn"]')]
+    widths = child.evaluate("""() => [...document.querySelectorAll('[class*="st-key-picture-row-film"] [data-testid="stColumn"]')]
         .map((c) => c.getBoundingClientRect().width)""")
     assert widths and min(widths) >= 80, f"film strip columns {widths}"
 
