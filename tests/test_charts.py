@@ -96,7 +96,7 @@ def test_line_charts_tell_lines_apart_without_colour_and_keep_long_names_whole()
     from ui import charts
 
     names = ["裁判认对真图（%） · Judge right on real pictures (%)", "裁判认出画的图（%） · Judge right on drawn pictures (%)"]
-    spec = charts.lines([0, 10, 20], {names[0]: [50, 60, 70], names[1]: [40, 30, 20]}, x_title="回合 · Rounds").to_dict()
+    spec = charts.lines([0, 10, 20], {names[0]: [50, 60, 70], names[1]: [40, 30, 20]}, x_title="回合 · Rounds")
     enc = spec["encoding"]
     assert enc["strokeDash"]["field"] == "line" and enc["shape"]["field"] == "line"      # dash + marker per line
     dashes = enc["strokeDash"]["scale"]["range"]
@@ -127,7 +127,7 @@ def test_the_lines_key_is_words_with_each_lines_marker_and_dash():
     assert len(rows) == 2
     assert "●━━" in rows[0] and "#1f6f66" in rows[0] and names[0] in rows[0]
     assert "■╍╍" in rows[1] and "&lt;pictures&gt;" in rows[1]                          # words, never markup
-    enc = charts.lines([0, 1], {n: [1, 2] for n in names}, "Rounds").to_dict()["encoding"]
+    enc = charts.lines([0, 1], {n: [1, 2] for n in names}, "Rounds")["encoding"]
     assert enc["color"]["legend"] is None                    # no legend to be cut inside the chart
 
 
@@ -165,9 +165,9 @@ def test_classroom_figures_have_every_word_28_px_and_fit_the_projectors_column(w
 def test_classroom_line_charts_have_28_px_words():
     from ui import charts
 
-    spec = charts.lines([0, 10], {"a": [1, 2], "b": [2, 1]}, "Rounds", big=True).to_dict()
+    spec = charts.lines([0, 10], {"a": [1, 2], "b": [2, 1]}, "Rounds", big=True)
     enc = spec["encoding"]
     sizes = [enc["x"]["axis"]["labelFontSize"], enc["x"]["axis"]["titleFontSize"], enc["y"]["axis"]["labelFontSize"]]
     assert min(sizes) >= 28, sizes
-    plain = charts.lines([0, 10], {"a": [1, 2]}, "Rounds").to_dict()["encoding"]["x"]["axis"]["labelFontSize"]
+    plain = charts.lines([0, 10], {"a": [1, 2]}, "Rounds")["encoding"]["x"]["axis"]["labelFontSize"]
     assert plain < 28

@@ -394,7 +394,7 @@ def test_only_unchanged_read_only_gpu_library_mappings_are_released(tmp_path):
             m.close()
 
 
-# ── Pictures and charts shown again are not encoded again (ui/render_once.py) ─────────────────
+# ── Pictures shown again are not encoded again (ui/render_once.py) ─────────────────
 def test_the_same_picture_is_encoded_once_and_a_changed_one_again():
     import io
 
@@ -445,24 +445,6 @@ def test_kept_pictures_are_bounded_by_count_and_by_bytes():
     assert len(kept) == 1 and kept.bytes == 9                          # over 10 bytes: the old ones went
     made = []
     assert kept.get_or_make("big", lambda: made.append(1)) == b"x" * 9 and not made   # kept: not made again
-
-
-def test_a_chart_spec_is_built_once_per_content_and_handed_out_as_a_copy():
-    from ui import charts
-    from ui.render_once import vega_lite_spec
-
-    built = []
-
-    def build():
-        built.append(1)
-        return charts.spec_of(charts.lines([1, 2], {"a": [1.0, 2.0]}, "x"))
-
-    one = vega_lite_spec(("test-chart", 1), build)
-    one["datasets"].clear()                                            # Streamlit moves the data out
-    two = vega_lite_spec(("test-chart", 1), build)
-    assert len(built) == 1 and two["datasets"] and "continuousWidth" not in two["config"].get("view", {})
-    vega_lite_spec(("test-chart", 2), build)
-    assert len(built) == 2
 
 
 # ── A chapter's choices and model survive a visit to another chapter ───────────────────────────

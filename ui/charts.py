@@ -1,5 +1,5 @@
-"""Charts. Line charts are Altair (Vega-Lite) charts: the browser draws their words, so Chinese just
-works, and `lines()` sizes them so they read on a phone, a tablet and a projector alike.
+"""Charts. Line charts are Vega-Lite specs (written out: `lines()`, `quick_line()`): the browser draws their
+words, so Chinese just works, and they are sized to read on a phone, a tablet and a projector alike.
 For matplotlib, use `figure()`: it registers a CJK font FILE with matplotlib itself (Debian:
 fonts-noto-cjk, listed in packages.txt for Streamlit Cloud), so 字 never becomes empty boxes, even when
 matplotlib's font cache was written before the font was installed. Never pyplot: a server shares
@@ -117,39 +117,44 @@ STROKES = ("━━", "╍╍", "┈┈", "━┈")                        # ... 
 
 
 def lines(x: list, series: dict[str, list], x_title: str, colors: list[str] | None = None, height: int = 220,
-          y_max: float | None = 100, y_suffix: str = "%", big: bool = False):
-    """An Altair line chart: one line per entry of `series` (name -> values over `x`), each with its own
-    colour, dash and marker, so lines are told apart without colour. The chart has no legend: `line_key()`
-    says which line is which in words below it, which wrap at any width (a legend inside the chart was
-    cut at the plot's edge in a 160 px column: "Judge right o…"). The y axis has no title (the values
-    carry `y_suffix`). Width follows the column; `height` is the plot's in px. `big` (classroom mode):
-    every text at least 28 px."""
-    import altair as alt
-    import pandas as pd
+          y_max: float | None = 100, y_suffix: str = "%", big: bool = False) -> dict:
+    """A line chart as a Vega-Lite spec (for st.vega_lite_chart): one line per entry of `series` (name ->
+    values over `x`), each with its own colour, dash and marker, so lines are told apart without colour.
+    No legend: `line_key()` says which line is which in words below it, which wrap at any width (a legend
+    inside the chart was cut at the plot's edge in a 160 px column: "Judge right o…"). The y axis has no
+    title (the values carry `y_suffix`). Width follows the column; `height` is the plot's in px. `big`
+    (classroom mode): every text at least 28 px.
 
+    Written out, not built with Altair: Altair's to_dict() (schema validation, pandas) took 40-380 ms a
+    chart on this 2-core machine (quiet / busy), holding Python's lock, and a live duel's scoreboard
+    changes every tick; this takes well under 1 ms."""
     k = BIG if big else 1.0
     names = list(series)
-    rows = [{"x": xv, "value": float(v), "line": name} for name in names for xv, v in zip(x, series[name])]
-    frame = pd.DataFrame(rows)
+    n = len(names)
     colors = colors or DEFAULT_COLORS
-    scale_y = alt.Scale(domain=[0, y_max]) if y_max is not None else alt.Undefined
-    encode = dict(
-        x=alt.X("x:Q", title=x_title.split(SPLIT) if SPLIT in x_title else x_title,
-                axis=alt.Axis(labelFontSize=12 * k, titleFontSize=13 * k, tickMinStep=1, format="d")),
-        y=alt.Y("value:Q", title=None, scale=scale_y,
-                axis=alt.Axis(labelFontSize=12 * k, labelExpr=f"datum.value + '{y_suffix}'", tickCount=5)),
-        color=alt.Color("line:N", sort=names, scale=alt.Scale(domain=names, range=colors[: len(names)]), legend=None),
-        strokeDash=alt.StrokeDash("line:N", sort=names, scale=alt.Scale(domain=names, range=list(DASHES[: len(names)])),
-                                  legend=None),
-        shape=alt.Shape("line:N", sort=names, scale=alt.Scale(domain=names, range=list(SHAPES[: len(names)])),
-                        legend=None),
-    )
-    marks = alt.Chart(frame).mark_line(strokeWidth=2.5 * k, point=alt.OverlayMarkDef(size=36 * k * k, filled=True))
-    return (marks.encode(**encode)
-            .properties(height=height, width="container",
-                        autosize=alt.AutoSizeParams(type="fit-x", contains="padding", resize=True))
-            .configure(background="#fffdf7", font="sans-serif")
-            .configure_view(strokeWidth=0))
+
+    def by_line(scale_range: list) -> dict:
+        return {"field": "line", "type": "nominal", "sort": names, "legend": None,
+                "scale": {"domain": names, "range": scale_range}}
+
+    return {
+        "data": {"values": [{"x": xv, "value": float(v), "line": name} for name in names
+                            for xv, v in zip(x, series[name])]},
+        "mark": {"type": "line", "strokeWidth": 2.5 * k, "point": {"filled": True, "size": 36 * k * k}},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "title": x_title.split(SPLIT) if SPLIT in x_title else x_title,
+                  "axis": {"labelFontSize": 12 * k, "titleFontSize": 13 * k, "tickMinStep": 1, "format": "d"}},
+            "y": {"field": "value", "type": "quantitative", "title": None,
+                  **({"scale": {"domain": [0, y_max]}} if y_max is not None else {}),
+                  "axis": {"labelFontSize": 12 * k, "labelExpr": f"datum.value + '{y_suffix}'", "tickCount": 5}},
+            "color": by_line(colors[:n]),
+            "strokeDash": by_line([list(d) for d in DASHES[:n]]),
+            "shape": by_line(list(SHAPES[:n])),
+        },
+        "height": height, "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding", "resize": True},
+        "config": {"background": "#fffdf7", "font": "sans-serif", "view": {"strokeWidth": 0}},
+    }
 
 
 def line_key(names: list[str], colors: list[str] | None = None) -> str:
@@ -171,13 +176,8 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
     import streamlit as st
 
     from ui.layout import presenting
-    from ui.render_once import vega_lite_spec
 
-    big = presenting()
-    # The same chart (a class of 30 watching one duel, a page redrawn each tick) is built once (issue #16).
-    key = (tuple(x), tuple((k, tuple(v)) for k, v in series.items()), x_title, tuple(colors or ()), height, big)
-    st.vega_lite_chart(spec=vega_lite_spec(key, lambda: spec_of(lines(x, series, x_title, colors=colors, height=height,
-                                                                      big=big))),
+    st.vega_lite_chart(spec=lines(x, series, x_title, colors=colors, height=height, big=presenting()),
                        width="stretch", height="content", alt=alt_text)
     st.markdown(line_key(list(series), colors), unsafe_allow_html=True)
 
@@ -202,13 +202,3 @@ def quick_line(x: list, y: list, alt_text: str, height: int = 150, x_title: str 
         "encoding": {"x": {"field": "x", "type": "quantitative", "title": x_title, "axis": axis},
                      "y": {"field": "y", "type": "quantitative", "title": y_title, "axis": axis}}},
         height=round(height * (1 + (k - 1) / 2)), width="stretch", alt=alt_text)
-
-
-def spec_of(chart) -> dict:
-    """An Altair chart as the Vega-Lite spec `st.vega_lite_chart` takes (its data inline, without
-    Altair's default 300x300 view, as `st.altair_chart` would give it)."""
-    spec = chart.to_dict()
-    view = spec.get("config", {}).get("view", {})
-    for k in ("continuousWidth", "continuousHeight"):
-        view.pop(k, None)
-    return spec

@@ -1,22 +1,19 @@
-"""Pictures and charts encoded once for everyone who shows the very same ones.
+"""Pictures encoded once for everyone who shows the very same ones.
 
 A class duel shows one teacher's pictures to 30 children, each page refreshing every 2 s, and a live
 page redraws the same film strip every tick. Streamlit encodes a numpy picture again on every
-`st.image` call (as a JPEG; a 400-pixel grid: ~15 ms of CPU) and converts an Altair chart again on every
-`st.altair_chart` (~40 ms, behind one process-wide lock). Measured on this 2-core machine: 30 children
-then need more CPU than the server has, and the teacher's training starves (issue #16).
+`st.image` call (as a JPEG; a 400-pixel grid: ~15 ms of CPU). Measured on this 2-core machine: 30
+children then need more CPU than the server has, and the teacher's training starves (issue #16).
+(Charts need no such cache: ui/charts.py writes their Vega-Lite specs out, well under 1 ms each.)
 
     ui.pictures.show(array) ──► pictures.png(array): md5 of the pixels ──► kept PNG ──► st.image(bytes)
-    charts.show_lines(...) ──► vega_lite_spec(key, build) ──► kept spec (built once per content)
 
-Both caches are keyed by content (the pixels, the chart's numbers and words), so what a page shows
-never changes: only the repeated work goes. Both are bounded (LRU; the PNGs to 24 MB).
-No model maths here; used by ui/pictures.py (every picture a page shows) and ui/charts.py.
+The cache is keyed by content (the pixels), so what a page shows never changes: only the repeated
+work goes. It is bounded (LRU; to 24 MB). No model maths here; used by ui/pictures.py.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import threading
 from collections import OrderedDict
@@ -26,7 +23,6 @@ import numpy as np
 
 PNGS_KEPT = 256           # encoded pictures kept (a 400-pixel grid is ~30 KB as PNG) ...
 PNG_BYTES_KEPT = 24 * 2 ** 20   # ... and at most this many bytes of them
-SPECS_KEPT = 64           # chart specs kept (a few KB each)
 
 
 class LRU:
@@ -78,16 +74,9 @@ class LRU:
 
 
 pngs = LRU(PNGS_KEPT, PNG_BYTES_KEPT)
-specs = LRU(SPECS_KEPT)
 
 
 def pixels_key(array: np.ndarray, output_format: str) -> tuple:
     """What makes two pictures the same: their pixels, shape, dtype and the asked format."""
     a = np.ascontiguousarray(array)
     return hashlib.md5(a.view(np.uint8).reshape(-1)).hexdigest(), a.shape, a.dtype.str, output_format
-
-
-def vega_lite_spec(key: tuple, build: Callable[[], dict]) -> dict:
-    """A chart's Vega-Lite spec built once per `key` (the chart's numbers and words); a fresh copy each
-    call, because Streamlit moves the data out of the spec it is given."""
-    return copy.deepcopy(specs.get_or_make(key, build))
