@@ -171,3 +171,10 @@ def test_classroom_line_charts_have_28_px_words():
     assert min(sizes) >= 28, sizes
     plain = charts.lines([0, 10], {"a": [1, 2]}, "Rounds")["encoding"]["x"]["axis"]["labelFontSize"]
     assert plain < 28
+
+
+def test_a_figure_shows_each_emoji_as_one_question_mark_as_the_pieces_count_it():
+    from ui.match_figures import drawable
+
+    assert drawable("🇨🇳") == "?" and drawable("👨‍👩‍👧") == "?" and drawable("🇨🇳🇺🇸") == "??"
+    assert drawable("👍🏽 red 猫") == "? red 猫"

@@ -10,6 +10,7 @@ import unicodedata
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from models import textnorm
 from ui.charts import figure
 
 
@@ -20,8 +21,11 @@ def png(fig) -> bytes:
 
 
 def drawable(words: str, most: int = 12) -> str:
-    """Words for a figure: symbols its font cannot draw (emoji) become "?", and long words are cut."""
-    words = "".join("?" if unicodedata.category(ch) in ("So", "Co", "Cs") else ch for ch in words)
+    """Words for a figure: each visible character (grapheme cluster, models.textnorm.graphemes) that
+    holds a symbol its font cannot draw (an emoji, a flag, a family) becomes one "?", as the pieces
+    above the figure count it; long words are cut."""
+    words = "".join("?" if any(unicodedata.category(ch) in ("So", "Co", "Cs") for ch in g) else g
+                    for g in textnorm.graphemes(words))
     return words if len(words) <= most else words[: most - 1] + "…"
 
 
