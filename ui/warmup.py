@@ -14,21 +14,6 @@ log = logging.getLogger("aidraw.warmup")
 
 MODULES = ("torch", "models.warmup")
 
-M_ARENA_MAX = -8          # mallopt's parameter number (glibc malloc.h)
-ARENAS = 2                # malloc arenas for the whole server (glibc's default: up to 8 per core)
-
-
-def few_arenas(n: int = ARENAS) -> bool:
-    """Let glibc keep at most `n` malloc arenas (mallopt(M_ARENA_MAX, n)). By default each thread that
-    allocates gets an arena of its own, up to 8 per core: every visitor's script thread and each
-    training worker, each arena holding its own freed blocks, which malloc_trim cannot always give
-    back. Call once, early (arenas already made stay). False where there is no glibc."""
-    try:
-        import ctypes
-        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, n))
-    except (OSError, AttributeError):
-        return False
-
 
 def _load() -> None:
     start = time.perf_counter()
@@ -45,9 +30,7 @@ def _load() -> None:
 
 @st.cache_resource(show_spinner=False)
 def start() -> threading.Thread:
-    """Once per server process (cached): start importing torch in a daemon thread (after limiting
-    glibc's malloc arenas: few_arenas)."""
-    few_arenas()
+    """Once per server process (cached): start importing torch in a daemon thread."""
     thread = threading.Thread(target=_load, name="aidraw-warmup", daemon=True)
     thread.start()
     return thread
