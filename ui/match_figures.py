@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from models import textnorm
-from ui.charts import figure
+from ui.charts import FIGURE_DPI, figure
 
 
 def png(fig) -> bytes:
@@ -132,7 +132,7 @@ def _off_the_pictures(fig, ax, labels, pictures, most: float = 240.0) -> None:
     renderer = fig.canvas.get_renderer()
     taken = [p.get_window_extent(renderer) for p in pictures]
     to_data = ax.transData.inverted()
-    unit = fig.dpi / 110                      # the steps are pixels at 110 dpi (more at classroom mode's dpi)
+    unit = fig.dpi / FIGURE_DPI               # the steps are pixels at the page dpi (more in classroom mode)
     turns = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     directions = np.stack([np.sin(turns), np.cos(turns)], axis=1)      # up first, then round
     for label in labels:
