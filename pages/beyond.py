@@ -11,7 +11,7 @@ from ui.beyond_figures import piano_roll
 from ui.beyond_parts import honest, loss_chart
 from ui.beyond_video import video_part
 from ui.i18n import bases, lang, t
-from ui.layout import chapter
+from ui.layout import aside, chapter
 from ui.pictures import show
 from ui.training import LiveTraining
 
@@ -40,9 +40,13 @@ def start_notes(mood: str):
         return None, True
 
 
-def music_part() -> None:
-    live = LiveTraining("beyond-music", lambda: mu.MusicTrainer(mu.MusicConfig.live()), max_steps=MUSIC_STEPS,
+def music_live() -> LiveTraining:
+    return LiveTraining("beyond-music", lambda: mu.MusicTrainer(mu.MusicConfig.live()), max_steps=MUSIC_STEPS,
                         max_memory_mb=20)
+
+
+def music_learn() -> None:
+    live = music_live()
     live.controls()
 
     def draw(trainer, state) -> None:
@@ -51,8 +55,12 @@ def music_part() -> None:
         loss_chart(state)
 
     live.panel(draw)
-    mood = st.pills(t("beyond.mood"), list(MOODS), default="happy", key="beyond-mood",
-                    format_func=lambda m: t(f"beyond.moods.{m}")) or "happy"
+
+
+def music_play() -> None:
+    live = music_live()
+    mood = aside().pills(t("beyond.mood"), list(MOODS), default="happy", key="beyond-mood",
+                         persist_state="session", format_func=lambda m: t(f"beyond.moods.{m}")) or "happy"
     st.caption(t("beyond.tap"))
     *keys, bin_ = st.columns([1] * len(KEYS) + [0.7])
     for column, name in zip(keys, KEYS):
@@ -79,9 +87,13 @@ def writing(trainer, temperature: float, n: int = 3, seed: int = 0) -> list[str]
     return [trainer.write(lg, "", temperature, seed=seed + i) for lg in bases() for i in range(n)]
 
 
-def text_part() -> None:
-    live = LiveTraining("beyond-text", lambda: tg.TextTrainer(tg.TextConfig.live()), max_steps=TEXT_STEPS,
+def text_live() -> LiveTraining:
+    return LiveTraining("beyond-text", lambda: tg.TextTrainer(tg.TextConfig.live()), max_steps=TEXT_STEPS,
                         max_memory_mb=20)
+
+
+def text_learn() -> None:
+    live = text_live()
     live.controls()
 
     def draw(trainer, state) -> None:
@@ -91,6 +103,10 @@ def text_part() -> None:
         loss_chart(state)
 
     live.panel(draw)
+
+
+def text_play() -> None:
+    live = text_live()
     st.caption(t("beyond.temp_note"))
     if st.button(t("beyond.temp_show"), key="beyond-temps"):
         st.session_state["beyond:temps"] = {temp: writing(live.trainer, temp, 2, seed=7) for temp in TEMPS}
@@ -116,4 +132,5 @@ def finish(trainer, typed: str) -> None:
         st.success(" · ".join(trainer.write(lg, start, 0.8, seed=i) for i in range(3)))
 
 
-chapter("beyond", {"music": music_part, "video": video_part, "text": text_part})
+# Each part: a screen of learning, then a screen of playing with it (classroom mode: one part each).
+chapter("beyond", {"music": (music_learn, music_play), "video": video_part, "text": (text_learn, text_play)})

@@ -180,7 +180,7 @@ def learn() -> None:
     live = LiveTraining("diffusion", lambda: new_trainer(kind), max_steps=LIVE_STEPS, max_memory_mb=100)
     if live.state.trainer is not None and live.state.trainer.kind != kind:
         live.reset(lambda: new_trainer(kind))             # a new kind: a new model, from nothing
-    live.controls()
+    live.controls(beside_words=False)                     # four paragraphs and the kinds fill that column
 
     def waiting() -> None:
         st.caption(t("diffusion.learn_waiting"))

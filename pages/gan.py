@@ -108,7 +108,7 @@ def waiting() -> None:
         return
     n = st.session_state["gan:waiting"] = st.session_state.get("gan:waiting", -1) + 1
     st.subheader(t("gan.waiting_title"), anchor=False)
-    show_view(view_of_run(run, n % len(run["rounds"])))
+    show_view(view_of_run(run, n % len(run["rounds"])), place="waiting")
     st.divider()
 
 
@@ -145,9 +145,8 @@ def new_game(n: int, own: bool) -> dict:
 
 
 def game() -> None:
-    live = st.session_state.get("live:gan")
-    has_own = live is not None and live.trainer is not None and live.trainer.steps > 0
-    own = has_own and st.toggle(t("gan.game_use_mine"), key="gan-game-own")
+    has_own = (live := st.session_state.get("live:gan")) is not None and live.trainer is not None and live.trainer.steps > 0
+    own = has_own and aside().toggle(t("gan.game_use_mine"), key="gan-game-own")   # classroom: under the words
     g = st.session_state.get("gan:game")
     if recorded() is None and not own:
         st.info(t("gan.replay_missing"))
@@ -156,16 +155,17 @@ def game() -> None:
         g = st.session_state["gan:game"] = new_game(g["n"] if g else 0, own)
     shown = st.session_state.get("gan:game-shown", False)
     st.markdown("**" + t("gan.game_own" if g["own"] else "gan.game_level", n=g["n"] + 1, round=g["round"]) + "**")
-    picks = game_board(g, shown)
+    picks, side = game_board(g, shown), aside()
     if not shown:
-        st.caption(t("gan.game_tip"))
-        if st.button(t("gan.game_check"), key="gan-game-check", type="primary"):
+        side.caption(t("gan.game_tip"))
+        if side.button(t("gan.game_check"), key="gan-game-check", type="primary"):
             g["picks"] = picks
             st.session_state["gan:game-shown"] = True
             st.rerun()
         return
-    game_score(g)
-    if st.button(t("gan.game_next"), key="gan-game-next"):
+    with side:                                 # classroom mode: the score and Next under the words
+        game_score(g)
+    if side.button(t("gan.game_next"), key="gan-game-next"):
         st.session_state["gan:game"] = new_game(g["n"] + 1, own)
         st.session_state["gan:game-shown"] = False
         st.rerun()

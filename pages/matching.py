@@ -11,7 +11,7 @@ from models import matcher as M
 from models import world
 from models.tokenizer import UNK, full_captions, short_text
 from ui.i18n import first_base, in_each, t, t_in
-from ui.layout import chapter, presenting, say
+from ui.layout import aside, chapter, presenting, say
 from ui.match_figures import bar_rows, map_figure
 from ui.match_views import best_words, chips, grid, heard, learning, odd_buttons
 from ui.pictures import described, show, show_row, upscale
@@ -102,26 +102,27 @@ def learn() -> None:
 
 # ── Search pictures with words ─────────────────────────────────────────────────────────────────
 def found(text: str, top: int = 6) -> list:
-    """The `top` gallery pictures nearest the words, shown with their scores; their indices."""
+    """The `top` gallery pictures nearest the words, shown with their scores, six to a row; their indices."""
     model, pics, emb, _, _ = shipped()
     order, cos = M.search(model, emb, text, top)
     show_row(pics.images[order], [t("matching.score", score=M.match_score(c)) for c in cos], scale=3,
-             alts=described(pics, order))
+             cols=6, alts=described(pics, order))
     return list(order)
 
 
 def search() -> None:
     st.session_state.setdefault("matching-query", t_in(first_base(), "matching.example_query"))
-    text = st.text_input(t("matching.type_query"), key="matching-query")
+    text = aside().text_input(t("matching.type_query"), key="matching-query")   # classroom: under the words
     with st.container(key="matching-results"):
         if heard(shipped()[0], text):
             found(text)
-    st.markdown("**" + t("matching.two_languages") + "**")
     pairs = [(short_text(k, c, "zh", 0), short_text(k, c, "en", 1)) for k, c in ((7, 4), (2, 0), (1, -1), (9, 2))]
-    chosen = st.segmented_control(t("matching.pick_pair"), range(len(pairs)), default=0, key="matching-pair",
-                                  format_func=lambda i: " / ".join(pairs[i])) or 0
+    with aside():
+        st.markdown("**" + t("matching.two_languages") + "**")
+        chosen = st.segmented_control(t("matching.pick_pair"), range(len(pairs)), default=0, key="matching-pair",
+                                      format_func=lambda i: " / ".join(pairs[i])) or 0
     same = set(found(pairs[chosen][0], 5)) & set(found(pairs[chosen][1], 5))
-    st.success(t("matching.same_pictures", n=len(same), total=5))
+    aside().success(t("matching.same_pictures", n=len(same), total=5))
 
 
 # ── Find words for a picture ───────────────────────────────────────────────────────────────────

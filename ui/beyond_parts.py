@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.charts import quick_line
 from ui.i18n import t
-from ui.layout import say
+from ui.layout import presenting, say
 
 
 def honest(part: str) -> None:
@@ -19,4 +19,5 @@ def loss_chart(state) -> None:
     points = [{"step": h["steps"], "loss": round(float(h["loss"]), 4)} for h in state.history if "loss" in h]
     if len(points) > 1:                        # one point makes no line
         st.caption(t("beyond.loss"))
-        quick_line([p["step"] for p in points], [p["loss"] for p in points], alt_text=t("beyond.loss"), height=150)
+        quick_line([p["step"] for p in points], [p["loss"] for p in points], alt_text=t("beyond.loss"),
+                   height=100 if presenting() else 150)          # classroom: a lower chart fits the screen

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui.beyond_parts import honest, loss_chart
 from ui.i18n import t
-from ui.layout import say
+from ui.layout import aside, say
 from ui.pictures import show, show_grid, upscale
 from ui.training import LiveTraining
 
@@ -37,11 +37,13 @@ def dice_frames(kind: str, jumpy: bool):
     return frames, video.smoothness(frames)
 
 
-def video_part() -> None:
-    walk = st.pills(t("beyond.walk_pick"), list(WALKS), default="face_sun", key="beyond-walk",
-                    format_func=lambda w: t(f"beyond.walks.{w}")) or "face_sun"
-    how = st.segmented_control(t("beyond.walk_how"), ["smooth", "jumpy"], default="smooth", key="beyond-how",
-                               format_func=lambda h: t(f"beyond.{h}")) or "smooth"
+def walk_part() -> None:
+    """A walk from one picture to another as a film, smooth or jumpy, and the GAN's dice walked the same way."""
+    with aside():                                              # classroom mode: under the words
+        walk = st.pills(t("beyond.walk_pick"), list(WALKS), default="face_sun", key="beyond-walk",
+                        persist_state="session", format_func=lambda w: t(f"beyond.walks.{w}")) or "face_sun"
+        how = st.segmented_control(t("beyond.walk_how"), ["smooth", "jumpy"], default="smooth", key="beyond-how",
+                                   persist_state="session", format_func=lambda h: t(f"beyond.{h}")) or "smooth"
     with st.spinner(t("beyond.making_film")):
         frames, change, gif = wish_frames(*WALKS[walk], how == "jumpy")
     show_grid(frames, cols=len(frames), scale=2, pad=3, caption=t("beyond.strip"))
@@ -60,8 +62,14 @@ def video_part() -> None:
     g_frames, g_change = dice_frames(a, how == "jumpy")
     show_grid(g_frames, cols=len(g_frames), scale=2, pad=3,
               caption=t("beyond.dice_strip", kind=t(f"beyond.kinds.{a}"), change=f"{g_change:.1f}"))
-    inbetween_part(a)
-    honest("video")
+
+
+def learn_part() -> None:
+    """The in-betweener learning live on the chosen walk's first kind."""
+    inbetween_part(WALKS[st.session_state.get("beyond-walk") or "face_sun"][0])
+
+
+video_part = (walk_part, learn_part, lambda: honest("video"))    # classroom mode: three screens (ui.layout.chapter)
 
 
 # ── The in-betweener learns live ───────────────────────────────────────────────────────────────
@@ -77,8 +85,9 @@ def make_film(trainer, kind: str):
 
 def inbetween_part(kind: str) -> None:
     from models import video
-    st.subheader(t("beyond.inbetween_title"), anchor=False)
-    say("beyond", "ui", "inbetween_story")
+    with aside():
+        st.subheader(t("beyond.inbetween_title"), anchor=False)
+        say("beyond", "ui", "inbetween_story")
     live = LiveTraining("beyond-video", lambda: video.InBetweenTrainer(shipped_models()[0]),
                         max_steps=VIDEO_STEPS, max_memory_mb=20)
     live.controls()

@@ -10,6 +10,7 @@ import streamlit as st
 from models import world
 from ui import charts
 from ui.i18n import t
+from ui.layout import presenting
 from ui.pictures import show, show_grid
 
 COLLAPSED, COLLAPSE_AFTER = 0.35, 300       # variety below this (1 = as varied as real), after this many rounds
@@ -77,11 +78,12 @@ def game_from_run(run: dict, target: int, seed: int) -> dict:
 
 
 def game_board(g: dict, shown: bool) -> list[bool]:
-    """The judge game's eight pictures, two rows of four, each with a "drawn?" box; once `shown`, the
-    truth, the child's guess (g["picks"]) and the judge's under each. Returns the boxes ticked now."""
+    """The judge game's eight pictures, two rows of four (classroom mode: one row of eight, so the
+    answers fit the projector's screen), each with a "drawn?" box; once `shown`, the truth, the child's
+    guess (g["picks"]) and the judge's under each. Returns the boxes ticked now."""
     picks = []
-    for row in (range(0, 4), range(4, 8)):
-        for column, i in zip(st.columns(4), row):
+    for row in ((range(8),) if presenting() else (range(4), range(4, 8))):
+        for column, i in zip(st.columns(len(row)), row):
             show(g["images"][i], scale=4, width="stretch", where=column)     # its alt says nothing of the answer
             picks.append(column.checkbox(t("gan.game_pick"), key=f"gan-game-{g['n']}-{i}"))
             if shown:
@@ -108,8 +110,9 @@ def truth(is_real: bool) -> str:
     return t("gan.truth_real" if is_real else "gan.truth_drawn")
 
 
-def scoreboard(history: dict) -> None:
-    st.markdown("**" + t("gan.score_title") + "**")
+def scoreboard(history: dict, titled: bool = True) -> None:
+    if titled:
+        st.markdown("**" + t("gan.score_title") + "**")
     if len(history["round"]) < 2:
         st.caption(t("gan.score_none"))
         return
@@ -126,32 +129,60 @@ def scoreboard(history: dict) -> None:
         st.markdown(t("gan.neck_and_neck", pct=round(50 * (r + d))))
 
 
+VIEWS = ("score", "film", "lineup")        # classroom mode: what the right-hand column shows
+
+
 def show_view(v: dict, place: str = "duel") -> None:
     """The drawer's pictures now and the scoreboard, the film strip, the judge's line-up. `place` names
-    this view among the page's others (the live duel, the recorded replay), for its film strip's key."""
+    this view among the page's others (the live duel, the recorded replay), for its widgets' keys.
+    Classroom mode: the drawer's pictures beside one of the other three, chosen by the teacher, so the
+    whole view fits the projector's screen."""
     left, right = st.columns([1.1, 1], gap="large")
     with left:
         st.markdown("**" + t("gan.now_title") + "**")
         show_grid(v["fixed"], cols=v["cols"], scale=3, caption=t("gan.now_caption", round=v["round"]))
+    if presenting():
+        with right:
+            which = st.segmented_control(t("gan.view_pick"), VIEWS, default="score", key=f"gan-view-{place}",
+                                         format_func=lambda w: t(f"gan.view_{w}"), persist_state="session",
+                                         label_visibility="collapsed") or "score"    # its options name it: no title
+            {"score": lambda: score_part(v, titled=False), "film": lambda: film_part(v, place, titled=False),
+             "lineup": lambda: lineup_part(v, place, titled=False)}[which]()
+        return
     with right:
-        scoreboard(v["history"])
-        if v["round"] >= COLLAPSE_AFTER:
-            if v["collapse"] < COLLAPSED:
-                st.warning(t("gan.collapse_warning"))
-            else:
-                st.caption(t("gan.collapse_ok"))
-    st.markdown("**" + t("gan.film_title") + "**")
+        score_part(v)
+    film_part(v, place)
+    lineup_part(v, place)
+
+
+def score_part(v: dict, titled: bool = True) -> None:
+    scoreboard(v["history"], titled)
+    if v["round"] >= COLLAPSE_AFTER:
+        if v["collapse"] < COLLAPSED:
+            st.warning(t("gan.collapse_warning"))
+        else:
+            st.caption(t("gan.collapse_ok"))
+
+
+def film_part(v: dict, place: str, titled: bool = True) -> None:
+    if titled:
+        st.markdown("**" + t("gan.film_title") + "**")
     film = v["film"][-8:]
     with st.container(key=f"picture-row-film-{place}"):           # four to a row where its column is narrow (ui/layout.py)
         for column, (r, frame) in zip(st.columns(max(len(film), 4)), film):      # a few frames: not 8 slivers
             show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
                  caption=t("gan.film_round", round=r), width="stretch", where=column)
+
+
+def lineup_part(v: dict, place: str, titled: bool = True) -> None:
     line = v["lineup"]
     if len(line["images"]) == 0:        # a class duel's child: the line-up is the judge game below
         return
-    st.markdown("**" + t("gan.lineup_title") + "**")
+    if titled:
+        st.markdown("**" + t("gan.lineup_title") + "**")
+    n = 8 if titled else 4                   # classroom mode: four of them, with their words, fit the screen
     with st.container(key=f"picture-row-lineup-{place}"):
-        for column, image, real, p in zip(st.columns(8), line["images"], line["is_real"], line["verdicts"]):
+        for column, image, real, p in zip(st.columns(n), line["images"][:n], line["is_real"][:n], line["verdicts"][:n]):
             show(image, scale=3, width="stretch", where=column, alt=truth(real))
             column.caption(verdict(p))
             right = (p >= 0.5) == bool(real)

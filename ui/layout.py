@@ -130,6 +130,8 @@ html { font-size: 28px; }
 [data-testid="stMain"] h2 { font-size: 1.5rem !important; padding: 0.1rem 0 0.35rem 0; line-height: 1.35; }
 [data-testid="stMain"] h3 { font-size: 1.2rem !important; }
 .st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
+/* Streamlit's 1rem between elements is 28 px here: closer, so each part fits the projector's one screen. */
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 .st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
 /* The class duel's code, big enough to copy from the back of the room (the rule above had made it 1rem). */
 [data-testid="stMain"] .duel-code { font-size: 2.6rem !important; }
@@ -218,19 +220,30 @@ def say(chapter_id: str, *path: str) -> None:
         paragraphs(value)
 
 
-def chapter(chapter_id: str, renderers: dict[str, Callable[[], None]]) -> None:
-    """Draw a chapter: its title, then its sections (all of them, or one at a time in classroom mode)."""
+Draw = Callable[[], None]
+
+
+def chapter(chapter_id: str, renderers: dict[str, Draw | tuple[Draw, ...]]) -> None:
+    """Draw a chapter: its title, then its sections (all of them, or one at a time in classroom mode).
+    A section drawn by a tuple of functions is one section on a screen that scrolls and, in classroom
+    mode, that many parts, one screenful each (the section's words beside the first)."""
     require_frame()
     parts = sections(chapter_id)
     known = {s["id"] for s in parts}
     for missing in set(renderers) - known:
         log.warning("chapter %s has no lesson section %r", chapter_id, missing)
     if presenting():
-        _present_one(chapter_id, parts, renderers)
+        screens = [(s, i) for s in parts for i in range(len(_screens(renderers.get(s["id"]))) or 1)]
+        _present_one(chapter_id, screens, renderers)
         return
     st.title(text(chapter_id, "title"), anchor=False)
     for s in parts:
         _section(chapter_id, s, renderers)
+
+
+def _screens(draw) -> tuple:
+    """A section's drawing functions, in order: () for none."""
+    return () if draw is None else tuple(draw) if isinstance(draw, (tuple, list)) else (draw,)
 
 
 _columns = threading.local()        # each visitor's script runs in its own thread: the part's words column
@@ -244,30 +257,36 @@ def aside():
     return words.container() if words is not None and presenting() else st.container()
 
 
-def _section(chapter_id: str, s: dict, renderers, side_by_side: bool = False) -> None:
+def _section(chapter_id: str, s: dict, renderers, screen: int | None = None) -> None:
+    """One section: its heading, words and drawing; `screen` (classroom mode): only that screen of its
+    drawing, the words on the left and the pictures on the right (no words beside a later screen)."""
+    draws = _screens(renderers.get(s["id"]))
     st.header(s["heading"], anchor=False, divider="gray")
-    read_aloud(chapter_id, s["id"])
-    draw = renderers.get(s["id"])
-    if side_by_side and draw is not None:
-        # Classroom mode: the words on the left, the pictures on the right, both on the first screen.
+    if screen is None or screen == 0:
+        read_aloud(chapter_id, s["id"])
+    if screen is not None and draws:
+        # Classroom mode: the words on the left (none beside a later screen: what it puts aside()), the
+        # pictures on the right, both on the first screen.
         words, pictures = st.columns([1, 1.9], gap="large")
-        with words:
-            paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
+        if screen == 0:
+            with words:
+                paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
         _columns.words = words
         try:
             with pictures:
-                draw()
+                draws[screen]()
         finally:
             _columns.words = None
         return
     paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")
-    if draw is not None:
+    for draw in draws:
         draw()
 
 
-def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
-    """Classroom mode: one part of the chapter, with Back / Next / Leave at the top, so the buttons and
-    the part's pictures share the first screen. After the home page's last part comes chapter 1."""
+def _present_one(chapter_id: str, parts: list[tuple[dict, int]], renderers) -> None:
+    """Classroom mode: one part of the chapter (a section's screen: (section, screen number)), with
+    Back / Next / Leave at the top, so the buttons and the part's pictures share the first screen.
+    After the home page's last part comes chapter 1."""
     key = f"present-part:{chapter_id}"
     n = min(max(st.session_state.get(key, 0), 0), len(parts) - 1)
     if n + 1 < len(parts):
@@ -297,7 +316,7 @@ def _present_one(chapter_id: str, parts: list[dict], renderers) -> None:
             if st.button(t("present_exit"), key="present-exit", width="stretch"):
                 leave_present()
                 st.rerun()
-    _section(chapter_id, parts[n], renderers, side_by_side=True)
+    _section(chapter_id, parts[n][0], renderers, screen=parts[n][1])
 
 
 # ── What a screen reader hears for Streamlit's own parts ──────────────────────────────────────────

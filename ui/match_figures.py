@@ -59,7 +59,7 @@ def grid_png(images, texts, probs, big: bool = False) -> bytes:
     """Pictures down the side, words along the top; the brighter a square, the better the model says they match.
     `big`: classroom mode (charts.figure), shorter, so the grid fits the projector's screen below its controls."""
     n, m = probs.shape
-    fig = figure(5.6, 4.4, big) if big else figure(6.4, 5.2)
+    fig = figure(4.6, 4.0, big) if big else figure(6.4, 5.2)   # big: 683 px, two thirds of the column
     ax = fig.add_subplot()
     ax.imshow(probs, cmap="YlOrRd", vmin=0, vmax=1, extent=(0, m, n, 0))
     for i, im in enumerate(images):
@@ -91,7 +91,7 @@ def map_fig(images, p_img, words, p_txt, extra: str = "", p_extra=None, big: boo
     Words that land in (nearly) the same place share one label; labels are nudged off the pictures so
     no word sits on a picture (each label is pushed away from the pictures it overlaps, a few pixels at
     a time, at most 200 times)."""
-    fig = figure(7.5, 4.6, big) if big else figure(7.5, 6)     # big: it fits the projector's screen
+    fig = figure(7.5, 4.4, big) if big else figure(7.5, 6)     # big: it fits the projector's screen
     ax = fig.add_subplot()
     half = 0.04 * (p_img.max() - p_img.min())
     pictures = [ax.imshow(im, extent=(x - half, x + half, y - half, y + half), zorder=1) for (x, y), im in zip(p_img, images)]
@@ -122,9 +122,9 @@ def label_box(label, renderer):
 
 
 def _off_the_pictures(fig, ax, labels, pictures, most: float = 240.0) -> None:
-    """Move each label that sits on a picture (or on a label already placed) to the nearest free spot:
-    rings of 16 directions, 6 px further out each ring, up to `most` px away; a label with no free spot
-    stays where it was."""
+    """Move each label that sits on a picture (or on a label already placed, or across the map's frame) to
+    the nearest free spot inside the frame: rings of 16 directions, 6 px further out each ring, up to
+    `most` px away; a label with no free spot stays where it was."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
@@ -135,13 +135,18 @@ def _off_the_pictures(fig, ax, labels, pictures, most: float = 240.0) -> None:
     unit = fig.dpi / FIGURE_DPI               # the steps are pixels at the page dpi (more in classroom mode)
     turns = np.linspace(0, 2 * np.pi, 16, endpoint=False)
     directions = np.stack([np.sin(turns), np.cos(turns)], axis=1)      # up first, then round
+    frame = ax.get_window_extent(renderer)
+
+    def free(b) -> bool:                      # inside the map's frame, on no picture and no label
+        inside = frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
+        return inside and not any(b.overlaps(o) for o in taken)
+
     for label in labels:
         start = ax.transData.transform(label.get_position())
         box = label_box(label, renderer)
-        if any(box.overlaps(other) for other in taken):
+        if not free(box):
             for r in np.arange(6.0 * unit, most * unit, 6.0 * unit):
-                spot = next((start + r * d for d in directions
-                             if not any(box.translated(*(r * d)).overlaps(o) for o in taken)), None)
+                spot = next((start + r * d for d in directions if free(box.translated(*(r * d)))), None)
                 if spot is not None:
                     label.set_position(to_data.transform(spot))
                     box = label_box(label, renderer)

@@ -65,11 +65,15 @@ def grid(similarity: dict, caption: str) -> None:
 
 
 def learning(trainer, state) -> None:
-    """The live matcher's grid now, and how often it matched right so far."""
-    grid(trainer.batch_similarity(), t("matching.grid_caption"))
+    """The live matcher's grid now, and how often it matched right so far (classroom mode: side by side,
+    so both fit the projector's screen)."""
+    left, right = st.columns([2, 1]) if presenting() else (st.container(), st.container())
+    with left:
+        grid(trainer.batch_similarity(), t("matching.grid_caption"))
     if state.history:
-        quick_line([h["steps"] for h in state.history], [100 * h["accuracy"] for h in state.history],
-                   alt_text=t("matching.chart_y"), height=160, x_title=t("matching.chart_x"), y_title=t("matching.chart_y"))
+        with right:
+            quick_line([h["steps"] for h in state.history], [100 * h["accuracy"] for h in state.history],
+                       alt_text=t("matching.chart_y"), height=300 if presenting() else 160, x_title=t("matching.chart_x"), y_title=t("matching.chart_y"))
 
 
 def best_words(captions: dict, caption_emb: dict, picture_emb) -> None:

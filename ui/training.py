@@ -33,7 +33,7 @@ import streamlit as st
 
 from ui import player, worker
 from ui.i18n import t
-from ui.layout import guard
+from ui.layout import aside, guard, presenting
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
 from ui.worker import HISTORY, Run, needs_drawing  # noqa: F401 (re-exported)
 
@@ -138,9 +138,12 @@ class LiveTraining:
         return self.state.picture(name, make, every)
 
     # ── Buttons ────────────────────────────────────────────────────────────────────────────────
-    def controls(self) -> None:
+    def controls(self, beside_words: bool = True) -> None:
+        """Start/Pause, One step, Start over and the speed. Classroom mode: under the part's words
+        (`beside_words`), so the pictures start at the top of their column and the whole part fits the
+        projector's screen; where the words are long, `beside_words=False` keeps them above the pictures."""
         s = self.state
-        with st.container(key=f"live-{self.key}-controls"):
+        with aside() if beside_words else st.container(), st.container(key=f"live-{self.key}-controls"):
             def speed() -> None:
                 chosen = st.segmented_control(t("train_speed"), list(SPEEDS), default=s.speed,
                                               key=f"{self.key}-speed", format_func=lambda v: t(f"speed_{v}"),
@@ -148,10 +151,13 @@ class LiveTraining:
                 if chosen in SPEEDS:
                     s.speed = chosen
 
-            full = self.steps >= self.max_steps
+            full, narrow = self.steps >= self.max_steps, beside_words and presenting()   # speed on its own line
             player.bar(player.Keys.training(self.key), player.Labels.training(), s.running,
                        on_play=self._start, on_pause=self._pause, on_step=self._one_step, on_reset=self.reset,
-                       can_play=not full, can_step=not full, extra=speed, widths=[1.2, 1, 1, 2.2])
+                       can_play=not full, can_step=not full, extra=None if narrow else speed,
+                       widths=None if narrow else [1.2, 1, 1, 2.2])
+            if narrow:
+                speed()
 
     def _start(self) -> None:
         s = self.state
@@ -238,7 +244,8 @@ class LiveTraining:
             st.caption("⏸ " + t("train_status_paused", steps=self.steps))
         else:
             st.caption(t("train_status_new"))
-        st.progress(min(self.steps / self.max_steps, 1.0), text=t("train_progress"))
+        # (Classroom mode: the bar alone, under the line that already says the step: a line more for pictures.)
+        st.progress(min(self.steps / self.max_steps, 1.0), text=None if presenting() else t("train_progress"))
 
 
 def _connection() -> Callable[[], bool] | None:
