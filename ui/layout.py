@@ -130,6 +130,11 @@ html { font-size: 28px; }
 [data-testid="stMain"] h2 { font-size: 1.5rem !important; padding: 0.1rem 0 0.35rem 0; line-height: 1.35; }
 [data-testid="stMain"] h3 { font-size: 1.2rem !important; }
 .st-key-present-nav button, .st-key-present-exit button { min-height: 2.2rem; }
+/* A row of buttons under the part's words (a narrow column on a 1280 px laptop) wraps instead of
+   breaking "Start" into "Star / t": each button keeps room for a word or two. */
+.st-key-present-words [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+.st-key-present-words [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]
+{ min-width: min(100%, 7.5rem) !important; flex: 1 1 auto; }
 /* Streamlit's 1rem between elements is 28 px here: closer, so each part fits the projector's one screen. */
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 .st-key-present-nav { position: sticky; top: 0; z-index: 5; background: #fffdf7; }
@@ -268,6 +273,7 @@ def _section(chapter_id: str, s: dict, renderers, screen: int | None = None) -> 
         # Classroom mode: the words on the left (none beside a later screen: what it puts aside()), the
         # pictures on the right, both on the first screen.
         words, pictures = st.columns([1, 1.9], gap="large")
+        words = words.container(key="present-words")          # its rows of buttons wrap (PRESENT_CSS)
         if screen == 0:
             with words:
                 paragraphs(s.get("body", ""), s.get("body_en"), key=f"{chapter_id}-{s['id']}")

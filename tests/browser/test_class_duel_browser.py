@@ -4,7 +4,7 @@ pictures move on without any training button, and one child's vote shows on the 
 
 import re
 
-from web import open_page, settle, shot
+from web import WORD_BROKEN, open_page, settle, shot
 
 DUEL = re.compile(r"Round (\d+)\. New pictures")
 
@@ -38,6 +38,8 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=90_000)
     page.locator(".st-key-gan-start button").click()
     page.locator(".st-key-gan-pause button").wait_for(timeout=30_000)
+    # On a 1280 px laptop the buttons under the part's words wrap as whole words ("Start", not "Star / t").
+    assert page.evaluate(WORD_BROKEN) == [], page.evaluate(WORD_BROKEN)
 
     firsts = []
     for _, child in children:

@@ -8,7 +8,7 @@ One server is shared (app_url); each size gets its own browser context."""
 from __future__ import annotations
 
 import pytest
-from web import settle, shot
+from web import WORD_BROKEN, settle, shot
 
 SIZES = {
     "laptop": {"viewport": {"width": 1366, "height": 768}},
@@ -107,6 +107,8 @@ def assert_fits(page, where: str) -> None:
     assert found["count"] == 0 and found["scroll"] <= found["width"], f"{where}: wider than the page: {found}"
     cut = page.evaluate(CUT_LABELS)
     assert cut == [], f"{where}: button labels cut: {cut}"
+    broken = page.evaluate(WORD_BROKEN)
+    assert broken == [], f"{where}: button labels broken inside a word: {broken}"
 
 
 def bottom(page, selector: str) -> float:

@@ -8,6 +8,28 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENS = ROOT / "test-results" / "screens"
 
 
+# Buttons whose label breaks inside a word ("Star / t"): the label's longest word, set on one line in the
+# label's font, is wider than the label's box, as "word: needed>room". (Chinese may break between any two
+# characters, so words with Chinese characters are left out.)
+WORD_BROKEN = """() => {
+  const out = [];
+  for (const p of document.querySelectorAll('[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p')) {
+    const r = p.getBoundingClientRect();
+    if (r.width < 1) continue;
+    const longest = p.innerText.split(/\\s+/).filter((w) => !/[\\u3400-\\u9fff]/.test(w)).sort((a, b) => b.length - a.length)[0];
+    if (!longest) continue;
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;font:' + getComputedStyle(p).font;
+    probe.textContent = longest;
+    document.body.appendChild(probe);
+    const need = probe.getBoundingClientRect().width;
+    probe.remove();
+    if (need > r.width + 1) out.push(longest + ': ' + Math.round(need) + '>' + Math.round(r.width));
+  }
+  return out;
+}"""
+
+
 def settle(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
