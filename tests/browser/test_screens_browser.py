@@ -161,7 +161,6 @@ def test_every_classroom_part_fits_one_screen_in_big_letters(projector, app_url,
     page.goto(f"{app_url}/{chapter}?present=1&lang=zh")
     for part in range(1, 15):
         at_part(page, part)
-        page.wait_for_timeout(300)
         low = page.evaluate(LOWEST)
         assert low["low"] <= 1080, f"{chapter} part {part} runs below the first screen: {low}"
         assert page.evaluate(SMALL_TEXT) == [], f"{chapter} part {part}: text under 28 px"
