@@ -41,10 +41,10 @@ def browser_context_args():
     return {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}
 
 
-# The browser tests' server, and only it (not this process: AppTests run here too), teaches a word in 40
-# steps instead of the page's 300 (two minutes of this suite); 40 show the same flow (ui/teach_word.py;
+# The browser tests' server, and only it (not this process: AppTests run here too), teaches a word in 20
+# steps instead of the page's 300 (two minutes of this suite); 20 show the same flow (ui/teach_word.py;
 # how well it learns is bench words' figure).
-SERVER_ENV = {"AIDRAW_TEACH_STEPS": "40"}
+SERVER_ENV = {"AIDRAW_TEACH_STEPS": "20"}
 
 
 @contextlib.contextmanager

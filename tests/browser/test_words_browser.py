@@ -40,7 +40,7 @@ ROCKET = [[(0.42, 0.8), (0.42, 0.35), (0.5, 0.12), (0.58, 0.35), (0.58, 0.8), (0
 
 def test_teaching_a_new_word_with_drawn_rockets(page, app_url):
     """Three rockets drawn with the mouse (each a little shifted), a name, Teach: the bar, then pictures
-    of "a blue rocket" before and after. Learning is 40 real steps here (AIDRAW_TEACH_STEPS, tests/browser/conftest.py)."""
+    of "a blue rocket" before and after. Learning is 20 real steps here (AIDRAW_TEACH_STEPS, tests/browser/conftest.py)."""
     from web import stroke
 
     page.goto(f"{app_url}/words?lang=en")
@@ -62,7 +62,7 @@ def test_teaching_a_new_word_with_drawn_rockets(page, app_url):
     page.locator(".st-key-teach-start button").click()
     page.get_by_text("Learning your word", exact=False).first.wait_for(timeout=60_000)
     page.get_by_text("Done! It learned", exact=False).first.wait_for(timeout=900_000)
-    assert page.get_by_text("in 40 steps", exact=False).count() > 0
+    assert page.get_by_text("in 20 steps", exact=False).count() > 0
     settle(page, timeout=120_000)
     page.get_by_text("After: it knows", exact=False).first.wait_for(timeout=60_000)
     assert page.locator(".st-key-teach-prompt input").input_value() == "a blue rocket"
