@@ -101,3 +101,28 @@ def test_both_languages_together():
     at.button(key="beyond-play").click().run()
     no_exception(at)
     assert "beyond:tune" in at.session_state
+
+
+def test_classroom_mode_shows_each_part_as_screens():
+    """Classroom mode: music and text are two screens each (learn, then play) and video three, so each
+    fits a projector (ui.layout.chapter); a later screen has the section's heading but not its words, and
+    a choice made on one screen is still there on the next (persist_state)."""
+    at = run_app("en", PAGE, query={"present": "1"})
+    no_exception(at)
+    assert any("Part 1 of 9" in c.value for c in at.caption)
+    at.session_state["present-part:beyond"] = 1                   # music, learn: the training buttons
+    at.run()
+    assert at.button(key="beyond-music-start") is not None and not at.get("pills")
+    at.session_state["present-part:beyond"] = 2                   # music, play: the moods and keys
+    at.run()
+    no_exception(at)
+    assert at.header[0].value.startswith("1.") and at.pills(key="beyond-mood") is not None
+    assert not [b for b in at.button if b.key == "beyond-music-start"]
+    at.session_state["present-part:beyond"] = 3                   # video, the walk: choose cat -> fish
+    at.run()
+    at.pills(key="beyond-walk").set_value(t_in("en", "beyond.walks.cat_fish")).run()   # AppTest: by label
+    at.session_state["present-part:beyond"] = 4                   # video, the in-betweener: a cat's film
+    at.run()
+    no_exception(at)
+    assert at.session_state["beyond-walk"] == "cat_fish"
+    assert at.button(key="beyond-video-start") is not None
