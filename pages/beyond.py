@@ -79,7 +79,8 @@ def music_play() -> None:
         show(piano_roll(notes, start_notes=own), caption=t("beyond.roll_played", steps=steps, n=len(notes)))
         keyed = mu.in_key(notes)
         st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
-    honest("music")
+    with aside():                          # classroom mode: under the mood, so a tune played still fits
+        honest("music")
 
 
 # ── 3. Text ────────────────────────────────────────────────────────────────────────────────────
@@ -115,7 +116,8 @@ def text_play() -> None:
     typed = st.text_input(t("beyond.finish_label"), key="beyond-start", placeholder=t("beyond.finish_hint"))
     if st.button(t("beyond.finish"), key="beyond-finish", type="primary"):
         finish(live.trainer, typed)
-    honest("text")
+    with aside():
+        honest("text")
 
 
 def finish(trainer, typed: str) -> None:
