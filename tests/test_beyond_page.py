@@ -5,7 +5,7 @@ adventurous writing, finishing a sentence, and friendly words for bad input."""
 import pytest
 from helpers import captions, no_exception, run_app, texts
 
-from ui.i18n import t_in
+from ui.i18n import load, t_in
 
 PAGE = "pages/beyond.py"
 
@@ -110,13 +110,16 @@ def test_classroom_mode_shows_each_part_as_screens():
     at = run_app("en", PAGE, query={"present": "1"})
     no_exception(at)
     assert any("Part 1 of 9" in c.value for c in at.caption)
+    words = load("en", "beyond")["sections"][1]["body"].strip()[:40]     # the music section's words begin so
     at.session_state["present-part:beyond"] = 1                   # music, learn: the training buttons
     at.run()
     assert at.button(key="beyond-music-start") is not None and not at.get("pills")
+    assert any(m.value.startswith(words) for m in at.markdown)
     at.session_state["present-part:beyond"] = 2                   # music, play: the moods and keys
     at.run()
     no_exception(at)
     assert at.header[0].value.startswith("1.") and at.pills(key="beyond-mood") is not None
+    assert not any(m.value.startswith(words) for m in at.markdown)
     assert not [b for b in at.button if b.key == "beyond-music-start"]
     at.session_state["present-part:beyond"] = 3                   # video, the walk: choose cat -> fish
     at.run()

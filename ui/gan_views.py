@@ -146,8 +146,12 @@ def show_view(v: dict, place: str = "duel") -> None:
             which = st.segmented_control(t("gan.view_pick"), VIEWS, default="score", key=f"gan-view-{place}",
                                          format_func=lambda w: t(f"gan.view_{w}"), persist_state="session",
                                          label_visibility="collapsed") or "score"    # its options name it: no title
-            {"score": lambda: score_part(v, titled=False), "film": lambda: film_part(v, place, titled=False),
-             "lineup": lambda: lineup_part(v, place, titled=False)}[which]()
+            if which == "film":
+                film_part(v, place, titled=False)
+            elif which == "lineup":
+                lineup_part(v, place, titled=False, n=4)     # four of them, with their words, fit the screen
+            else:
+                score_part(v, titled=False)
         return
     with right:
         score_part(v)
@@ -174,13 +178,13 @@ def film_part(v: dict, place: str, titled: bool = True) -> None:
                  caption=t("gan.film_round", round=r), width="stretch", where=column)
 
 
-def lineup_part(v: dict, place: str, titled: bool = True) -> None:
+def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
+    """The first `n` pictures of the judge's line-up, each with the judge's verdict and the truth."""
     line = v["lineup"]
     if len(line["images"]) == 0:        # a class duel's child: the line-up is the judge game below
         return
     if titled:
         st.markdown("**" + t("gan.lineup_title") + "**")
-    n = 8 if titled else 4                   # classroom mode: four of them, with their words, fit the screen
     with st.container(key=f"picture-row-lineup-{place}"):
         for column, image, real, p in zip(st.columns(n), line["images"][:n], line["is_real"][:n], line["verdicts"][:n]):
             show(image, scale=3, width="stretch", where=column, alt=truth(real))
