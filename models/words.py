@@ -93,6 +93,14 @@ class WordsConfig:
         CPU-seconds (0.09 shipped); 16 pictures about 0.9 CPU-s (0.5 shipped)."""
         return WordsConfig(patch=1)
 
+    @staticmethod
+    def wide() -> "WordsConfig":
+        """The diffusion chapter's network (width 32, self-attention on the 8×8 and 4×4 grids) with the
+        words' cross-attention added, so it can start from that chapter's shipped denoiser, which already
+        draws every kind (start_from_diffusion): the run then only has to learn to listen to the words.
+        A warm-up of 200 steps, as the diffusion run had, so the first steps do not undo what it knows."""
+        return WordsConfig(width=32, attention=True, warmup=200)
+
 
 # ── 1. The words: the matching chapter's text encoder, frozen ──────────────────────────────────
 @functools.lru_cache(maxsize=1)
@@ -353,6 +361,30 @@ class WordsTrainer:
             torch._foreach_lerp_(list(self.ema.parameters()), list(self.model.parameters()), 1 - decay)
         self.steps += 1
         return {"loss": loss.item()}
+
+    @torch.no_grad()
+    def start_from_diffusion(self, state: dict) -> int:
+        """Start from the diffusion chapter's denoiser (`state`: its saved dict, models/diffusion.py save(),
+        float tensors): every layer the two networks share (the U-Net and the time embedding) is copied; the
+        words' meaning layer starts out saying what the diffusion model's "no kind given" label said (its
+        last layer zero, its bias that label's embedding), and the cross-attentions start as the identity.
+        So before its first step the words model draws exactly what the diffusion model draws when asked
+        for no kind. Returns how many tensors were copied. Raises ValueError when no layer fits (another
+        width or patch: use WordsConfig.wide(), the diffusion chapter's shape)."""
+        ema = state["ema"]
+        mine = self.model.state_dict()
+        same = {k: v for k, v in ema.items() if k in mine and mine[k].shape == v.shape}
+        if not same or "inp.weight" not in same:
+            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.wide()")
+        null = ema["kind.weight"][-1]                                      # (e,) the "no kind given" label
+        last = self.model.meaning[-1]
+        if last.bias.shape != null.shape:
+            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.wide()")
+        self.model.load_state_dict(same, strict=False)
+        last.weight.zero_()
+        last.bias.copy_(null)
+        self.ema.load_state_dict(self.model.state_dict())
+        return len(same)
 
     # ── Drawing ────────────────────────────────────────────────────────────────────────────────
     def knows_any(self, text: str) -> bool:

@@ -70,9 +70,9 @@ class TeachConfig:
     @staticmethod
     def live() -> "TeachConfig":
         """On the page: 300 steps of 16 pictures, 2 vectors, and the cross-attentions' key/value maps
-        (Custom Diffusion) with 4 known pictures a step. What it costs and how often the new word is
-        seen: docs/notes/words.md, "Teach a new word"."""
-        return TeachConfig(kv=True, kv_lr=3e-3, prior=4)
+        (Custom Diffusion) with 8 known pictures a step. What it costs and how often the new word is
+        seen, and why these rates for the shipped (wide) denoiser: docs/notes/words.md, "Teach a new word"."""
+        return TeachConfig(kv=True, kv_lr=1e-2, lr=0.1, prior=8)
 
     @staticmethod
     def shipped() -> "TeachConfig":

@@ -1,6 +1,6 @@
 """Command line for the words chapter: train, sample and evaluate the text-to-image denoiser (models/words.py).
 
-    python -m models train words [--seconds S] [--steps N] [--init PATH] [--preset shipped|fine] [--seed S] --out PATH
+    python -m models train words [--seconds S] [--steps N] [--init PATH] [--preset shipped|fine|wide] [--from-diffusion PATH] [--seed S] --out PATH
     python -m models sample words --prompt TEXT --n N --out DIR [--seed S] [--weights PATH]
     python -m models evaluate words [--weights PATH]
 
@@ -21,6 +21,7 @@ import torch
 
 from models.commands import read_weights, train_and_save_along_the_way
 from models.cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
+from models import weights_io
 from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
 
 
@@ -47,6 +48,13 @@ def train_command(args) -> None:
         print(f"training on from {args.init} ({trainer.steps} steps done)", flush=True)
     else:
         trainer = WordsTrainer(config, seed=args.seed)
+        if getattr(args, "from_diffusion", None):
+            state = read_weights(args.from_diffusion, lambda p: weights_io.load(p), "diffusion model", "diffusion")
+            try:
+                copied = trainer.start_from_diffusion(state)
+            except (KeyError, ValueError) as e:
+                raise CommandError(f"{args.from_diffusion!r}: {e}") from None
+            print(f"starting from the diffusion denoiser in {args.from_diffusion} ({copied} tensors)", flush=True)
     seconds = args.seconds or (None if steps else trainer.config.seconds)
     limit = f"{steps} steps" + (f" or {seconds:.0f} s" if seconds else "") if steps else f"{seconds:.0f} s"
     print(f"training words-to-picture for {limit}, {torch.get_num_threads()} thread(s)", flush=True)
