@@ -86,11 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "words":
             t.add_argument("--init", default=None, metavar="PATH",
                            help="train on from these weights instead of from scratch (the same network shape)")
-            t.add_argument("--preset", choices=("shipped", "fine", "wide"), default="shipped",
-                           help="network shape and recipe from scratch: shipped (default), fine (patch 1) or wide "
-                                "(the diffusion chapter's width; models/words.py)")
+            t.add_argument("--preset", choices=("shipped", "fine"), default="shipped",
+                           help="network shape and recipe: shipped (default: the diffusion chapter's network, started "
+                                "from its weights) or fine (a small patch-1 network from scratch; models/words.py)")
             t.add_argument("--from-diffusion", default=None, metavar="PATH",
-                           help="start the denoiser from the diffusion chapter's weights (with --preset wide)")
+                           help="the diffusion weights the shipped preset starts from (default: the shipped ones)")
         t.add_argument("--out", required=True, metavar="PATH", help="where to save the weights (.pt)")
         t.set_defaults(run=lambda a, n=name: call(n, "train_command", a))
 

@@ -11,8 +11,9 @@ diffusion chapter), and each place of the small grids looks at the word pieces (
     x_t (B,3,32,32) ──► U-Net: res blocks hear t + meaning ◄────────┼──────────────────┘
                               8×8 and 4×4 grids: cross-attention ◄──┘ (query: a place; keys, values: pieces)
                         ──► guess of the clean picture x0 (B,3,32,32) ──► MSE against x0
-    (shipped: 2×2 patches, a 16×16 first grid; WordsConfig.fine(): patch 1, grids 32×32, 16×16, 8×8, the
-     cross-attention on the 16×16 and 8×8 ones; cross_top adds it on the first grid too)
+    (shipped: 2×2 patches, a 16×16 first grid, started from the diffusion chapter's weights; WordsConfig.fine():
+     patch 1, grids 32×32, 16×16, 8×8, the cross-attention on the 16×16 and 8×8 ones; cross_top adds it on
+     the first grid too)
 
 Training hides the words of some pictures (p_drop), so the same network also draws "with no words";
 drawing then follows classifier-free guidance (Ho & Salimans 2022): x0 = x0_none + w · (x0_words − x0_none).
@@ -79,27 +80,22 @@ class WordsConfig:
 
     @staticmethod
     def shipped() -> "WordsConfig":
-        """All ten kinds, eight colours, two sizes and three face moods, trained once with the command line.
-        Width 16, batches of 16 and no self-attention: one step costs about 0.09 CPU-seconds, against 0.23
-        for width 24 with self-attention (0.32 for width 32, batch 32), which matters on a shared CPU.
-        Every kind equally often; with --steps the learning rate falls to lr_end (docs/notes/words.md)."""
-        return WordsConfig()
+        """All ten kinds, eight colours, two sizes and three face moods, trained once with the command line:
+        the diffusion chapter's network (width 32, self-attention on the 8×8 and 4×4 grids) with the words'
+        cross-attention added, started from that chapter's shipped denoiser, which already draws every kind
+        (WordsTrainer.start_from_diffusion), so the run only has to learn to listen to the words. A warm-up
+        of 200 steps, as that run had, so the first steps do not undo what it knows; with --steps the
+        learning rate falls to lr_end. One step about 0.12 CPU-seconds; 16 pictures about 0.5. Why not the
+        small network from scratch (the dataclass's defaults): docs/notes/words.md."""
+        return WordsConfig(width=32, attention=True, warmup=200)
 
     @staticmethod
     def fine() -> "WordsConfig":
-        """The shipped recipe on a finer network: patch 1, so the first level works on the 32×32 pixels
-        themselves and the cross-attention listens on the 16×16 and 8×8 grids. Rays, star points and mouths
-        are 1-2 pixels wide, finer than a 2×2 patch (docs/notes/words.md). One step costs about 0.17-0.19
-        CPU-seconds (0.09 shipped); 16 pictures about 0.9 CPU-s (0.5 shipped)."""
+        """The small network (the dataclass's defaults, from scratch) on a finer grid: patch 1, so the first
+        level works on the 32×32 pixels themselves and the cross-attention listens on the 16×16 and 8×8 grids.
+        An experiment kept for the notes (docs/notes/words.md): one step costs about 0.17-0.19 CPU-seconds;
+        16 pictures about 0.9 CPU-s."""
         return WordsConfig(patch=1)
-
-    @staticmethod
-    def wide() -> "WordsConfig":
-        """The diffusion chapter's network (width 32, self-attention on the 8×8 and 4×4 grids) with the
-        words' cross-attention added, so it can start from that chapter's shipped denoiser, which already
-        draws every kind (start_from_diffusion): the run then only has to learn to listen to the words.
-        A warm-up of 200 steps, as the diffusion run had, so the first steps do not undo what it knows."""
-        return WordsConfig(width=32, attention=True, warmup=200)
 
 
 # ── 1. The words: the matching chapter's text encoder, frozen ──────────────────────────────────
@@ -370,16 +366,16 @@ class WordsTrainer:
         last layer zero, its bias that label's embedding), and the cross-attentions start as the identity.
         So before its first step the words model draws exactly what the diffusion model draws when asked
         for no kind. Returns how many tensors were copied. Raises ValueError when no layer fits (another
-        width or patch: use WordsConfig.wide(), the diffusion chapter's shape)."""
+        width or patch: use WordsConfig.shipped(), the diffusion chapter's shape)."""
         ema = state["ema"]
         mine = self.model.state_dict()
         same = {k: v for k, v in ema.items() if k in mine and mine[k].shape == v.shape}
         if not same or "inp.weight" not in same:
-            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.wide()")
+            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.shipped()")
         null = ema["kind.weight"][-1]                                      # (e,) the "no kind given" label
         last = self.model.meaning[-1]
         if last.bias.shape != null.shape:
-            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.wide()")
+            raise ValueError("the diffusion weights hold another network shape; train with WordsConfig.shipped()")
         self.model.load_state_dict(same, strict=False)
         last.weight.zero_()
         last.bias.copy_(null)

@@ -209,14 +209,14 @@ def test_command_line_trains_the_fine_preset(tmp_path):
     assert WordsTrainer.load(out).config.patch == 1
 
 
-def test_the_wide_preset_starts_as_the_diffusion_chapters_denoiser(reader):
+def test_the_shipped_preset_starts_as_the_diffusion_chapters_denoiser(reader):
     """start_from_diffusion: before its first step the words model guesses exactly what the shipped
     diffusion model guesses when given no kind, whatever the words; after a step it can learn them."""
     from models import weights_io
     from models.diffusion import WEIGHTS as DIFFUSION, DiffusionTrainer
     state = weights_io.load(DIFFUSION)
     diffusion = DiffusionTrainer.load(DIFFUSION)
-    trainer = WordsTrainer(WordsConfig(**{**WordsConfig.wide().__dict__, "pool": 64}), seed=0, reader=reader)
+    trainer = WordsTrainer(WordsConfig(**{**WordsConfig.shipped().__dict__, "pool": 64}), seed=0, reader=reader)
     assert trainer.start_from_diffusion(state) > 50
     gen = torch.Generator().manual_seed(3)
     x, t = torch.randn(4, 3, 32, 32, generator=gen), torch.tensor([10, 40, 70, 95])
@@ -231,10 +231,11 @@ def test_the_wide_preset_starts_as_the_diffusion_chapters_denoiser(reader):
 
 def test_command_line_starts_from_the_diffusion_weights(tmp_path, capsys):
     from models.diffusion import WEIGHTS as DIFFUSION
-    out = tmp_path / "wide.pt"
-    assert main(["train", "words", "--preset", "wide", "--from-diffusion", str(DIFFUSION), "--steps", "1",
-                 "--out", str(out)]) == 0
-    assert "from the diffusion denoiser" in capsys.readouterr().out
+    out = tmp_path / "shipped.pt"
+    assert main(["train", "words", "--steps", "1", "--out", str(out)]) == 0           # the shipped recipe
+    assert f"from the diffusion denoiser in {DIFFUSION}" in capsys.readouterr().out
     assert WordsTrainer.load(out).config.width == 32
-    assert main(["train", "words", "--from-diffusion", str(DIFFUSION), "--steps", "1", "--out", str(out)]) == 2
+    assert main(["train", "words", "--preset", "fine", "--from-diffusion", str(DIFFUSION), "--steps", "1",
+                 "--out", str(out)]) == 2
     assert "another network shape" in capsys.readouterr().err
+    assert main(["train", "words", "--from-diffusion", str(tmp_path / "none.pt"), "--steps", "1", "--out", str(out)]) == 2

@@ -1,6 +1,6 @@
 """Command line for the words chapter: train, sample and evaluate the text-to-image denoiser (models/words.py).
 
-    python -m models train words [--seconds S] [--steps N] [--init PATH] [--preset shipped|fine|wide] [--from-diffusion PATH] [--seed S] --out PATH
+    python -m models train words [--seconds S] [--steps N] [--init PATH] [--preset shipped|fine] [--from-diffusion PATH] [--seed S] --out PATH
     python -m models sample words --prompt TEXT --n N --out DIR [--seed S] [--weights PATH]
     python -m models evaluate words [--weights PATH]
 
@@ -22,6 +22,7 @@ import torch
 from models.commands import read_weights, train_and_save_along_the_way
 from models.cli import CommandError, save_pngs, writable_dir, writable_file, write_labels
 from models import weights_io
+from models.diffusion import WEIGHTS as DIFFUSION
 from models.words import WEIGHTS, WordsConfig, WordsTrainer, clean_error
 
 
@@ -31,8 +32,10 @@ def _load(path) -> WordsTrainer:
 
 
 def train_command(args) -> None:
-    """Train from scratch, or on from --init's weights. --steps N: exactly N steps with the learning rate
-    falling over them (the same result on a busy or an idle machine); --seconds alone: as long as that."""
+    """Train the shipped preset from the diffusion chapter's denoiser (--from-diffusion, default its shipped
+    weights), the fine preset from scratch, or either on from --init's words weights. --steps N: exactly N
+    steps with the learning rate falling over them (the same result on a busy or an idle machine);
+    --seconds alone: as long as that."""
     out = writable_file(args.out)
     torch.set_num_threads(1)          # one thread: the machine is shared, and small batches gain little from two
     steps = getattr(args, "steps", None)
@@ -48,13 +51,14 @@ def train_command(args) -> None:
         print(f"training on from {args.init} ({trainer.steps} steps done)", flush=True)
     else:
         trainer = WordsTrainer(config, seed=args.seed)
-        if getattr(args, "from_diffusion", None):
-            state = read_weights(args.from_diffusion, lambda p: weights_io.load(p), "diffusion model", "diffusion")
+        start = getattr(args, "from_diffusion", None) or (str(DIFFUSION) if preset == "shipped" else None)
+        if start:                         # the shipped recipe starts from the diffusion chapter's denoiser
+            state = read_weights(start, lambda p: weights_io.load(p), "diffusion model", "diffusion")
             try:
                 copied = trainer.start_from_diffusion(state)
             except (KeyError, ValueError) as e:
-                raise CommandError(f"{args.from_diffusion!r}: {e}") from None
-            print(f"starting from the diffusion denoiser in {args.from_diffusion} ({copied} tensors)", flush=True)
+                raise CommandError(f"{start!r}: {e}") from None
+            print(f"starting from the diffusion denoiser in {start} ({copied} tensors)", flush=True)
     seconds = args.seconds or (None if steps else trainer.config.seconds)
     limit = f"{steps} steps" + (f" or {seconds:.0f} s" if seconds else "") if steps else f"{seconds:.0f} s"
     print(f"training words-to-picture for {limit}, {torch.get_num_threads()} thread(s)", flush=True)
