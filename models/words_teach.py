@@ -244,7 +244,7 @@ class WordTeacher:
         self.denoiser = words.ema                                          # frozen: no gradients kept for it
         self.denoiser.requires_grad_(False).eval()
         maps = []
-        if cfg.kv:                                                         # the visitor's own copy (~0.6 MB)
+        if cfg.kv:                                                         # the visitor's own copy (~2.5 MB)
             from .words import CrossAttention
 
             self.denoiser = copy.deepcopy(words.ema).requires_grad_(False).eval()
