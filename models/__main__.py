@@ -20,6 +20,8 @@ from .cli import (CommandError, positive_float, positive_int, save_pngs, writabl
 TRAINABLE = ("gan", "diffusion", "recognizer", "matcher", "words", "video")
 SAMPLERS = ("gan", "diffusion", "video")     # video: films of the in-betweener (PNG strips, GIFs)
 WRITERS = ("music", "text")          # models that write tunes or lines: sample takes --prompt, not --kind
+TRAIN_FIRST = {"music": 30, "text": 120}   # no writer weights are shipped: without --weights they train this
+                                           # many seconds first (DEFAULT_SECONDS in models/commands/<name>.py)
 
 
 def pictures_command(args) -> None:
@@ -111,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="music: WAV files and note lists; text: one line each in a file")
         s.add_argument("--n", type=positive_int, required=True, help="how many tunes or lines")
         s.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
-        s.add_argument("--weights", default=None, metavar="PATH", help="weights from `train` (default: train 30 s now)")
+        s.add_argument("--weights", default=None, metavar="PATH",
+                       help=f"weights from `train` (default: none are shipped, so it trains {TRAIN_FIRST[name]} s first)")
         s.add_argument("--prompt", default="", metavar="TEXT",
                        help='how to start: notes ("C D E", "do re mi", "1 2 3") or words ("a big", "一只")')
         s.add_argument("--temperature", type=positive_float, default=1.0, help="below 1 careful, above 1 adventurous")
@@ -130,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="score a trained model on fresh pictures of the world")
     ev.add_argument("model", choices=TRAINABLE + WRITERS, help="which model")
-    ev.add_argument("--weights", default=None, metavar="PATH", help="weights to score (default: the shipped ones)")
+    ev.add_argument("--weights", default=None, metavar="PATH",
+                    help="weights to score (default: the shipped ones; music and text have none shipped, so they "
+                         "train first: " + ", ".join(f"{m} {s} s" for m, s in TRAIN_FIRST.items()) + ")")
     ev.add_argument("--seed", type=int, default=123, help="random seed (default 123)")
     ev.set_defaults(run=lambda a: call(a.model, "evaluate_command", a))
 

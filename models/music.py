@@ -121,7 +121,8 @@ TUNES = {
                       "E4/2 E4/1 G4/1 A4/1 C5/1 C5/1 A4/1 | G4/2 G4/1 A4/1 G4/4 | "
                       "G4/2 G4/2 G4/2 E4/1 G4/1 | A4/2 A4/2 G4/4"),
 }
-SOURCES = {   # where each tune comes from (all long out of copyright)
+SOURCES = {   # where each tune comes from (all long out of copyright); the page's names and origins for
+              # children are in lessons/*/beyond.toml [ui.tunes], keyed like TUNES: keep the two in step
     "twinkle": "French folk tune 'Ah ! vous dirai-je, maman' (printed 1761); English words by Jane Taylor, 1806",
     "frere_jacques": "French round, 18th century; sung in Chinese as 两只老虎",
     "ode_to_joy": "Ludwig van Beethoven, Symphony No. 9, last movement (1824)",
@@ -337,6 +338,7 @@ def fits_bars(notes: list[Note]) -> float:
 
 # ── Sound ──────────────────────────────────────────────────────────────────────────────────────
 RATE = 22050                          # samples per second
+MAX_START = 16                        # starting notes a child may give; the rest are dropped
 
 
 def frequency(pitch: int) -> float:
@@ -377,10 +379,12 @@ def wav_bytes(sound: np.ndarray, rate: int = RATE) -> bytes:
     return buf.getvalue()
 
 
-def parse_start(text: str) -> list[Note]:
-    """A child's starting notes, typed: letters "C D E", solfège "do re mi", or 简谱 numbers "1 2 3"
-    (a trailing ' or a capital letter an octave up: "1'" / "C5"). Each a quarter note, C4..B5.
-    Raises ValueError (with the bad word) for anything else; at most 16 notes are kept."""
+def parse_start(text: str, keep: int | None = MAX_START) -> list[Note]:
+    """A child's starting notes, typed: letters "C D E" (or "CDE"), solfège "do re mi", or 简谱 numbers
+    "1 2 3", each from C4 (middle C) up to B4; a trailing ' puts one an octave up ("1'", "do'", "C'").
+    Capital and small letters are the same note ("c" = "C" = C4). A letter with a number names its
+    octave ("C5", "g3", "F#4"). Each note is a quarter note, from G3 to C6 (the notes the model knows).
+    Raises ValueError (with the bad word) for anything else; the first `keep` notes are kept (None: all)."""
     words = re.findall(r"[A-Ga-g]#?\d|[A-Za-z]+'?|\d'?|\S", text)
     notes = []
     for w in words:
@@ -400,4 +404,4 @@ def parse_start(text: str) -> list[Note]:
         if not LOW <= pitch <= HIGH:
             raise ValueError(w)
         notes.append((pitch, 2))
-    return notes[:16]
+    return notes[:keep]

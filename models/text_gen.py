@@ -138,11 +138,11 @@ class Vocab:
         return list(dict.fromkeys(ch for ch in text if ch not in self.index))
 
 
-def clean_start(text: str) -> str:
+def clean_start(text: str, keep: int | None = MAX_PROMPT) -> str:
     """A child's start, tidied: NFKC (full-width letters become plain ones), English lower-cased,
-    runs of spaces made one, at most MAX_PROMPT characters kept."""
+    runs of spaces made one, the first `keep` characters kept (None: all)."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    return re.sub(r"\s+", " ", text).lstrip()[:MAX_PROMPT]
+    return re.sub(r"\s+", " ", text).lstrip()[:keep]
 
 
 def guess_lang(text: str, default: str = "en") -> str:

@@ -10,7 +10,7 @@ from models import text_gen as tg
 from ui.beyond_figures import piano_roll
 from ui.beyond_parts import honest, loss_chart
 from ui.beyond_video import video_part
-from ui.i18n import bases, lang, t
+from ui.i18n import bases, in_each, lang, t, t_in
 from ui.layout import aside, chapter
 from ui.pictures import show
 from ui.training import LiveTraining
@@ -62,10 +62,10 @@ def music_play() -> None:
     mood = aside().pills(t("beyond.mood"), list(MOODS), default="happy", key="beyond-mood",
                          persist_state="session", format_func=lambda m: t(f"beyond.moods.{m}")) or "happy"
     st.caption(t("beyond.tap"))
-    *keys, bin_ = st.columns([1] * len(KEYS) + [0.7])
+    *keys, bin_ = st.columns([1] * len(KEYS) + [1.2])
     for column, name in zip(keys, KEYS):
         column.button(t(f"beyond.keys.{name}"), key=f"beyond-key-{name}", on_click=_tap, args=(name,), width="stretch")
-    bin_.button("🗑", key="beyond-clear", on_click=_clear, width="stretch")
+    bin_.button(t("beyond.clear"), key="beyond-clear", on_click=_clear, width="stretch")
     st.text_input(t("beyond.notes_label"), key="beyond-notes", placeholder="C D E C · do re mi · 1 2 3")
     if st.button(t("beyond.play"), key="beyond-play", type="primary"):
         start, own = start_notes(mood)
@@ -81,6 +81,20 @@ def music_play() -> None:
         st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
     with aside():                          # classroom mode: under the mood, so a tune played still fits
         honest("music")
+        tune_sources()
+
+
+def tune_sources() -> None:
+    """Where the ten real tunes come from: their names and origins from the lessons' [ui.tunes] table
+    (keyed by models/music.py TUNES; SOURCES there says it for grown-ups), then the rule-made rest."""
+    def line(base: str, tune: str) -> str:
+        return t_in(base, "beyond.tune_line", name=t_in(base, f"beyond.tunes.{tune}.name"),
+                    origin=t_in(base, f"beyond.tunes.{tune}.origin"))
+
+    with st.expander(t("beyond.tunes_title")):
+        st.markdown(t("beyond.tunes_intro"))
+        st.markdown("\n".join("- " + in_each(lambda b, tune=tune: line(b, tune)) for tune in mu.TUNES))
+        st.markdown(t("beyond.tunes_rest", n=mu.MusicConfig().n_composed))
 
 
 # ── 3. Text ────────────────────────────────────────────────────────────────────────────────────
@@ -128,7 +142,7 @@ def finish(trainer, typed: str) -> None:
     elif unknown:
         st.info(t("beyond.finish_unknown", chars=" ".join(unknown[:8])))
     else:
-        if len(" ".join(typed.split())) > tg.MAX_PROMPT:
+        if len(tg.clean_start(typed, keep=None)) > len(start):        # the same cut as the command line
             st.caption(t("beyond.finish_long", n=tg.MAX_PROMPT))
         lg = tg.guess_lang(start, "zh" if lang() == "zh" else "en")
         st.success(" · ".join(trainer.write(lg, start, 0.8, seed=i) for i in range(3)))

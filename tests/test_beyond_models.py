@@ -83,6 +83,10 @@ def test_children_type_notes_many_ways():
     assert mu.parse_start("do re mi") == mu.parse_start("1 2 3") == mu.parse_start("C D E") == mu.parse_start("CDE")
     assert mu.parse_start("1' C5 g4")[:2] == [(72, 2), (72, 2)] and mu.parse_start("g4") == [(67, 2)]
     assert mu.parse_start("") == [] and len(mu.parse_start("C " * 2500)) == 16
+    assert len(mu.parse_start("C " * 2500, keep=None)) == 2500
+    # As the docstring says: capital and small letters are the same note; a trailing ' is an octave up.
+    assert mu.parse_start("c d") == mu.parse_start("C D") == [(60, 2), (62, 2)]
+    assert mu.parse_start("C' do' 1'") == [(72, 2)] * 3 and mu.parse_start("g3 C6") == [(55, 2), (84, 2)]
     for bad in ("😀", "x y", "C9", "8"):
         with pytest.raises(ValueError):
             mu.parse_start(bad)
@@ -213,3 +217,57 @@ def test_music_and_text_commands_train_save_sample_and_evaluate(tmp_path, capsys
     out = capsys.readouterr()
     assert "model_in_key" in out.out and "en:" in out.out and "zh:" in out.out
     assert out.err.count("no weights at") == 2
+
+
+@pytest.fixture(scope="module")
+def writer_weights(tmp_path_factory) -> dict:
+    from models.__main__ import main
+
+    d = tmp_path_factory.mktemp("writers")
+    for model in ("music", "text"):
+        assert main(["train", model, "--seconds", "0.3", "--out", str(d / f"{model}.pt")]) == 0
+    return {model: d / f"{model}.pt" for model in ("music", "text")}
+
+
+def test_a_long_prompt_is_cut_with_one_note_saying_what_was_kept(writer_weights, tmp_path, capsys):
+    from models.__main__ import main
+
+    def sample(model, prompt):
+        capsys.readouterr()
+        out = tmp_path / model
+        assert main(["sample", model, "--n", "2", "--out", str(out), "--weights", str(writer_weights[model]),
+                     "--prompt", prompt]) == 0
+        return [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")], out
+
+    notes, out = sample("music", "do re mi " * 556)            # 5,004 characters, 1,668 notes
+    assert notes == ["note: --prompt has 1668 notes; the tune maker keeps the first 16: "
+                     + " ".join(["C4 D4 E4"] * 5 + ["C4"])]
+    import json
+    tune = json.loads((out / "tune000.json").read_text())["notes"]
+    assert [n["name"] for n in tune[:16]] == ["C4", "D4", "E4"] * 5 + ["C4"]
+    assert sample("music", "do re mi")[0] == []                 # a short start: no note
+
+    start = ("a big " * 7)[:40]
+    notes, out = sample("text", "a big " * 834)                 # 5,004 characters
+    assert notes == [f"note: --prompt has 5004 characters; the writer keeps the first 40: {start!r}"]
+    assert all(line.startswith(start) for line in (out / "lines.txt").read_text(encoding="utf-8").splitlines())
+    assert sample("text", "一只")[0] == []
+
+
+def test_writer_help_says_what_happens_without_weights(capsys):
+    """No music or text weights are shipped: the help says each trains first, for as long as it really does."""
+    from models.__main__ import main
+    from models.commands import music as music_cmd
+    from models.commands import text as text_cmd
+
+    def help_of(*argv) -> str:
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        return " ".join(capsys.readouterr().out.split())
+
+    seconds = {"music": music_cmd.DEFAULT_SECONDS, "text": text_cmd.DEFAULT_SECONDS}
+    for model, s in seconds.items():
+        shown = help_of("sample", model)
+        assert f"none are shipped, so it trains {s:.0f} s first" in shown and "shipped ones" not in shown, shown
+    shown = help_of("evaluate")
+    assert f"music {seconds['music']:.0f} s, text {seconds['text']:.0f} s" in shown, shown

@@ -2,6 +2,8 @@
 training, play a tune (from tapped notes and from typed ones), films smooth and jumpy, careful and
 adventurous writing, finishing a sentence, and friendly words for bad input."""
 
+import re
+
 import pytest
 from helpers import captions, no_exception, run_app, texts
 
@@ -36,6 +38,15 @@ def test_each_part_in_each_language(lang):
     assert notes[:2] == [(60, 2), (67, 2)] and own == 2 and steps == 1
     assert len(audio(at)) == 1
     assert t_in(lang, "beyond.roll_played", steps=1, n=len(notes)) in captions(at)
+    # The clear button says what it does in words; under the music, where the real tunes come from.
+    clear = at.button(key="beyond-clear").label
+    assert clear == t_in(lang, "beyond.clear") and any(ch.isalpha() for ch in clear)
+    sources = next(e for e in at.expander if e.label == t_in(lang, "beyond.tunes_title"))
+    listed = "\n".join(m.value for m in sources.markdown)
+    for tune in ("old_macdonald", "mo_li_hua"):
+        assert t_in(lang, "beyond.tune_line", name=t_in(lang, f"beyond.tunes.{tune}.name"),
+                    origin=t_in(lang, f"beyond.tunes.{tune}.origin")) in listed
+    assert t_in(lang, "beyond.tunes_rest", n=120) in listed
     # Video: one step of the in-betweener; its film and the film's change per frame are shown.
     at.button(key="beyond-video-step").click().run()
     no_exception(at)
@@ -129,3 +140,104 @@ def test_classroom_mode_shows_each_part_as_screens():
     no_exception(at)
     assert at.session_state["beyond-walk"] == "cat_fish"
     assert at.button(key="beyond-video-start") is not None
+
+
+# ── The chapter's words (lessons/*/beyond.toml) ───────────────────────────────────────────────
+def _strings(value, where=""):
+    """Every string in a lesson table, with where it is."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            yield from _strings(inner, f"{where}[{i}]")
+    elif isinstance(value, str):
+        yield where, value
+
+
+def _section(lang: str, part: str) -> str:
+    return next(s["body"] for s in load(lang, "beyond")["sections"] if s["id"] == part)
+
+
+def sentences(text: str) -> list[str]:
+    """A text cut into sentences (at . ! ? : ; and their Chinese forms, and line breaks), no markup."""
+    text = re.sub(r"\*\*|\{[a-z_]+\}", "", text)
+    return [p.strip() for p in re.split(r"(?<=[。！？；：])|(?<=[.!?:;])\s+|\n+", text) if p and p.strip()]
+
+
+def too_long(lang: str) -> list[str]:
+    """Children's sentences of more than 12 English words or 22 Chinese characters (the grown-ups' part left out)."""
+    words = {k: v for k, v in load(lang, "beyond").items() if k != "parents"}
+    size = ((lambda s: len(re.findall(r"[A-Za-z0-9']+", s))) if lang == "en"
+            else (lambda s: len(re.findall(r"[\u4e00-\u9fff0-9]", s))))
+    return [f"{where}: {s}" for where, value in _strings(words) for s in sentences(value)
+            if size(s) > (12 if lang == "en" else 22)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_childrens_sentences_are_short(lang):
+    assert not too_long(lang), "\n".join(too_long(lang))
+    assert len(sentences("One. Two, three: four\n\n五。六，七！")) == 5       # the cutting itself
+
+
+def test_the_writers_example_sentences_are_real_captions():
+    """The text part shows what the writer learns to write: its examples pass the project's own parser."""
+    from models import text_gen as tg
+
+    for lang in ("zh", "en"):
+        examples = re.findall(r"(?:like|比如)\s*[“\"]([^”\"]+)[”\"]", _section(lang, "text"))
+        assert examples and all(tg.is_caption(e, lang) for e in examples), (lang, examples)
+
+
+def test_steps_read_well_for_any_number():
+    """No "after 1 steps": every English line with a step count reads right for one step too."""
+    class Blank(dict):
+        def __missing__(self, key):
+            return "x"
+
+    lines = [v for _, v in _strings(load("en", "beyond")["ui"]) if "{steps}" in v]
+    assert len(lines) >= 4
+    for line in lines:
+        one = line.format_map(Blank(steps=1))
+        assert not re.search(r"\b1 steps\b", one), one
+
+
+def test_the_stories_say_what_the_models_really_learn():
+    from models import music as mu
+
+    n = str(mu.MusicConfig().n_composed)
+    for lang, ten in (("en", "ten"), ("zh", "十首")):
+        music = _section(lang, "music")
+        assert ten in music and n in music, (lang, music)          # ten songs and the tunes made by rule
+        assert "GAN" in _section(lang, "video")                      # the GAN's walk strip is explained
+        assert "0" in _section(lang, "closing") and ("points" if lang == "en" else "分") in _section(lang, "closing")
+    assert "两样" not in _section("zh", "closing")                    # it says which two things
+
+
+def years(text: str) -> set[int]:
+    return {int(y) for y in re.findall(r"\b\d{4}\b", text)}
+
+
+def centuries(text: str) -> set[int]:
+    """18 for "18th century", "18 世纪", "the 1700s" or "1761"."""
+    return ({int(c) for c in re.findall(r"(\d{2})(?:th century| 世纪)", text)}
+            | {int(c) + 1 for c in re.findall(r"\b(\d{2})\d0s\b", text)} | {y // 100 + 1 for y in years(text)})
+
+
+def test_the_tunes_table_names_each_real_tune_and_where_it_comes_from():
+    """One table per language, keyed by the tune ids of models/music.py; the years agree with SOURCES, and
+    the parents' words name the same songs."""
+    from models import music as mu
+
+    for lang in ("zh", "en"):
+        lesson = load(lang, "beyond")
+        tunes = lesson["ui"]["tunes"]
+        assert list(tunes) == list(mu.TUNES) == list(mu.SOURCES), lang
+        for tune, words in tunes.items():
+            assert words["name"] in lesson["parents"]["teaches"], (lang, tune)
+            for dates in (years, centuries):
+                assert dates(words["origin"]) <= dates(mu.SOURCES[tune]), (lang, tune, words["origin"])
+    zh = load("zh", "beyond")["ui"]["tunes"]
+    assert zh["old_macdonald"]["name"] == "王老先生有块地" and zh["au_clair"]["name"] == "在月光下"
+    assert "Hot Cross Buns" in zh["hot_cross_buns"]["name"]
+    assert centuries("the 1700s, 18 世纪, 18th century, 1761") == {18} and centuries("1830s, 1917") == {19, 20}

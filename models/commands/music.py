@@ -10,6 +10,7 @@ No weights are shipped: without --weights, sample and evaluate first train for 3
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 import numpy as np
@@ -36,9 +37,14 @@ def train_command(args) -> None:
 def sample_command(args) -> None:
     out = writable_dir(args.out)
     try:
-        start = music.parse_start(args.prompt)
+        given = music.parse_start(args.prompt, keep=None)
     except ValueError as e:
         raise CommandError(f"--prompt: not a note: {e} (try \"C D E\", \"do re mi\" or \"1 2 3\")") from None
+    start = given[:music.MAX_START]
+    if len(given) > len(start):
+        kept = " ".join(music.note_name(p) for p, _ in start)
+        print(f"note: --prompt has {len(given)} notes; the tune maker keeps the first {len(start)}: {kept}",
+              file=sys.stderr)
     trainer = _load(args.weights, args.seed)
     for i in range(args.n):
         notes = trainer.generate(8, args.temperature, start=start, seed=args.seed + i)

@@ -9,6 +9,7 @@ No weights are shipped: without --weights, sample and evaluate first train for 1
 
 from __future__ import annotations
 
+import sys
 
 from .. import text_gen
 from ..cli import CommandError, writable_dir
@@ -31,7 +32,11 @@ def train_command(args) -> None:
 
 def sample_command(args) -> None:
     out = writable_dir(args.out)
-    start = text_gen.clean_start(args.prompt)
+    given = text_gen.clean_start(args.prompt, keep=None)
+    start = given[:text_gen.MAX_PROMPT]
+    if len(given) > len(start):
+        print(f"note: --prompt has {len(given)} characters; the writer keeps the first {len(start)}: {start!r}",
+              file=sys.stderr)
     trainer = _load(args.weights, args.seed)
     unknown = trainer.vocab.unknown(start)
     if unknown:
