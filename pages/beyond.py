@@ -11,7 +11,7 @@ from ui.beyond_figures import piano_roll
 from ui.beyond_parts import honest, loss_chart
 from ui.beyond_video import video_part
 from ui.i18n import bases, in_each, lang, t, t_in
-from ui.layout import aside, chapter
+from ui.layout import aside, chapter, presenting
 from ui.pictures import show
 from ui.training import LiveTraining
 
@@ -81,6 +81,7 @@ def music_play() -> None:
         st.caption(t("beyond.measures", keyed=0 if keyed != keyed else round(100 * keyed), bars=round(100 * mu.fits_bars(notes))))
     with aside():                          # classroom mode: under the mood, so a tune played still fits
         honest("music")
+    if not presenting():                   # a list to read, not to project: the screen stays one screen
         tune_sources()
 
 

@@ -25,7 +25,7 @@ def test_play_each_part(page, app_url):
     player = page.locator("audio")
     player.wait_for(timeout=30_000)
     assert player.get_attribute("src")
-    page.get_by_text("The tune you heard, after 1 steps").wait_for()
+    page.get_by_text("The tune you heard (practice step 1)").wait_for()
 
     # Video: play the film (an animated GIF), then the jumpy walk flickers more.
     page.locator(".st-key-beyond-film-play label").click()
@@ -37,8 +37,8 @@ def test_play_each_part(page, app_url):
     # (One step, not Start: the ticking machinery has its own browser test, tests/browser/test_live_browser.py.)
     page.locator(".st-key-beyond-video-step button").click()
     settle(page)
-    page.get_by_text("The film after 1 steps").first.wait_for(timeout=60_000)
-    page.get_by_text(re.compile(r"Just mixing the two neighbours is \d+\.\d off")).first.wait_for()
+    page.get_by_text("The film at practice step 1:").first.wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"Mixing the two neighbours is \d+\.\d points off")).first.wait_for()
 
     # Text: a step of learning, then finish a sentence.
     page.locator(".st-key-beyond-text-step button").click()
