@@ -233,8 +233,9 @@ class MusicTrainer:
     def __init__(self, config: MusicConfig | None = None, seed: int = 0):
         self.config = cfg = config or MusicConfig.live()
         self.gen = torch.Generator().manual_seed(seed)
-        torch.manual_seed(seed)      # parameter initialisation only; sampling uses self.gen or its own seed
-        self.model = NoteModel(cfg)
+        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+            torch.manual_seed(seed)      # parameter initialisation only; sampling uses self.gen or its own seed
+            self.model = NoteModel(cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         stream, places = [], []
         for notes in training_tunes(cfg.n_composed, seed):

@@ -224,10 +224,11 @@ class TextTrainer:
     def __init__(self, config: TextConfig | None = None, seed: int = 0):
         self.config = cfg = config or TextConfig.live()
         self.gen = torch.Generator().manual_seed(seed)
-        torch.manual_seed(seed)      # parameter initialisation only
         lines = training_lines()
         self.vocab = Vocab(lines)
-        self.model = (CharTransformer if cfg.kind == "transformer" else CharModel)(len(self.vocab), cfg)
+        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+            torch.manual_seed(seed)      # parameter initialisation only
+            self.model = (CharTransformer if cfg.kind == "transformer" else CharModel)(len(self.vocab), cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         order = np.random.default_rng(seed).permutation(len(lines))
         self.stream = torch.tensor([t for i in order for t in self.vocab.encode(*lines[i])])   # (T,)

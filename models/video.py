@@ -191,8 +191,9 @@ class InBetweenTrainer:
         self.config = cfg = config or InBetweenConfig.live()
         self.generator = generator
         self.gen = torch.Generator().manual_seed(seed)
-        torch.manual_seed(seed)      # parameter initialisation only
-        self.model = InBetweener(cfg)
+        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+            torch.manual_seed(seed)      # parameter initialisation only
+            self.model = InBetweener(cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.steps = 0
 

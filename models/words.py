@@ -121,7 +121,8 @@ class WordReader(nn.Module):
         if vocab is None:
             vocab, state = shipped_text_encoder()
         self.tokenizer = Tokenizer(vocab)
-        self.encoder = TextEncoder(MatcherConfig(), len(vocab))
+        with torch.random.fork_rng(devices=[]):                            # its first weights are replaced below:
+            self.encoder = TextEncoder(MatcherConfig(), len(vocab))        # torch's global dice stay untouched
         if state is not None:
             self.encoder.load_state_dict(state)
         self.requires_grad_(False).eval()
@@ -284,7 +285,7 @@ class WordsTrainer:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)                                        # the starting weights, from this seed only
             self.model = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim)
-        self.ema = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim).requires_grad_(False).eval()
+            self.ema = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim).requires_grad_(False).eval()
         self.ema.load_state_dict(self.model.state_dict())
         self.opt: Adam | None = None                                      # made on the first step
         self.rng = np.random.default_rng(seed)                             # pictures and their texts

@@ -148,3 +148,30 @@ def test_model_files_never_import_the_command_line_bench_or_streamlit():
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "[]"
     assert run(gan_only).stdout.strip() == "False"
+
+
+def _later_trainers():
+    """The beyond chapter's trainers and the words one, tiny: made after the first three, each may seed only itself."""
+    from models import gan
+    from models.music import MusicConfig, MusicTrainer
+    from models.text_gen import TextConfig, TextTrainer
+    from models.video import InBetweenConfig, InBetweenTrainer
+    from models.words import WordReader, WordsConfig, WordsTrainer
+    return {
+        "music": lambda seed: MusicTrainer(dataclasses.replace(MusicConfig.live(), batch=4), seed=seed),
+        "text": lambda seed: TextTrainer(dataclasses.replace(TextConfig.live(), batch=4), seed=seed),
+        "video": lambda seed: InBetweenTrainer(gan.load_shipped(), dataclasses.replace(InBetweenConfig.live(), batch=2,
+                                                                                       channels=4), seed=seed),
+        "words": lambda seed: WordsTrainer(WordsConfig(width=8, batch=4, pool=16), seed=seed, reader=WordReader()),
+    }
+
+
+@pytest.mark.parametrize("name", ["music", "text", "video", "words"])
+def test_the_later_chapters_trainers_leave_torchs_global_dice_alone(name):
+    """A visitor starting a tune, a writer, an in-betweener or a words model never reseeds the process's
+    generator, which every other visitor's page shares (fails with a bare torch.manual_seed(seed))."""
+    torch.manual_seed(123)
+    before = torch.random.get_rng_state()
+    trainer = _later_trainers()[name](7)
+    trainer.step()
+    assert torch.equal(torch.random.get_rng_state(), before)
