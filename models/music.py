@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import engine, sequence
+from . import engine, seeded, sequence
 
 # ── Notes and tokens ───────────────────────────────────────────────────────────────────────────
 LOW, HIGH = 55, 84                    # MIDI pitches the model knows: G3 .. C6
@@ -233,7 +233,7 @@ class MusicTrainer:
     def __init__(self, config: MusicConfig | None = None, seed: int = 0):
         self.config = cfg = config or MusicConfig.live()
         self.gen = torch.Generator().manual_seed(seed)
-        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+        with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only; sampling uses self.gen or its own seed
             self.model = NoteModel(cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)

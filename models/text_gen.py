@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import engine, sequence, world
+from . import engine, seeded, sequence, world
 
 LANGS = ("zh", "en")
 MAX_PROMPT = 40               # characters of a child's start that are kept
@@ -226,7 +226,7 @@ class TextTrainer:
         self.gen = torch.Generator().manual_seed(seed)
         lines = training_lines()
         self.vocab = Vocab(lines)
-        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+        with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only
             self.model = (CharTransformer if cfg.kind == "transformer" else CharModel)(len(self.vocab), cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)

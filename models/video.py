@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import engine, gan, world
+from . import engine, gan, seeded, world
 from .schedule import ddim_sample, to_uint8
 
 
@@ -191,7 +191,7 @@ class InBetweenTrainer:
         self.config = cfg = config or InBetweenConfig.live()
         self.generator = generator
         self.gen = torch.Generator().manual_seed(seed)
-        with torch.random.fork_rng(devices=[]):          # torch's global dice stay as they were (other visitors')
+        with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only
             self.model = InBetweener(cfg)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)

@@ -32,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import engine, world
+from . import engine, seeded, world
 from .diffusion import Attention, ResBlock, timestep_features
 from .optim import Adam
 from .schedule import NoiseSchedule, Sampling, ddim_sample, to_uint8
@@ -121,7 +121,7 @@ class WordReader(nn.Module):
         if vocab is None:
             vocab, state = shipped_text_encoder()
         self.tokenizer = Tokenizer(vocab)
-        with torch.random.fork_rng(devices=[]):                            # its first weights are replaced below:
+        with seeded.untouched_global_rng():                                # its first weights are replaced below:
             self.encoder = TextEncoder(MatcherConfig(), len(vocab))        # torch's global dice stay untouched
         if state is not None:
             self.encoder.load_state_dict(state)
@@ -282,7 +282,7 @@ class WordsTrainer:
         self.reader = reader or WordReader()
         self.schedule = NoiseSchedule(cfg.timesteps)
         self.gen = torch.Generator().manual_seed(seed)                     # weights, noise levels, noise, drops
-        with torch.random.fork_rng(devices=[]):
+        with seeded.untouched_global_rng():
             torch.manual_seed(seed)                                        # the starting weights, from this seed only
             self.model = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim)
             self.ema = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim).requires_grad_(False).eval()

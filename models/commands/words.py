@@ -53,7 +53,7 @@ def train_command(args) -> None:
         trainer = WordsTrainer(config, seed=args.seed)
         start = getattr(args, "from_diffusion", None) or (str(DIFFUSION) if preset == "shipped" else None)
         if start:                         # the shipped recipe starts from the diffusion chapter's denoiser
-            state = read_weights(start, lambda p: weights_io.load(p), "diffusion model", "diffusion")
+            state = read_weights(start, weights_io.load, "diffusion model", "diffusion")
             try:
                 copied = trainer.start_from_diffusion(state)
             except (KeyError, ValueError) as e:
