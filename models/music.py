@@ -31,6 +31,7 @@ import torch
 import torch.nn as nn
 
 from . import engine, seeded, sequence
+from .optim import Adam
 
 # ── Notes and tokens ───────────────────────────────────────────────────────────────────────────
 LOW, HIGH = 55, 84                    # MIDI pitches the model knows: G3 .. C6
@@ -236,7 +237,7 @@ class MusicTrainer:
         with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only; sampling uses self.gen or its own seed
             self.model = NoteModel(cfg)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = Adam(self.model.parameters(), lr=cfg.lr)
         stream, places = [], []
         for notes in training_tunes(cfg.n_composed, seed):
             tok, pl = encode(notes)

@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .optim import Adam
+
 
 def windows(length: int, window: int, batch: int, gen: torch.Generator) -> torch.Tensor:
     """Positions of `batch` random windows of window + 1 tokens in a stream of `length` tokens:
@@ -27,7 +29,7 @@ def windows(length: int, window: int, batch: int, gen: torch.Generator) -> torch
     return starts[:, None] + torch.arange(window + 1)
 
 
-def learn(model: nn.Module, opt: torch.optim.Optimizer, scores: torch.Tensor, targets: torch.Tensor,
+def learn(model: nn.Module, opt: Adam, scores: torch.Tensor, targets: torch.Tensor,
           clip: float = 1.0) -> float:
     """One optimiser step on the next-token loss. scores: (B, L, V) from `model`; targets: (B, L) long
     in 0..V-1. Gradients are clipped to norm `clip`. Returns the loss (mean cross-entropy, nats)."""

@@ -31,6 +31,7 @@ import torch
 import torch.nn as nn
 
 from . import engine, seeded, sequence, world
+from .optim import Adam
 
 LANGS = ("zh", "en")
 MAX_PROMPT = 40               # characters of a child's start that are kept
@@ -229,7 +230,7 @@ class TextTrainer:
         with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only
             self.model = (CharTransformer if cfg.kind == "transformer" else CharModel)(len(self.vocab), cfg)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = Adam(self.model.parameters(), lr=cfg.lr)
         order = np.random.default_rng(seed).permutation(len(lines))
         self.stream = torch.tensor([t for i in order for t in self.vocab.encode(*lines[i])])   # (T,)
         self.steps = 0

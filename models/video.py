@@ -26,6 +26,7 @@ import torch
 import torch.nn as nn
 
 from . import engine, gan, seeded, world
+from .optim import Adam
 from .schedule import ddim_sample, to_uint8
 
 
@@ -194,7 +195,7 @@ class InBetweenTrainer:
         with seeded.untouched_global_rng():              # torch's global dice stay as they were (other visitors')
             torch.manual_seed(seed)      # parameter initialisation only
             self.model = InBetweener(cfg)
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.opt = Adam(self.model.parameters(), lr=cfg.lr)
         self.steps = 0
 
     def step(self) -> dict:

@@ -175,3 +175,37 @@ def test_the_later_chapters_trainers_leave_torchs_global_dice_alone(name):
     trainer = _later_trainers()[name](7)
     trainer.step()
     assert torch.equal(torch.random.get_rng_state(), before)
+
+
+def test_no_live_trainer_imports_torchs_compiler():
+    """Every chapter's live trainer, made and stepped once, leaves torch._dynamo (and sympy) unimported:
+    torch.optim's first use imports them, ~150 MB of every server's memory (models/optim.py). Fails when
+    a trainer uses torch.optim.Adam (the beyond trainers did: checked)."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    code = """
+import sys, dataclasses, torch
+from models import gan, diffusion, gan_train, matcher, recognizer
+from models.gan import GANConfig
+from models.diffusion import DiffusionConfig, DiffusionTrainer
+from models.music import MusicConfig, MusicTrainer
+from models.text_gen import TextConfig, TextTrainer
+from models.video import InBetweenConfig, InBetweenTrainer
+from models.words import WordReader, WordsConfig, WordsTrainer
+small = dataclasses.replace
+for make in (lambda: gan_train.GANTrainer(small(GANConfig.live(), data_size=64, batch=8), kind="face"),
+             lambda: DiffusionTrainer(small(DiffusionConfig.live(), batch=4), kind="face"),
+             lambda: matcher.MatcherTrainer(),
+             lambda: MusicTrainer(small(MusicConfig.live(), batch=4)),
+             lambda: TextTrainer(small(TextConfig.live(), batch=4)),
+             lambda: InBetweenTrainer(gan.load_shipped(), small(InBetweenConfig.live(), batch=2, channels=4)),
+             lambda: WordsTrainer(WordsConfig(width=8, batch=4, pool=16), reader=WordReader())):
+    make().step()
+print(sorted(m for m in sys.modules if m.startswith(("torch._dynamo", "sympy"))))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
