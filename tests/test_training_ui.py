@@ -114,6 +114,36 @@ def test_a_worker_steps_seated_runs_in_turns_and_stops_at_the_step_cap():
     assert pool.size() == 1                                        # the finished one left the line
 
 
+def test_a_worker_never_waits_for_a_drawn_run_while_another_run_could_train():
+    """A run whose lock a drawing holds gives its turn to the next run in line at once; only a run alone
+    in line is waited for (fails when the worker always waits 50 ms: checked)."""
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    a, _ = seated(Counting(), clock, max_steps=10 ** 9)
+    b, _ = seated(Counting(), clock, max_steps=10 ** 9)
+    pool.add(a), pool.add(b)
+    held, release = threading.Event(), threading.Event()
+
+    def drawing():
+        with a.lock:
+            held.set()
+            release.wait(5)
+
+    threading.Thread(target=drawing, daemon=True).start()
+    held.wait(5)
+    try:
+        t0 = time.perf_counter()
+        assert pool._turn(a) is True and a.steps == 0            # come back later ...
+        assert time.perf_counter() - t0 < 0.02                   # ... without waiting: b is in line
+        pool._line.clear()
+        t0 = time.perf_counter()
+        assert pool._turn(a) is True and a.steps == 0            # alone in line: waited for a while
+        assert time.perf_counter() - t0 >= 0.04
+    finally:
+        release.set()
+    assert pool._turn(a) is True and a.steps > 0
+
+
 def test_starting_workers_lets_them_take_the_global_lock_back_quickly():
     import sys
 

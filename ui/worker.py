@@ -287,7 +287,10 @@ class Pool:
             trim_memory()
 
     def _turn(self, run: Run) -> bool:
-        if not run.lock.acquire(timeout=0.05):       # a button or a drawing has it: come back later
+        # A button or a drawing has the run: come back to it later. Another run waiting in line gets
+        # this turn at once; only a run alone in line is waited for (up to 50 ms), so a drawing
+        # never leaves a core idle while another child's run could train.
+        if not run.lock.acquire(blocking=False) and (self.size() > 0 or not run.lock.acquire(timeout=0.05)):
             return True
         try:
             return run.work(self.chunk, self.clock())
