@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
 from bench.server import streamlit_server
 
-REFRESH = 2.0             # seconds between two refreshes of a child's page (ui/class_duel.py REFRESH)
+REFRESH = 2.0             # seconds between two looks of a child's page at the room's window (ui/class_duel.py WINDOW_EVERY)
 
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,16 +33,19 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-dev-shm-usage"]
 PER_BROWSER = int(os.environ.get("AIDRAW_CLASS_PER_BROWSER", "31"))   # contexts per Chromium (31: one browser)
 
-# In each child's page: note the time whenever the round shown changes (polled 10 times a second).
+# In each child's page: note the time whenever the round shown changes (a MutationObserver on the
+# duel's box: polling its text ten times a second in 31 pages cost the browsers more than the pages).
 WATCH_ROUNDS = """() => {
   window.__rounds = [];
-  setInterval(() => {
+  const note = () => {
     const box = document.querySelector('.st-key-gan-duel-live');
-    const m = box && box.innerText.match(/Round (\\d+)\\./);
+    const m = box && box.textContent.match(/Round (\\d+)\\./);
     if (!m) return;
     const r = +m[1], last = window.__rounds[window.__rounds.length - 1];
     if (!last || last[1] !== r) window.__rounds.push([Date.now(), r]);
-  }, 100);
+  };
+  note();
+  new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 # On the projector: note the time whenever the number of votes changes.
 WATCH_VOTES = """() => {

@@ -10,7 +10,7 @@ import streamlit as st
 from models import world
 from models.gan import GANConfig, draw, load_generator, load_weights
 from models.gan_train import GANTrainer, load_run, make_data
-from ui import class_duel
+from ui import class_duel, gan_views
 from ui.gan_views import fake_row, game_board, game_from_run, game_score, show_view, story_row, view_of_run, view_of_trainer
 from ui.i18n import t
 from ui.layout import aside, chapter, say
@@ -87,7 +87,7 @@ def who_learns(live: LiveTraining) -> None:
 
 
 def duel() -> None:
-    class_duel.corner("gan", aside())        # classroom mode: start a class duel; otherwise: join one
+    class_duel.corner("gan", aside(), gan_views.class_window_of)        # classroom mode: start a class duel; otherwise: join one
     choice, start = chosen()
     if start == "recorded":
         replay()
@@ -195,6 +195,6 @@ def honest() -> None:
         say("gan", "ui", "honest")
 
 
-if not class_duel.child_page("gan", show_view):     # a child in a class duel: only the class's duel
+if not class_duel.child_page("gan", gan_views.class_window_words):     # a child in a class duel: only the class's duel
     chapter("gan", {"story": story, "choose": choose, "duel": duel, "game": game, "collapse": collapse,
                     "fake": fake, "honest": honest})

@@ -5,7 +5,7 @@ or ended code gets a friendly word."""
 
 import numpy as np
 import pytest
-from helpers import captions, no_exception, run_app, texts
+from helpers import no_exception, run_app, texts
 
 from ui.i18n import t_in
 
@@ -32,9 +32,15 @@ def teacher_with_room(lang="en"):
 
 
 @pytest.mark.parametrize("lang", ["zh"])
-def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
-    teacher, code = teacher_with_room(lang)
+def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tmp_path, monkeypatch):
+    import json
+    import time
+
+    from ui import class_duel
     from ui.class_duel import registry
+
+    monkeypatch.setattr(class_duel, "WINDOWS", tmp_path)
+    teacher, code = teacher_with_room(lang)
 
     teacher.button(key="gan-start").click().run()                 # one run = one tick of training
     teacher.button(key="gan-pause").click().run()
@@ -45,7 +51,18 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
     child = run_app(lang, PAGE, query={"room": code.lower()})     # a link, or a code typed in small letters
     no_exception(child)
     assert t_in(lang, "duel_banner", code=code) in texts(child)
-    assert t_in(lang, "gan.now_caption", round=steps) in captions(child)    # the teacher's pictures
+    name = class_duel.window_name(code)                           # the room's window: picture and round,
+    for _ in range(100):                                          # painted by the room's own thread
+        facts = json.loads((tmp_path / f"{name}.json").read_text()) if (tmp_path / f"{name}.json").exists() else {}
+        if facts.get("round") == steps:
+            break
+        time.sleep(0.1)
+    assert facts["round"] == steps and facts["game"] == 1
+    assert (tmp_path / f"{name}-{facts['picture']}.png").read_bytes()[:4] == b"\x89PNG"
+    assert len((tmp_path / f"{name}.json").read_bytes()) == class_duel.JSON_BYTES   # replaced: same size
+    page = "\n".join(str(h.proto.body) for h in child.get("html"))
+    assert f"{class_duel.WINDOW_URL}/{name}" in page and t_in(lang, "gan.score_real") in page
+    assert code not in name
     assert not set(CONTROLS) & keys(child)                        # nothing to start, pause, step or reset
     assert "live:gan" not in child.session_state                  # and no run of its own
     game = registry().look(code).game                             # the judge game's answers are not shown
@@ -70,6 +87,11 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang):
 
     teacher.button(key="gan-duel-close").click().run()            # the teacher ends it: the child is told
     no_exception(teacher)
+    for _ in range(30):                                           # and its window is gone
+        if not list(tmp_path.iterdir()):
+            break
+        time.sleep(0.1)
+    assert not list(tmp_path.iterdir())
     child.run()
     no_exception(child)
     assert t_in(lang, "duel_ended") in texts(child) and not set(CONTROLS) & keys(child)

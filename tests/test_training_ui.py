@@ -144,6 +144,23 @@ def test_a_worker_never_waits_for_a_drawn_run_while_another_run_could_train():
     assert pool._turn(a) is True and a.steps > 0
 
 
+def test_a_drawing_waiting_for_a_run_goes_before_the_worker():
+    """Someone waiting in Run.held() (a page's drawing, the class duel's painter) gets the run before the
+    worker trains it again (fails when the worker ignores `wanted`: checked)."""
+    clock = Clock()
+    pool = Pool(0, chunk=0.002, clock=clock)
+    a, _ = seated(Counting(), clock, max_steps=10 ** 9)
+    pool.add(a)
+    assert pool._turn(a) is True and a.steps > 0
+    before = a.steps
+    a.wanted = 1                                                 # a drawing waits in held() ...
+    assert pool._turn(a) is True and a.steps == before          # ... so the worker lets it in first
+    a.wanted = 0
+    with a.held(timeout=1.0) as got:
+        assert got and a.wanted == 0
+    assert pool._turn(a) is True and a.steps > before
+
+
 def test_starting_workers_lets_them_take_the_global_lock_back_quickly():
     import sys
 

@@ -1,24 +1,39 @@
 """A class duel: one teacher's live run, watched and judged by the whole class.
 
     teacher (classroom mode, ?present=1)                      child (?room=KXPM, or the code box)
-    corner(): "start a class duel" ──► rooms.create()          child_page(): the room's latest snapshot,
-              code + QR code + the class's votes (every 2 s)        drawn by the page's own show_view,
-    publish(view) inside the live panel's draw callback              every REFRESH seconds; the judge game
-              ──► rooms.publish(code, token, frozen copy)             on the room's lineup ──► rooms.vote()
+    corner(): "start a class duel" ──► rooms.create()          child_page(): the room's window, a picture
+              code + QR code + the class's votes (every 1 s)        and a few numbers its own browser fetches
+    publish(view) inside the live panel's draw callback              every WINDOW_EVERY s (no script run);
+              ──► rooms.publish(code, token, frozen copy)             the judge game on the room's lineup
+    keep_painting(): a thread paints the room's window every 1 s         ──► rooms.vote()
+              ──► static/rooms/NAME-N.png + NAME.json
 
 The teacher's session owns the training (ui/training.py, as for any visitor); this module never touches
-a trainer. Children only read snapshots, so thirty children cost about what one costs, and a child's
-page has no Start, Pause, One step or Start over at all. Shared between sessions: only the room
-(ui/rooms.py): the teacher's snapshot and anonymous vote counts.
+a trainer. Children only read the room's window, so thirty children cost about what one costs, and a
+child's page has no Start, Pause, One step or Start over at all. Shared between sessions: only the room
+(ui/rooms.py: the teacher's snapshot and anonymous vote counts) and its window (the teacher's pictures
+and round number; nothing a child does).
+
+Why a window and not a Streamlit fragment that reruns every 2 s: measured here (10 headless Chromium
+pages on this 2-core machine, 30 s), a page that reruns a fragment costs the browser 0.13-0.18 CPU-s a
+refresh whatever the fragment holds (one picture or twenty elements) and the server 0.04-0.16; thirty
+children need more than the machine's two cores. A page whose own script fetches a picture and a few
+numbers costs the browser about 0.06 CPU-s a refresh and the server almost nothing (a file).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import io
+import json
+import logging
+import os
 import secrets
 import threading
+import time
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -26,15 +41,29 @@ import streamlit as st
 
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
-from ui.pictures import show, upscale
+from ui.pictures import png, show, upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
+from ui.training import tab_open
+from ui.worker import Run
+
+log = logging.getLogger("aidraw.class_duel")
 
 
 QR_WIDTH = 260            # pixels: the QR code on the projector
-REFRESH = 2.0             # seconds between refreshes of a child's page and of the teacher's room box
+REFRESH = 1.0             # seconds between refreshes of the teacher's room box (the class's votes)
 TEACHER = "duel:room"     # the teacher's session: (code, token)
 VOTED = "duel:voted"      # a child's session: (code, game number, own answers) of the last answer sent
 WATCHER = "duel:watcher"  # a child's session: a random token, only to count who is watching
+# A room's window: files Streamlit serves at app/static/rooms/ (server.enableStaticServing), named by a
+# hash of the code with this process's secret, so a code cannot be turned into a file name from outside.
+WINDOWS = Path(os.environ.get("AIDRAW_ROOM_WINDOWS") or Path(__file__).resolve().parent.parent / "static" / "rooms")
+WINDOW_URL = "app/static/rooms"
+WINDOW_KEY = secrets.token_bytes(16)
+SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
+WINDOW_EVERY = 2.0        # seconds between two looks of a child's page at its room's window
+WINDOW_PAINT = 1.0        # seconds between two paintings of a room's window (while its duel trains)
+PICTURES_KEPT = 4         # a room's latest pictures kept on disk
+JSON_BYTES = 512          # the size of every room's .json (its facts fit in far less)
 
 
 @st.cache_resource(show_spinner=False)
@@ -84,6 +113,80 @@ def game_pngs(code: str, game_no: int, images) -> list[bytes]:
     return out
 
 
+# ── A room's window: what the class sees, as files ─────────────────────────────────────────────
+_facts: dict[str, dict] = {}            # code -> the facts last written to its .json
+_facts_lock = threading.Lock()
+_swept = [0.0]
+
+
+def window_name(code: str) -> str:
+    return hashlib.sha256(WINDOW_KEY + code.encode()).hexdigest()[:24]
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file whole: a child's browser never reads half of one."""
+    tmp = path.with_name(path.name + f".{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_window(code: str, picture: np.ndarray | None = None, **facts) -> None:
+    """Update room `code`'s window: its picture (an (H, W, 3) uint8 array, if given) and its facts (a
+    few numbers: round, game, ...; the .json is written only when they change). A disk that cannot be
+    written is logged: the children's pages then say nothing new, and the teacher's duel goes on.
+
+    The server sends a file by its size first, then its bytes: a file replaced in between broke the
+    answer ("Too much data for declared Content-Length", 42 times with 30 children). So every picture
+    gets a name of its own (NAME-N.png; the last PICTURES_KEPT stay for pages a moment behind) and the
+    .json, the one file replaced in place, always has the same size (JSON_BYTES, padded with spaces)."""
+    with _facts_lock:
+        now = {**_facts.get(code, {}), **facts}
+        if picture is not None:
+            now["picture"] = now.get("picture", 0) + 1
+        changed = now != _facts.get(code)
+        _facts[code] = now
+    if not changed:
+        _sweep()
+        return
+    try:
+        WINDOWS.mkdir(parents=True, exist_ok=True)
+        name = window_name(code)
+        if picture is not None:
+            _replace(WINDOWS / f"{name}-{now['picture']}.png", png(picture))
+            (WINDOWS / f"{name}-{now['picture'] - PICTURES_KEPT}.png").unlink(missing_ok=True)
+        _replace(WINDOWS / f"{name}.json", json.dumps(now).ljust(JSON_BYTES).encode()[:JSON_BYTES])
+    except OSError:
+        log.warning("cannot write the class duel's window in %s", WINDOWS, exc_info=True)
+    _sweep()
+
+
+def close_window(code: str) -> None:
+    with _facts_lock:
+        _facts.pop(code, None)
+    name = window_name(code)
+    for path in WINDOWS.glob(f"{name}*"):
+        path.unlink(missing_ok=True)
+
+
+def _sweep(now: float | None = None) -> None:
+    """Remove the windows of rooms that ended (teacher gone, two hours) at most every SWEEP_EVERY s,
+    and any left from an earlier server (their names came from another secret)."""
+    now = time.monotonic() if now is None else now
+    if now - _swept[0] < SWEEP_EVERY:
+        return
+    _swept[0] = now
+    keep = {window_name(c) for c in registry().open_codes()}
+    try:
+        for path in WINDOWS.iterdir():
+            if path.name.split(".")[0].split("-")[0] not in keep:
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass
+    with _facts_lock:
+        for code in [c for c in _facts if window_name(c) not in keep]:
+            del _facts[code]
+
+
 def link_for(code: str) -> str | None:
     """The link children open: this page's address (st.context.url, without its query) + ?room=CODE,
     in the teacher's language. None when the address is not known (AppTest)."""
@@ -101,7 +204,8 @@ def teacher_room() -> tuple[str, str] | None:
 
 def publish(view: dict) -> dict:
     """Call with the view the teacher's page is about to draw; while a room is open the class gets a
-    copy of it. Returns the view unchanged, so a draw callback reads `show_view(publish(view))`."""
+    copy of it (for the judge game). Returns the view unchanged, so a draw callback reads
+    `show_view(publish(view))`."""
     mine = teacher_room()
     if mine is not None:
         try:
@@ -111,13 +215,52 @@ def publish(view: dict) -> dict:
     return view
 
 
-def corner(chapter_id: str, where=None) -> None:
+# ── The room's painter: the class's picture, made on the server every WINDOW_PAINT seconds ─────────
+_painters: dict[str, threading.Thread] = {}
+_painters_lock = threading.Lock()
+
+
+def keep_painting(code: str, run: Run, paint: Callable[[object], tuple[np.ndarray, dict]]) -> None:
+    """While room `code` is open, a thread paints `paint(trainer)` -> (picture, facts) of the teacher's
+    run into the room's window whenever the run has new steps (at most every WINDOW_PAINT s). Apart
+    from the teacher's page: a projector's browser busy drawing never holds the class's pictures back."""
+    with _painters_lock:
+        if code in _painters and _painters[code].is_alive():
+            return
+        _painters[code] = threading.Thread(target=_paint_while_open, args=(code, run, paint), daemon=True,
+                                           name=f"aidraw-room-{code}")
+        _painters[code].start()
+
+
+def _paint_while_open(code: str, run: Run, paint) -> None:
+    last = None
+    while code in registry().open_codes():
+        trainer = run.trainer
+        picture = None
+        if trainer is not None and (id(trainer), trainer.steps) != last:
+            with run.held(timeout=2.0) as got:
+                try:
+                    if got:
+                        picture, facts = paint(trainer)
+                        last = (id(trainer), trainer.steps)
+                except Exception:             # logged; the teacher's page shows its own errors
+                    log.exception("painting the class duel's window failed")
+            if picture is not None:
+                seen = registry().look(code)
+                write_window(code, picture, game=seen.game_no if isinstance(seen, View) else 0, **facts)
+        time.sleep(WINDOW_PAINT)
+    close_window(code)
+
+
+def corner(chapter_id: str, where=None, paint: Callable[[object], tuple[np.ndarray, dict]] | None = None) -> None:
     """On a live chapter's duel section: in classroom mode, the teacher's "start a class duel" and the
-    open room; otherwise a small box where a child can type a class code. In `where` (a container;
-    default: here)."""
+    open room (whose window `paint(trainer)` makes: see keep_painting); otherwise a small box where a
+    child can type a class code. In `where` (a container; default: here)."""
     with where or st.container():
         if presenting():
             _teacher(chapter_id)
+            if (mine := teacher_room()) is not None and paint is not None:
+                keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), paint)
         else:
             with st.expander(t("duel_join")):
                 _join_box(chapter_id)
@@ -152,6 +295,8 @@ def _teacher(chapter_id: str) -> None:
                 st.rerun(scope="app")
             code = mine[0]
             seen = rooms.look(code)
+            if isinstance(seen, View):
+                write_window(code, game=seen.game_no)      # "new game" reaches the class's pages
             link = link_for(code)
             with st.container(border=True, key=f"{chapter_id}-duel-room"):
                 left, right = st.columns([2, 1], vertical_alignment="center")
@@ -169,6 +314,7 @@ def _teacher(chapter_id: str) -> None:
                                on_click=lambda: _safely(lambda: rooms.new_game(*mine)))
                     if end.button(t("duel_close"), key=f"{chapter_id}-duel-close", width="stretch"):
                         rooms.close(*mine)
+                        close_window(code)
                         st.session_state.pop(TEACHER, None)
                         st.rerun(scope="app")
                 if link:
@@ -212,12 +358,14 @@ def _leave() -> None:
     st.query_params.pop("room", None)
 
 
-def child_page(chapter_id: str, show_view: Callable[[dict], None]) -> bool:
+def child_page(chapter_id: str, words: Callable[[], str] | None = None) -> bool:
     """If this visit belongs to a class duel (?room=CODE), draw the child's page and return True;
     otherwise draw nothing and return False (the chapter is drawn as usual).
 
-    The child's page: the room's latest snapshot through the chapter's own `show_view`, refreshed every
-    REFRESH seconds, and the judge game on the room's lineup. No training controls exist here."""
+    The child's page: the room's window (its picture and round, which the page's own script fetches
+    every WINDOW_EVERY seconds: no script run on the server), `words()` (HTML in the reader's language
+    under the picture: the chapter's key to it), and the judge game on the room's lineup, which the
+    page asks the server for again when the teacher starts a new game. No training controls exist here."""
     asked = st.query_params.get("room")
     if asked is None:
         return False
@@ -235,23 +383,78 @@ def child_page(chapter_id: str, show_view: Callable[[dict], None]) -> bool:
     top, back = st.columns([3, 1], vertical_alignment="center")
     top.info(t("duel_banner", code=code))
     back.button(t("duel_leave"), key=f"{chapter_id}-duel-leave", on_click=_leave, width="stretch")
+    with st.container(key=f"{chapter_id}-duel-live"):
+        st.html(window_html(chapter_id, code, words() if words else ""), unsafe_allow_javascript=True)
 
-    @st.fragment(run_every=REFRESH)
-    def watch():
+    @st.fragment
+    def game():
         with guard(f"{chapter_id}-duel-watch"):
-            now = registry().look(code, watcher=watcher)
-            if isinstance(now, str):        # the room ended while watching: the page says so, and stops
+            now = registry().look(code, watcher=watcher, alive=tab_open())
+            if isinstance(now, str):        # the room ended: the page says so
                 st.rerun(scope="app")
-            with st.container(key=f"{chapter_id}-duel-live"):
-                if now.snapshot is None:
-                    st.caption(t("duel_waiting"))
-                else:
-                    st.caption(t("duel_round", round=now.snapshot.get("round", 0)))
-                    show_view(without_answers(now.snapshot))
-            _child_game(chapter_id, code, now)
+            # The window's script presses this (hidden) button when the game or the room changed.
+            st.button(t("duel_refresh"), key=f"{chapter_id}-duel-refresh")
+            with st.container(key=f"duel-at-game-{now.game_no}"):
+                _child_game(chapter_id, code, now)
 
-    watch()
+    game()
     return True
+
+
+WINDOW_SCRIPT = """<script>
+(() => {
+  const w = window, url = %(url)s, every = %(every)d, live = %(live)s, refresh = %(refresh)s;
+  const roundText = %(round_text)s, waitText = %(wait_text)s;
+  clearInterval(w.aidrawDuelTimer);
+  let shown = null, misses = 0, asked = 0;
+  const ask = () => {                  // one script run on the server: a new game, or the room ended
+    if (Date.now() - asked < 3 * every) return;
+    asked = Date.now();
+    document.querySelector(`.st-key-${refresh} button`)?.click();
+  };
+  const tick = async () => {
+    const box = document.querySelector(`.st-key-${live}`);
+    if (!box) { clearInterval(w.aidrawDuelTimer); return; }
+    let s;
+    try {
+      const r = await fetch(`${url}.json?t=${Date.now()}`, {cache: "no-store"});
+      if (!r.ok) throw new Error(r.status);
+      s = await r.json();
+      misses = 0;
+    } catch (e) {
+      if (++misses >= 2) ask();
+      return;
+    }
+    const game = document.querySelector('[class*="st-key-duel-at-game-"]');
+    if (game && !game.className.includes(`st-key-duel-at-game-${s.game} `) &&
+        !game.className.endsWith(`st-key-duel-at-game-${s.game}`)) ask();
+    if (s.picture === undefined || s.picture === shown) return;
+    shown = s.picture;
+    box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
+    const img = box.querySelector("img.duel-window");
+    img.src = `${url}-${s.picture}.png`;
+    img.hidden = false;
+    box.querySelectorAll("[data-film]").forEach((el) => {
+      el.textContent = (s.film || []).map((r) => el.dataset.film.replaceAll("__N__", r)).join(" · ");
+    });
+  };
+  tick();
+  w.aidrawDuelTimer = setInterval(tick, every);
+})();
+</script>"""
+
+
+def window_html(chapter_id: str, code: str, words: str) -> str:
+    """The child's view of room `code`: the room's picture and round, refreshed by the page itself."""
+    url = f"{WINDOW_URL}/{window_name(code)}"
+    script = WINDOW_SCRIPT % {
+        "url": json.dumps(url), "every": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
+        "refresh": json.dumps(f"{chapter_id}-duel-refresh"), "round_text": json.dumps(t("duel_round", round="__N__")),
+        "wait_text": json.dumps(t("duel_waiting"))}
+    return (f'<div class="duel-window-box"><p class="duel-round">{html.escape(t("duel_waiting"))}</p>'
+            f'<img class="duel-window" hidden alt="{html.escape(t("duel_window_alt"))}" '
+            f'style="width:100%;max-width:900px;image-rendering:pixelated">{words}</div>'
+            f'<style>.st-key-{chapter_id}-duel-refresh {{display: none}}</style>{script}')
 
 
 def _vote(code: str, n: int) -> None:
@@ -264,15 +467,6 @@ def _vote(code: str, n: int) -> None:
         st.session_state[VOTED] = (code, n, picks)
     else:
         st.session_state["duel:old"] = True
-
-
-def without_answers(snapshot: dict) -> dict:
-    """The snapshot minus its lineup's pictures, truth and verdicts: on a paused duel they are the very
-    pictures of the class's judge game, drawn just below it."""
-    if "lineup" not in snapshot:
-        return snapshot
-    empty = {"images": [], "is_real": [], "verdicts": []}
-    return {**snapshot, "lineup": {**snapshot["lineup"], **empty}}
 
 
 def _child_game(chapter_id: str, code: str, seen: View) -> None:

@@ -191,3 +191,82 @@ def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
             column.caption(verdict(p))
             right = (p >= 0.5) == bool(real)
             column.caption(truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
+
+
+# ── A class duel's window (ui/class_duel.py): one picture the children's pages fetch ─────────────
+SCORE_COLORS = ((31, 111, 102), (180, 68, 31))    # the scoreboard's two lines (charts.DEFAULT_COLORS)
+WINDOW_GAP = 12
+
+
+def class_window_of(trainer) -> tuple[np.ndarray, dict]:
+    """class_window() of what a GANTrainer shows now (no line-up: the class judges it on its own page).
+    Hold the trainer's lock."""
+    fixed = trainer.draw_fixed()
+    kinds = 1 if trainer.kind else len(world.KINDS)
+    return class_window({"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
+                         "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
+                         "history": trainer.history})
+
+
+def class_window(v: dict) -> tuple[np.ndarray, dict]:
+    """The duel as one picture: the drawer's pictures now beside the scoreboard (judge right on real
+    pictures: a solid line; on drawn ones: a dashed line; 0-100 % bottom to top, a grey line at 50 %),
+    and under them the film strip's latest frames, as many as fit. Returns the picture ((H, W, 3)
+    uint8) and facts for the words under it: {"round": v["round"], "film": the rounds of the frames shown}."""
+    now = world.grid(v["fixed"], cols=v["cols"], pad=3, scale=3)
+    h = now.shape[0]
+    board = scoreboard_picture(v["history"], h, int(h * 1.1))
+    top = np.full((h, now.shape[1] + WINDOW_GAP + board.shape[1], 3), 255, np.uint8)
+    top[:, : now.shape[1]], top[:, now.shape[1] + WINDOW_GAP:] = now, board
+    frames = [(r, world.grid(f, cols=2 if len(f) == 4 else 5, pad=1, scale=2)) for r, f in v["film"][-8:]]
+    fit = [] if not frames else frames[-max(1, (top.shape[1] + WINDOW_GAP) // (frames[0][1].shape[1] + WINDOW_GAP)):]
+    if not fit:
+        return top, {"round": int(v["round"]), "film": []}
+    fh = max(f.shape[0] for _, f in fit)
+    out = np.full((h + WINDOW_GAP + fh, top.shape[1], 3), 255, np.uint8)
+    out[:h] = top
+    x = 0
+    for _, f in fit:
+        out[h + WINDOW_GAP: h + WINDOW_GAP + f.shape[0], x: x + f.shape[1]] = f
+        x += f.shape[1] + WINDOW_GAP
+    return out, {"round": int(v["round"]), "film": [int(r) for r, _ in fit]}
+
+
+def scoreboard_picture(history: dict, h: int, w: int) -> np.ndarray:
+    """The scoreboard's two lines drawn on an (h, w, 3) uint8 picture (no words: they are under it)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (w, h), (255, 253, 247))
+    d = ImageDraw.Draw(image)
+    m = 8
+    d.rectangle([m, m, w - m, h - m], outline=(200, 196, 190), width=2)
+    d.line([m, h // 2, w - m, h // 2], fill=(200, 196, 190), width=2)
+    rounds = np.asarray(history["round"], float)
+    if len(rounds) >= 2 and rounds[-1] > rounds[0]:
+        xs = m + (rounds - rounds[0]) / (rounds[-1] - rounds[0]) * (w - 2 * m)
+        for (key, color), dashed in zip(zip(("real_right", "drawn_right"), SCORE_COLORS), (False, True)):
+            ys = (h - m) - np.clip(np.asarray(history[key], float), 0, 1) * (h - 2 * m)
+            points = list(zip(xs.tolist(), ys.tolist()))
+            if not dashed:
+                d.line(points, fill=color, width=4, joint="curve")
+            else:                           # a dashed line: every other 10-pixel piece along its length
+                for (x0, y0), (x1, y1) in zip(points, points[1:]):
+                    n = max(1, int(np.hypot(x1 - x0, y1 - y0) // 10))
+                    for k in range(0, n, 2):
+                        a, b = k / n, min(k + 1, n) / n
+                        d.line([x0 + a * (x1 - x0), y0 + a * (y1 - y0), x0 + b * (x1 - x0), y0 + b * (y1 - y0)],
+                               fill=color, width=4)
+    return np.asarray(image)
+
+
+def class_window_words() -> str:
+    """HTML under the class duel's picture, in the reader's language: the scoreboard's key and the film
+    strip's rounds (filled in by the page's script: `data-film` is the words for one round)."""
+    import html
+
+    solid, dashed = (f"rgb{c}" for c in SCORE_COLORS)
+    key = (f'<span style="color:{solid};font-weight:800">━━</span> {html.escape(t("gan.score_real"))} &nbsp; '
+           f'<span style="color:{dashed};font-weight:800">╍╍</span> {html.escape(t("gan.score_drawn"))}')
+    return (f'<p style="margin:0.3rem 0">{key}</p>'
+            f'<p style="margin:0.3rem 0">{html.escape(t("gan.film_title"))}: '
+            f'<span data-film="{html.escape(t("gan.film_round", round="__N__"))}"></span></p>')

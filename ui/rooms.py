@@ -62,7 +62,7 @@ class Room:
     game_no: int = 0                          # 0: no game yet
     game: dict | None = None                  # {"images", "is_real", "verdicts", "round"}
     tally: Tally = field(default_factory=Tally)
-    watchers: dict[str, float] = field(default_factory=dict)   # random token -> last seen
+    watchers: dict[str, tuple] = field(default_factory=dict)   # random token -> (last seen, is its tab open? or None)
 
 
 @dataclass(frozen=True)
@@ -188,10 +188,12 @@ class Rooms:
                 self._end(code, self.clock())
 
     # ── The children (and the projector) ────────────────────────────────────────────────────────
-    def look(self, code: str | None, watcher: str | None = None) -> View | str:
+    def look(self, code: str | None, watcher: str | None = None,
+             alive: Callable[[], bool] | None = None) -> View | str:
         """The room's public state, or a reason it cannot be shown: "unknown" (no such code: a typo)
         or "ended" (it was open, but the teacher closed it, left, or two hours passed).
-        `watcher`: a random token of the child's page, counted as watching for WATCHING seconds."""
+        `watcher`: a random token of the child's page, counted as watching for WATCHING seconds, or for
+        as long as `alive()` says its tab is open (a page that refreshes without asking the server)."""
         with self._lock:
             now = self.clock()
             self._expire(now)
@@ -199,8 +201,9 @@ class Rooms:
             if room is None:
                 return "ended" if code in self._ended else "unknown"
             if watcher:
-                room.watchers[watcher] = now
-            for w in [w for w, seen in room.watchers.items() if now - seen > WATCHING]:
+                room.watchers[watcher] = (now, alive)
+            for w in [w for w, (seen, open_) in room.watchers.items()
+                      if now - seen > WATCHING and not (open_ is not None and open_())]:
                 del room.watchers[w]
             return View(room.code, room.version, room.snapshot, room.game_no, room.game,
                         room.tally.voters, tuple(room.tally.said_drawn), len(room.watchers))
@@ -227,6 +230,11 @@ class Rooms:
         with self._lock:
             self._expire(self.clock())
             return len(self._rooms)
+
+    def open_codes(self) -> set[str]:
+        with self._lock:
+            self._expire(self.clock())
+            return set(self._rooms)
 
     # ── Inside ──────────────────────────────────────────────────────────────────────────────────
     def _teachers(self, code: str, token: str, raise_if_gone: bool = True) -> Room | None:

@@ -93,7 +93,7 @@ class LiveTraining:
         self.state: Run = st.session_state.setdefault(f"live:{key}", Run())
         self.state.max_steps, self.state.max_memory_mb = max_steps, max_memory_mb
         self.state.on_leave = _leaver(seats(), visitor_id())
-        self.state.connected = _connection()
+        self.state.connected = tab_open()
         limit_threads()
 
     @property
@@ -123,7 +123,7 @@ class LiveTraining:
         if make_trainer is not None:
             self.make_trainer = make_trainer
         seats().leave(visitor_id())
-        with self.lock:                          # waits for a worker's turn (at most ~0.1 s)
+        with self.state.held():                  # waits for a worker's turn (at most ~0.1 s)
             s = self.state
             s.trainer, s.running, s.notice, s.error = None, False, None, None
             s.history.clear()
@@ -166,7 +166,7 @@ class LiveTraining:
 
     def _pause(self) -> None:
         self.state.running = False             # a worker stops after the step it is in ...
-        with self.lock:                        # ... and the page waits for that step: "Paused at step N"
+        with self.state.held():                # ... and the page waits for that step: "Paused at step N"
             pass                               # is then the trainer's own N (a step later, it said N-1)
         seats().leave(visitor_id())
 
@@ -174,7 +174,7 @@ class LiveTraining:
         # A double click takes two steps, one after the other: the lock makes the second wait.
         with guard(f"{self.key}-step"):
             self.trainer
-            with self.lock:
+            with self.state.held():
                 if not self.state.running:
                     self.state.step_once()
 
@@ -200,7 +200,7 @@ class LiveTraining:
                 if s.running and s.seat > 0 and waiting is not None:
                     waiting()
                 trainer = self.trainer
-                with self.lock:
+                with self.state.held():
                     draw(trainer, s)
                 if s.running:                        # a slow tick on a busy server is still a heartbeat
                     s.seen = time.monotonic()
@@ -248,7 +248,7 @@ class LiveTraining:
         st.progress(min(self.steps / self.max_steps, 1.0), text=None if presenting() else t("train_progress"))
 
 
-def _connection() -> Callable[[], bool] | None:
+def tab_open() -> Callable[[], bool] | None:
     """Is this browser tab still connected? (A closed tab stops training at once, without waiting for
     SEAT_TIMEOUT.) None outside a real server (AppTest)."""
     try:

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -43,6 +44,7 @@ TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of fin
 # GAN worker beside 3 threads busy in Python half the time: 0.28 of its speed alone at 5 ms, 0.49 at
 # 0.5 ms (the same run, interleaved, on a loaded machine).
 SWITCH_INTERVAL = 0.0005
+WORKER_NICE = int(os.environ.get("AIDRAW_WORKER_NICE", "10"))   # see lower_priority()
 DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
 
 
@@ -130,12 +132,30 @@ class Run:
     on_leave: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     connected: Callable[[], bool] | None = field(default=None, repr=False, compare=False)   # is the tab open?
     queued: bool = False                      # in a pool's line (owned by the pool)
+    wanted: int = 0                           # threads waiting in held() for the lock: workers let them in
     recorded_at: float = 0.0
     trained_cpu: float = 0.0                  # CPU seconds spent stepping this trainer (all threads)
 
     @property
     def steps(self) -> int:
         return 0 if self.trainer is None else self.trainer.steps
+
+    @contextmanager
+    def held(self, timeout: float = -1):
+        """`with run.held() as got:` the lock, ahead of the workers: a worker does not take the run again
+        while someone waits here (Python's lock is not fair: a worker that releases it and asks again
+        at once won it back nearly every time on a busy machine, and the class duel's pictures waited
+        seconds). `got` is False if `timeout` seconds passed first."""
+        self.wanted += 1
+        try:
+            got = self.lock.acquire(timeout=timeout)
+        finally:
+            self.wanted -= 1
+        try:
+            yield got
+        finally:
+            if got:
+                self.lock.release()
 
     # Everything below runs with self.lock held.
     def work(self, seconds: float, now: float) -> bool:
@@ -271,6 +291,7 @@ class Pool:
             w.start()
 
     def _loop(self) -> None:
+        lower_priority()
         while True:
             with self._cond:
                 while not self._line:
@@ -290,6 +311,9 @@ class Pool:
         # A button or a drawing has the run: come back to it later. Another run waiting in line gets
         # this turn at once; only a run alone in line is waited for (up to 50 ms), so a drawing
         # never leaves a core idle while another child's run could train.
+        if run.wanted:                              # a drawing asks for it (Run.held): let it in first
+            time.sleep(0.002)
+            return True
         if not run.lock.acquire(blocking=False) and (self.size() > 0 or not run.lock.acquire(timeout=0.05)):
             return True
         try:
@@ -309,6 +333,17 @@ class Pool:
                 self._cond.notify()
             else:
                 run.queued = False
+
+
+def lower_priority(nice: int | None = None) -> None:
+    """Make this thread yield the cores to the server's other work (Linux: a thread's own nice value):
+    pages, clicks and a class's refreshes come first, training takes what is left. Alone on a machine
+    it changes nothing; under load it keeps the pages answering."""
+    nice = WORKER_NICE if nice is None else nice
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        pass
 
 
 def worker_count(env: str | None = None) -> int:
