@@ -43,7 +43,7 @@ from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
 from ui.pictures import png, show, upscale
 from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
-from ui.training import tab_open
+from ui.training import TICK_AT_LEAST, tab_open
 from ui.worker import Run
 
 log = logging.getLogger("aidraw.class_duel")
@@ -61,7 +61,8 @@ WINDOW_URL = "app/static/rooms"
 WINDOW_KEY = secrets.token_bytes(16)
 SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
 WINDOW_EVERY = 2.0        # seconds between two looks of a child's page at its room's window
-WINDOW_PAINT = 1.0        # seconds between two paintings of a room's window (while its duel trains)
+WINDOW_PAINT = 0.5        # seconds between two paintings of a room's window (while its duel trains)
+ROOM_TICK = 2.0           # seconds between two drawings of the teacher's duel while a room is open
 PICTURES_KEPT = 4         # a room's latest pictures kept on disk
 JSON_BYTES = 512          # the size of every room's .json (its facts fit in far less)
 
@@ -261,6 +262,9 @@ def corner(chapter_id: str, where=None, paint: Callable[[object], tuple[np.ndarr
             _teacher(chapter_id)
             if (mine := teacher_room()) is not None and paint is not None:
                 keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), paint)
+                st.session_state[TICK_AT_LEAST] = ROOM_TICK     # the projector draws less often: the
+            else:                                               # class's thirty pages need the cores
+                st.session_state.pop(TICK_AT_LEAST, None)
         else:
             with st.expander(t("duel_join")):
                 _join_box(chapter_id)

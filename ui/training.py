@@ -44,6 +44,8 @@ RunState = Run            # the name pages and tests know
 SPEEDS = {"slow": 0.5, "normal": 1.0, "fast": 2.0}   # seconds between two drawings while training runs
 DRAW_EVERY = 2.0          # while training runs, a slow picture is drawn again at most this often
 HIDDEN_PAUSE = 30         # seconds a browser tab may stay hidden before it pauses its own training
+TICK_AT_LEAST = "live:tick-at-least"   # session key: seconds between two drawings at least (a class duel's
+                                       # projector: its class sees a picture every second from the room's painter)
 
 
 @st.cache_resource
@@ -186,7 +188,9 @@ class LiveTraining:
         s = self.state
         ticking = s.running
 
-        @st.fragment(run_every=SPEEDS.get(s.speed, 1.0) if ticking else None)
+        every = max(SPEEDS.get(s.speed, 1.0), st.session_state.get(TICK_AT_LEAST, 0.0))
+
+        @st.fragment(run_every=every if ticking else None)
         def tick():
             with guard(f"{self.key}-tick"):
                 if s.error is not None:              # a worker met an error: show the friendly card

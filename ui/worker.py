@@ -44,7 +44,6 @@ TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of fin
 # GAN worker beside 3 threads busy in Python half the time: 0.28 of its speed alone at 5 ms, 0.49 at
 # 0.5 ms (the same run, interleaved, on a loaded machine).
 SWITCH_INTERVAL = 0.0005
-WORKER_NICE = int(os.environ.get("AIDRAW_WORKER_NICE", "10"))   # see lower_priority()
 DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
 
 
@@ -291,7 +290,6 @@ class Pool:
             w.start()
 
     def _loop(self) -> None:
-        lower_priority()
         while True:
             with self._cond:
                 while not self._line:
@@ -333,17 +331,6 @@ class Pool:
                 self._cond.notify()
             else:
                 run.queued = False
-
-
-def lower_priority(nice: int | None = None) -> None:
-    """Make this thread yield the cores to the server's other work (Linux: a thread's own nice value):
-    pages, clicks and a class's refreshes come first, training takes what is left. Alone on a machine
-    it changes nothing; under load it keeps the pages answering."""
-    nice = WORKER_NICE if nice is None else nice
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):
-        pass
 
 
 def worker_count(env: str | None = None) -> int:
