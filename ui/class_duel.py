@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -42,7 +43,7 @@ import streamlit as st
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
 from ui.pictures import png, show, upscale
-from ui.rooms import PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
+from ui.rooms import ENDED_KEPT, PICTURES, NotTeacher, Rooms, RoomsFull, View, normalize, score
 from ui.training import TICK_AT_LEAST, tab_open
 from ui.worker import Run
 
@@ -56,9 +57,12 @@ VOTED = "duel:voted"      # a child's session: (code, game number, own answers) 
 WATCHER = "duel:watcher"  # a child's session: a random token, only to count who is watching
 # A room's window: files Streamlit serves at app/static/rooms/ (server.enableStaticServing), named by a
 # hash of the code with this process's secret, so a code cannot be turned into a file name from outside.
-WINDOWS = Path(os.environ.get("AIDRAW_ROOM_WINDOWS") or Path(__file__).resolve().parent.parent / "static" / "rooms")
-WINDOW_URL = "app/static/rooms"
+# Each server process writes in a folder of its own (replicas may share a disk) and sweeps only that one,
+# and other processes' folders left for ENDED_KEPT (a server that stopped).
 WINDOW_KEY = secrets.token_bytes(16)
+WINDOWS_ALL = Path(os.environ.get("AIDRAW_ROOM_WINDOWS") or Path(__file__).resolve().parent.parent / "static" / "rooms")
+WINDOWS = WINDOWS_ALL / hashlib.sha256(WINDOW_KEY).hexdigest()[:12]
+WINDOW_URL = f"app/static/rooms/{WINDOWS.name}"
 SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
 WINDOW_EVERY = 2.0        # seconds between two looks of a child's page at its room's window
 WINDOW_PAINT = 0.5        # seconds between two paintings of a room's window (while its duel trains)
@@ -181,6 +185,9 @@ def _sweep(now: float | None = None) -> None:
         for path in WINDOWS.iterdir():
             if path.name.split(".")[0].split("-")[0] not in keep:
                 path.unlink(missing_ok=True)
+        for folder in WINDOWS_ALL.iterdir():          # another server's, untouched for ENDED_KEPT
+            if folder != WINDOWS and folder.is_dir() and time.time() - folder.stat().st_mtime > ENDED_KEPT:
+                shutil.rmtree(folder, ignore_errors=True)
     except OSError:
         pass
     with _facts_lock:
@@ -408,7 +415,7 @@ def child_page(chapter_id: str, words: Callable[[], str] | None = None) -> bool:
 WINDOW_SCRIPT = """<script>
 (() => {
   const w = window, url = %(url)s, every = %(every)d, live = %(live)s, refresh = %(refresh)s;
-  const roundText = %(round_text)s, waitText = %(wait_text)s;
+  const roundText = %(round_text)s;
   clearInterval(w.aidrawDuelTimer);
   let shown = null, misses = 0, asked = 0;
   const ask = () => {                  // one script run on the server: a new game, or the room ended
@@ -429,9 +436,8 @@ WINDOW_SCRIPT = """<script>
       if (++misses >= 2) ask();
       return;
     }
-    const game = document.querySelector('[class*="st-key-duel-at-game-"]');
-    if (game && !game.className.includes(`st-key-duel-at-game-${s.game} `) &&
-        !game.className.endsWith(`st-key-duel-at-game-${s.game}`)) ask();
+    const game = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
+    if (game && +game[1] !== s.game) ask();
     if (s.picture === undefined || s.picture === shown) return;
     shown = s.picture;
     box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
@@ -453,8 +459,7 @@ def window_html(chapter_id: str, code: str, words: str) -> str:
     url = f"{WINDOW_URL}/{window_name(code)}"
     script = WINDOW_SCRIPT % {
         "url": json.dumps(url), "every": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
-        "refresh": json.dumps(f"{chapter_id}-duel-refresh"), "round_text": json.dumps(t("duel_round", round="__N__")),
-        "wait_text": json.dumps(t("duel_waiting"))}
+        "refresh": json.dumps(f"{chapter_id}-duel-refresh"), "round_text": json.dumps(t("duel_round", round="__N__"))}
     return (f'<div class="duel-window-box"><p class="duel-round">{html.escape(t("duel_waiting"))}</p>'
             f'<img class="duel-window" hidden alt="{html.escape(t("duel_window_alt"))}" '
             f'style="width:100%;max-width:900px;image-rendering:pixelated">{words}</div>'
