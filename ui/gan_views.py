@@ -268,5 +268,5 @@ def class_window_words() -> str:
     key = (f'<span style="color:{solid};font-weight:800">━━</span> {html.escape(t("gan.score_real"))} &nbsp; '
            f'<span style="color:{dashed};font-weight:800">╍╍</span> {html.escape(t("gan.score_drawn"))}')
     return (f'<p style="margin:0.3rem 0">{key}</p>'
-            f'<p style="margin:0.3rem 0">{html.escape(t("gan.film_title"))}: '
+            f'<p style="margin:0.3rem 0">{html.escape(t("gan.film_title"))}<br>'
             f'<span data-film="{html.escape(t("gan.film_round", round="__N__"))}"></span></p>')
