@@ -42,14 +42,17 @@ def by_column(fixed: np.ndarray, kinds: int) -> np.ndarray:
     return fixed if kinds == 1 else fixed.reshape(kinds, -1, *fixed.shape[1:]).swapaxes(0, 1).reshape(fixed.shape)
 
 
-def view_of_trainer(trainer) -> dict:
-    """What a GANTrainer (models/gan_train.py) shows now."""
+def view_of_trainer(trainer, judged: bool = True) -> dict:
+    """What a GANTrainer (models/gan_train.py) shows now; judged=False: without the judge's line-up and
+    the variety score (a class duel's window, whose class judges on its own page)."""
     fixed = trainer.draw_fixed()
     kinds = 1 if trainer.kind else len(world.KINDS)
-    return {"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
+    view = {"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
             "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
-            "lineup": trainer.lineup(8, seed=trainer.steps), "history": trainer.history,
-            "collapse": trainer.mode_collapse_score(fixed)}
+            "history": trainer.history}
+    if judged:
+        view.update(lineup=trainer.lineup(8, seed=trainer.steps), collapse=trainer.mode_collapse_score(fixed))
+    return view
 
 
 def view_of_run(run: dict, i: int) -> dict:
@@ -199,13 +202,8 @@ WINDOW_GAP = 12
 
 
 def class_window_of(trainer) -> tuple[np.ndarray, dict]:
-    """class_window() of what a GANTrainer shows now (no line-up: the class judges it on its own page).
-    Hold the trainer's lock."""
-    fixed = trainer.draw_fixed()
-    kinds = 1 if trainer.kind else len(world.KINDS)
-    return class_window({"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
-                         "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
-                         "history": trainer.history})
+    """class_window() of what a GANTrainer shows now. Hold the trainer's lock."""
+    return class_window(view_of_trainer(trainer, judged=False))
 
 
 def class_window(v: dict) -> tuple[np.ndarray, dict]:

@@ -45,7 +45,7 @@ SPEEDS = {"slow": 0.5, "normal": 1.0, "fast": 2.0}   # seconds between two drawi
 DRAW_EVERY = 2.0          # while training runs, a slow picture is drawn again at most this often
 HIDDEN_PAUSE = 30         # seconds a browser tab may stay hidden before it pauses its own training
 TICK_AT_LEAST = "live:tick-at-least"   # session key: seconds between two drawings at least (a class duel's
-                                       # projector: its class sees a picture every second from the room's painter)
+                                       # projector: its class sees the room's painter's picture instead)
 
 
 @st.cache_resource
