@@ -5,8 +5,8 @@ process really share the cores (Python's global lock) against separate processes
 
 A simulated visitor is a thread doing what the page's ticking fragment does: every tick (1 s, the
 normal speed) a heartbeat and a seat, `pool().add(run)`, and the chapter's drawing with the run's lock
-held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every 2 s; matching: the
-similarity grid). Streamlit's own cost (websocket, script reruns) is not in these figures.
+held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every 2 s, from a copy
+without the lock; matching: the similarity grid). Streamlit's own cost (websocket, script reruns) is not in these figures.
 
 The command line runs just before and just after each app measurement; the app is read against the
 mean of the two, as this shared machine's speed drifts within minutes.
@@ -46,8 +46,9 @@ def make(chapter: str, pictures=None):
 
 def drawing(chapter: str):
     """(seconds between drawings, draw(trainer), slow) as the chapter's page does it while training
-    runs; slow: drawn through LiveTraining.now_and_then (Run.picture: at most every 2 s, and at most a
-    tenth of the run's CPU time)."""
+    runs; slow: drawn through LiveTraining.now_and_then from the trainer's drawing_copy, without the
+    run's lock (Run.picture: at most every 2 s, and at most a tenth of the run's CPU time unless a core
+    is spare)."""
     if chapter == "gan":
         return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
@@ -80,6 +81,11 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
     every, draw, slow = drawing(chapter)
     runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
+    if slow:                             # the page drew once when it opened, before Start was pressed
+        for r in runs:
+            r.running = False
+            r.picture("now", draw, every, copy=r.trainer.drawing_copy)
+            r.running = True
     start_steps = [r.steps for r in runs]
     stop = threading.Event()
     seated_ever = [False] * n
@@ -94,7 +100,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
                 seated_ever[i] = True
                 pool.add(run)
             if run.seat == 0 and slow:                                # in line: a recorded run instead
-                run.picture("now", lambda: draw(run.trainer), every)
+                run.picture("now", draw, every, copy=run.trainer.drawing_copy, spare=pool.spare())
             elif run.seat == 0 and time.monotonic() - drawn >= every:
                 with run.lock:
                     draw(run.trainer)

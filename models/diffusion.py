@@ -24,6 +24,7 @@ x0_younger), "more of what it has learned since then".
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -210,6 +211,7 @@ class DiffusionTrainer:
         self.order = torch.empty(0, dtype=torch.long)
         self.younger: dict[int, dict] = {}                    # steps -> EMA weights then (self-guidance)
         self._younger_net: tuple[int, UNet] | None = None     # the one last used for drawing
+        self.frozen = False                                   # a drawing copy (drawing_copy) never steps
 
     # 1. Pictures: a pool drawn by the world, walked in a shuffled order, redrawn after each pass.
     def _batch(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -226,6 +228,8 @@ class DiffusionTrainer:
 
     def step(self) -> dict:
         config = self.config
+        if self.frozen:
+            raise RuntimeError("a drawing copy (drawing_copy) does not learn")
         if self.opt is None:
             self.opt = Adam(self.model.parameters(), lr=config.lr)
         self.model.train()
@@ -271,6 +275,18 @@ class DiffusionTrainer:
         return self._younger_net[1]
 
     # ── Drawing ─────────────────────────────────────────────────────────────────────────────────
+    def drawing_copy(self) -> "DiffusionTrainer":
+        """A twin that draws exactly what this trainer draws now (sample, redraw: the same seed gives the
+        same pictures), for another thread while this one goes on learning. It has its own copy of the
+        EMA net (13 ms to copy the live one; the trainer must not step meanwhile), shares the younger
+        copies' saved weights (never changed in place) and builds its own younger net when it draws. It
+        has no optimiser nor pictures to learn from: its step() raises RuntimeError."""
+        twin = copy.copy(self)
+        twin.ema = copy.deepcopy(self.ema)
+        twin.model, twin.opt, twin.pool, twin.pool_kinds = twin.ema, None, None, None
+        twin.younger, twin._younger_net, twin.frozen = dict(self.younger), None, True
+        return twin
+
     def _labels(self, kind, n: int) -> torch.Tensor:
         """kind: None (the trainer's own kind, else no kind), a name, or one name per picture -> (n,)."""
         if kind is None:

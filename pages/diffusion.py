@@ -186,7 +186,9 @@ def learn() -> None:
         st.caption(t("diffusion.learn_waiting"))
         show_grid(finished(kind), cols=8, scale=3, alt=t("diffusion.learn_waiting"))
 
-    live.panel(lambda trainer, state: learning(live, trainer, state), waiting=waiting)
+    live.panel(lambda seen, state: learning(live, seen), waiting=waiting,
+               look=lambda trainer: {"fresh": trainer.steps == 0, "copy": trainer.drawing_copy,
+                                     "history": list(live.state.history)})
     show_grid(finished(kind), cols=8, scale=3, caption=t("diffusion.learn_finished", steps=f"{shipped().steps:,}"))
 
 

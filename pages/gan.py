@@ -87,7 +87,7 @@ def who_learns(live: LiveTraining) -> None:
 
 
 def duel() -> None:
-    class_duel.corner("gan", aside(), gan_views.class_window_of)        # classroom mode: start a class duel; otherwise: join one
+    class_duel.corner("gan", aside(), gan_views.class_window, gan_views.class_look)   # classroom mode: start a class duel; otherwise: join one
     choice, start = chosen()
     if start == "recorded":
         replay()
@@ -99,7 +99,8 @@ def duel() -> None:
         st.session_state["gan:made-for"] = (choice, start)
     live.controls()
     who_learns(live)
-    live.panel(lambda trainer, state: show_view(class_duel.publish(view_of_trainer(trainer))), waiting=waiting)
+    live.panel(lambda view, state: show_view(class_duel.publish(view)), waiting=waiting,
+               look=lambda trainer: view_of_trainer(trainer, slow=live.now_and_then))
 
 
 def waiting() -> None:

@@ -131,6 +131,18 @@ def test_a_live_model_keeps_a_younger_self_about_half_as_trained_and_steers_away
     plain.load_state_dict(trainer.drawing_state())
     assert not np.array_equal(plain.sample(2, steps=4), trainer.sample(2, steps=4))
 
+    # A drawing copy (the page draws from one while the run goes on learning) draws what the trainer
+    # draws, younger self included, and stays as it was while the trainer learns on.
+    twin = trainer.drawing_copy()
+    drawn = trainer.sample(2, steps=4)
+    assert np.array_equal(twin.sample(2, steps=4), drawn)
+    for _ in range(3):
+        trainer.step()
+    assert np.array_equal(twin.sample(2, steps=4), drawn)
+    assert not np.array_equal(trainer.sample(2, steps=4), drawn)
+    with pytest.raises(RuntimeError):
+        twin.step()
+
 
 def test_a_few_training_steps_lower_the_loss():
     trainer = DiffusionTrainer(DiffusionConfig(**TINY), kind="sun", seed=1)

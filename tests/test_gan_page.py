@@ -96,3 +96,34 @@ def test_mode_collapse_is_noticed_on_the_page():
     at.run()
     no_exception(at)
     assert t_in("en", "gan.collapse_warning").split(" ", 1)[1] in texts(at)   # st.warning shows the emoji as its icon
+
+
+def test_the_line_up_and_scoreboard_change_only_every_few_seconds_while_the_duel_trains():
+    """The drawer's pictures are new every tick; the judge's line-up and the scoreboard at most every
+    LINEUP_EVERY / SCORE_EVERY seconds (each change costs the child's browser a redraw); paused, a step
+    shows at once (fails when view_of_trainer ignores `slow`: checked)."""
+    from models.gan import GANConfig
+    from models.gan_train import GANTrainer
+    from ui.gan_views import LINEUP_EVERY, SCORE_EVERY, view_of_trainer
+    from ui.worker import Run
+
+    torch.set_num_threads(1)
+    run = Run(trainer=GANTrainer(GANConfig.live(), kind="face"), running=True)
+    clock = [100.0]
+
+    def look():
+        return view_of_trainer(run.trainer, slow=lambda name, make, every: run.picture(name, make, every, now=clock[0]))
+
+    first = look()
+    run.trainer.step()
+    run.trained_cpu += 100.0                               # the budget allows drawing: only the clock decides
+    clock[0] += min(LINEUP_EVERY, SCORE_EVERY) / 2
+    second = look()
+    assert second["round"] == 1 and not np.array_equal(second["fixed"], first["fixed"])
+    assert second["lineup"] is first["lineup"] and second["history"] is first["history"]
+    clock[0] += max(LINEUP_EVERY, SCORE_EVERY)
+    third = look()
+    assert third["lineup"] is not first["lineup"] and third["history"] is not first["history"]
+    run.running = False                                    # paused: One step shows its line-up at once
+    run.trainer.step()
+    assert look()["lineup"] is not third["lineup"]

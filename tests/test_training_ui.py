@@ -407,6 +407,79 @@ def test_slow_pictures_take_at_most_a_tenth_of_the_runs_cpu_time_while_it_trains
     assert 0.015 < cost < 1.0 and run.drawn["now"][4] == 1.0
 
 
+def another_thread_gets(lock) -> bool:
+    """Can another thread take `lock` within 0.1 s? (Run.lock is re-entrant: its own thread always can.)"""
+    got = []
+
+    def take():
+        if lock.acquire(timeout=0.1):
+            got.append(1)
+            lock.release()
+
+    th = threading.Thread(target=take)
+    th.start()
+    th.join()
+    return bool(got)
+
+
+def test_a_slow_picture_from_a_copy_is_drawn_without_the_runs_lock():
+    """Run.picture(copy=...): copy() with the lock held, make(copied) without it, remembered at the
+    copy's steps; a run started over meanwhile does not keep it (fails when make runs under the lock,
+    or the picture is kept after Start over: checked)."""
+    run = Run(trainer=Counting(), running=False)
+    seen = []
+
+    def copy():
+        seen.append(("copy locked", not another_thread_gets(run.lock)))
+        return run.trainer.steps
+
+    def make(copied):
+        seen.append(("make free", another_thread_gets(run.lock)))
+        run.trainer.steps += 10                          # the run goes on learning meanwhile
+        return f"picture of step {copied}"
+
+    assert run.picture("now", make, every=2.0, now=0.0, copy=copy) == (0, "picture of step 0")
+    assert seen == [("copy locked", True), ("make free", True)]
+    assert run.drawn["now"][0] == 0                      # the copy's steps, not the 10 learned since
+
+    def start_over(copied):
+        run.trainer = Counting()                         # Start over while it draws
+        return "old picture"
+
+    assert run.picture("now", start_over, every=2.0, now=1.0, copy=copy) == (10, "old picture")
+    assert run.drawn["now"][2] == "picture of step 0"     # not kept for the new run
+
+
+def test_a_picture_from_a_copy_is_drawn_every_few_seconds_while_a_core_is_spare():
+    """The DRAW_SHARE budget holds while every core trains; while a worker is free, a drawing off the
+    lock costs no run anything (fails when spare is ignored: checked)."""
+    run = Run(trainer=Counting(), running=True)
+    make = lambda copied: copied                         # noqa: E731
+    copy = lambda: run.trainer.steps                     # noqa: E731
+    run.drawn["now"] = (0, 0.0, 0, 5.0, 0.0)            # the last drawing cost 5 CPU s; nothing trained since
+    run.trainer.steps = 3
+    assert run.picture("now", make, every=2.0, now=1.0, copy=copy, spare=True) == (0, 0)    # too soon
+    assert run.picture("now", make, every=2.0, now=2.5, copy=copy) == (0, 0)                # budget: wait
+    assert run.picture("now", make, every=2.0, now=2.5, copy=copy, spare=True) == (3, 3)    # a core is free
+
+    pool = Pool(2)                                       # no run added: no worker started
+    assert pool.spare()
+    pool._line.append(run)
+    assert pool.spare()                                  # one run, two workers
+    pool._taken = 1
+    assert not pool.spare()                              # two runs training
+    assert not Pool(0).spare()                           # no workers (tests, AppTest): never spare
+
+
+def test_a_panel_with_a_look_draws_without_the_trainers_lock(turns):
+    at = AppTest.from_file(DEMO, default_timeout=30)
+    at.session_state["demo-look"] = True
+    at.run()
+    at.button(key="demo-step").click().run()
+    shown = [m.value for m in at.markdown]
+    assert "steps=1" in shown and "look-locked=True" in shown and "draw-free=True" in shown, shown
+
+
 # ── Memory: the GPU libraries' unused code pages are given back ───────────────────────────────
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux only")
 def test_only_unchanged_read_only_gpu_library_mappings_are_released(tmp_path):

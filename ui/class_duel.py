@@ -228,31 +228,38 @@ _painters: dict[str, threading.Thread] = {}
 _painters_lock = threading.Lock()
 
 
-def keep_painting(code: str, run: Run, paint: Callable[[object], tuple[np.ndarray, dict]]) -> None:
-    """While room `code` is open, a thread paints `paint(trainer)` -> (picture, facts) of the teacher's
-    run into the room's window whenever the run has new steps (at most every WINDOW_PAINT s). Apart
-    from the teacher's page: a projector's browser busy drawing never holds the class's pictures back."""
+def keep_painting(code: str, run: Run, paint: Callable[[object], tuple[np.ndarray, dict]],
+                  look: Callable[[object], object] | None = None) -> None:
+    """While room `code` is open, a thread paints the teacher's run into the room's window whenever the
+    run has new steps (at most every WINDOW_PAINT s): `paint(look(trainer))` -> (picture, facts), with
+    the run's lock held only for `look` (its copies of the model's pictures and numbers), or, without
+    `look`, `paint(trainer)` with the lock held. Apart from the teacher's page: a projector's browser
+    busy drawing never holds the class's pictures back."""
     with _painters_lock:
         if code in _painters and _painters[code].is_alive():
             return
-        _painters[code] = threading.Thread(target=_paint_while_open, args=(code, run, paint), daemon=True,
+        _painters[code] = threading.Thread(target=_paint_while_open, args=(code, run, paint, look), daemon=True,
                                            name=f"aidraw-room-{code}")
         _painters[code].start()
 
 
-def _paint_while_open(code: str, run: Run, paint) -> None:
+def _paint_while_open(code: str, run: Run, paint, look=None) -> None:
     last = None
     while code in registry().open_codes():
         trainer = run.trainer
         picture = None
         if trainer is not None and (id(trainer), trainer.steps) != last:
-            with run.held(timeout=2.0) as got:
-                try:
+            try:
+                with run.held(timeout=2.0) as got:
                     if got:
-                        picture, facts = paint(trainer)
                         last = (id(trainer), trainer.steps)
-                except Exception:             # logged; the teacher's page shows its own errors
-                    log.exception("painting the class duel's window failed")
+                        seen = look(trainer) if look is not None else None
+                        if look is None:
+                            picture, facts = paint(trainer)
+                if got and look is not None:
+                    picture, facts = paint(seen)
+            except Exception:                 # logged; the teacher's page shows its own errors
+                log.exception("painting the class duel's window failed")
             if picture is not None:
                 seen = registry().look(code)
                 write_window(code, picture, game=seen.game_no if isinstance(seen, View) else 0, **facts)
@@ -260,15 +267,16 @@ def _paint_while_open(code: str, run: Run, paint) -> None:
     close_window(code)
 
 
-def corner(chapter_id: str, where=None, paint: Callable[[object], tuple[np.ndarray, dict]] | None = None) -> None:
+def corner(chapter_id: str, where=None, paint: Callable[[object], tuple[np.ndarray, dict]] | None = None,
+           look: Callable[[object], object] | None = None) -> None:
     """On a live chapter's duel section: in classroom mode, the teacher's "start a class duel" and the
-    open room (whose window `paint(trainer)` makes: see keep_painting); otherwise a small box where a
-    child can type a class code. In `where` (a container; default: here)."""
+    open room (whose window `paint(look(trainer))`, or `paint(trainer)`, makes: see keep_painting);
+    otherwise a small box where a child can type a class code. In `where` (a container; default: here)."""
     with where or st.container():
         if presenting():
             _teacher(chapter_id)
             if (mine := teacher_room()) is not None and paint is not None:
-                keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), paint)
+                keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), paint, look)
                 st.session_state[TICK_AT_LEAST] = ROOM_TICK     # the projector draws less often: the
             else:                                               # class's thirty pages need the cores
                 st.session_state.pop(TICK_AT_LEAST, None)

@@ -67,19 +67,21 @@ def cleaning_screen(frames, guesses, levels, step: int) -> None:
             show_grid(frames[total], cols=2, scale=4, caption=t("diffusion.finished_caption"))
 
 
-def learning(live, trainer, state) -> None:
-    """The live model's pictures (from the same noise each time) and its loss so far."""
+def learning(live, seen: dict) -> None:
+    """The live model's pictures (from the same noise each time) and its loss so far. seen: what the
+    panel's look took with the lock held: fresh (no step yet), copy (the trainer's drawing_copy), history."""
     now, chart = st.columns([1.2, 1], gap="large")
     with now:
-        if trainer.steps == 0:
+        if seen["fresh"]:
             st.caption(t("diffusion.learn_fresh"))
         # The same noise every time (seed 0), so the pictures can be compared as it learns. Drawing
-        # them (0.3 s) costs twice a tick's training: every tick, one child's run would keep most of a
-        # core busy on a shared server. While it trains they are drawn every 2 s instead.
-        steps, pictures = live.now_and_then("now", lambda: trainer.sample(8, seed=0, steps=10))
+        # them (0.45 s) costs three training steps: every tick, one child's run would keep most of a
+        # core busy on a shared server. While it trains they are drawn every 2 s at most, from a copy
+        # of the model, so the run goes on learning meanwhile.
+        steps, pictures = live.now_and_then("now", lambda twin: twin.sample(8, seed=0, steps=10), copy=seen["copy"])
         show_grid(pictures, cols=4, scale=3, caption=t("diffusion.learn_now", steps=steps))
     with chart:
-        if state.history:
+        if seen["history"]:
             st.caption(t("diffusion.learn_loss"))
-            quick_line([h["steps"] for h in state.history], [h["loss"] for h in state.history],
+            quick_line([h["steps"] for h in seen["history"]], [h["loss"] for h in seen["history"]],
                        alt_text=t("diffusion.learn_loss"), height=180)

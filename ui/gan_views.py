@@ -42,16 +42,27 @@ def by_column(fixed: np.ndarray, kinds: int) -> np.ndarray:
     return fixed if kinds == 1 else fixed.reshape(kinds, -1, *fixed.shape[1:]).swapaxes(0, 1).reshape(fixed.shape)
 
 
-def view_of_trainer(trainer, judged: bool = True) -> dict:
-    """What a GANTrainer (models/gan_train.py) shows now; judged=False: without the judge's line-up and
-    the variety score (a class duel's window, whose class judges on its own page)."""
+LINEUP_EVERY = 4.0    # seconds: while the duel trains, the judge's line-up is drawn again at most this often,
+SCORE_EVERY = 2.0     # and the scoreboard: what changes costs the child's browser a redraw (measured in
+                      # Chromium, one visitor, 30 s: with a line-up new every tick the browser took 0.62-0.65
+                      # of a core, new every 5 s 0.50; on one machine, that is time the training waits)
+
+
+def view_of_trainer(trainer, judged: bool = True, slow=None) -> dict:
+    """What a GANTrainer (models/gan_train.py) shows now, as copies (drawn later without the trainer's
+    lock, while it goes on learning); judged=False: without the judge's line-up and the variety score
+    (a class duel's window, whose class judges on its own page). slow: a LiveTraining.now_and_then, so
+    the line-up and the scoreboard change at most every LINEUP_EVERY and SCORE_EVERY seconds while
+    it trains (None: all of it now)."""
     fixed = trainer.draw_fixed()
     kinds = 1 if trainer.kind else len(world.KINDS)
+    now = (lambda name, make, every: (trainer.steps, make())) if slow is None else slow    # noqa: E731
     view = {"round": trainer.steps, "fixed": by_column(fixed, kinds), "cols": 4 if kinds == 1 else kinds,
             "film": [(r, by_column(f, kinds)[: 4 if kinds == 1 else kinds]) for r, f in trainer.film],
-            "history": trainer.history}
+            "history": now("score", lambda: {k: list(v) for k, v in trainer.history.items()}, SCORE_EVERY)[1]}
     if judged:
-        view.update(lineup=trainer.lineup(8, seed=trainer.steps), collapse=trainer.mode_collapse_score(fixed))
+        view.update(lineup=now("lineup", lambda: trainer.lineup(8, seed=trainer.steps), LINEUP_EVERY)[1],
+                    collapse=trainer.mode_collapse_score(fixed))
     return view
 
 
@@ -201,9 +212,9 @@ SCORE_COLORS = ((31, 111, 102), (180, 68, 31))    # the scoreboard's two lines (
 WINDOW_GAP = 12
 
 
-def class_window_of(trainer) -> tuple[np.ndarray, dict]:
-    """class_window() of what a GANTrainer shows now. Hold the trainer's lock."""
-    return class_window(view_of_trainer(trainer, judged=False))
+def class_look(trainer) -> dict:
+    """What a class duel's window shows of a GANTrainer now (hold the trainer's lock): class_window() draws it."""
+    return view_of_trainer(trainer, judged=False)
 
 
 def class_window(v: dict) -> tuple[np.ndarray, dict]:

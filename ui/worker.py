@@ -189,20 +189,40 @@ class Run:
         finally:
             self.trained_cpu += time.thread_time() - cpu
 
-    def picture(self, name: str, make: Callable[[], object], every: float,
-                now: float | None = None) -> tuple[int, object]:
-        """(steps, make()) for a picture that is slow to draw, remembered in self.drawn. While training
+    def picture(self, name: str, make: Callable[..., object], every: float,
+                now: float | None = None, copy: Callable[[], object] | None = None,
+                spare: bool = False) -> tuple[int, object]:
+        """(steps, picture) for a picture that is slow to draw, remembered in self.drawn. While training
         runs it is drawn again only when both `every` seconds have passed and the run has trained for
         (1 - DRAW_SHARE) / DRAW_SHARE times what the last drawing cost (CPU time): so drawing never
         takes more than DRAW_SHARE of a run's CPU, alone or on a crowded server, and on a busy machine
         it slows down with the learning. Paused, stepped or waiting, it shows the trainer as it is.
-        make() runs with self.lock held."""
+
+        Without `copy`: picture = make(), run with self.lock held. With `copy`: the lock is held only
+        while `copy()` freezes what the drawing needs (e.g. DiffusionTrainer.drawing_copy: 13 ms), and
+        picture = make(copied) runs without it, so the run goes on learning meanwhile (on another core,
+        if there is one). The caller must not hold the lock then, or the run waits all the same. And if
+        a core is `spare` (Pool.spare: fewer runs training than workers), such a drawing costs no run
+        anything: it is made every `every` seconds, whatever it costs."""
         now = time.monotonic() if now is None else now
-        if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, self.trained_cpu):
-            with self.lock:
+        if copy is None:
+            if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, self.trained_cpu):
+                with self.lock:
+                    cpu = time.thread_time()
+                    made = make()
+                    self.drawn[name] = (self.steps, now, made, time.thread_time() - cpu, self.trained_cpu)
+        else:
+            frozen = None
+            with self.held():
+                budget = self.trained_cpu if not spare else float("inf")
+                if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, budget):
+                    frozen, steps, trained, owner = copy(), self.steps, self.trained_cpu, self.trainer
+            if frozen is not None:
                 cpu = time.thread_time()
-                made = make()
-                self.drawn[name] = (self.steps, now, made, time.thread_time() - cpu, self.trained_cpu)
+                made = make(frozen)
+                if self.trainer is not owner:         # Start over meanwhile: not this run's picture any more
+                    return steps, made
+                self.drawn[name] = (steps, now, made, time.thread_time() - cpu, trained)
         kept = self.drawn[name]
         return kept[0], kept[2]
 
@@ -250,6 +270,7 @@ class Pool:
                  inline: bool = False):
         self.threads, self.chunk, self.clock, self.inline = threads, chunk, clock, inline
         self._line: deque[Run] = deque()
+        self._taken = 0                 # runs a worker is giving a turn to now
         self._cond = threading.Condition()
         self._workers: list[threading.Thread] = []
         self._trimmed = time.monotonic()
@@ -272,6 +293,12 @@ class Pool:
     def size(self) -> int:
         with self._cond:
             return len(self._line)
+
+    def spare(self) -> bool:
+        """Is a worker free (fewer runs in line or in a turn than worker threads)? Then a core is idle,
+        and a drawing made off a run's lock (Run.picture's copy) costs no child's learning."""
+        with self._cond:
+            return self.threads > 0 and len(self._line) + self._taken < self.threads
 
     def run_once(self) -> None:
         """One turn for every run in line, in this thread."""
@@ -296,7 +323,13 @@ class Pool:
                     self._cond.wait(timeout=TRIM_EVERY)
                     self._trim()
                 run = self._line.popleft()
-            self._give_back(run, self._turn(run))
+                self._taken += 1
+            try:
+                again = self._turn(run)
+            finally:
+                with self._cond:
+                    self._taken -= 1
+            self._give_back(run, again)
             self._trim()
 
     def _trim(self) -> None:

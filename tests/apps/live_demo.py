@@ -1,5 +1,7 @@
 """A tiny page for testing the shared live-training machinery without any chapter's model."""
 
+import threading
+
 import streamlit as st
 
 from ui.training import LiveTraining
@@ -21,4 +23,29 @@ class CountingTrainer:
 
 live = LiveTraining("demo", lambda: CountingTrainer(st.session_state.get("demo-memory", 1000)), max_steps=st.session_state.get("demo-cap", 50))
 live.controls()
-live.panel(lambda trainer, state: st.write(f"steps={trainer.steps}"))
+
+
+def another_thread_gets(lock) -> bool:
+    got = []
+
+    def take():
+        if lock.acquire(timeout=0.1):
+            got.append(1)
+            lock.release()
+
+    th = threading.Thread(target=take)
+    th.start()
+    th.join()
+    return bool(got)
+
+
+def draw_seen(seen, state):
+    st.write(f"steps={seen['steps']}")
+    st.write(f"look-locked={seen['locked']}")
+    st.write(f"draw-free={another_thread_gets(state.lock)}")
+
+
+if st.session_state.get("demo-look"):      # look with the lock held, draw without it
+    live.panel(draw_seen, look=lambda trainer: {"steps": trainer.steps, "locked": not another_thread_gets(live.lock)})
+else:
+    live.panel(lambda trainer, state: st.write(f"steps={trainer.steps}"))
