@@ -130,7 +130,7 @@ def run(report):
                     start = time.perf_counter()
                     try:
                         page.goto(f"{url}/gan?room={code}&lang=en", timeout=180_000, wait_until="commit")
-                        page.locator(".st-key-gan-duel-live img").first.wait_for(timeout=180_000)
+                        page.locator(".st-key-gan-duel-live canvas.duel-window").wait_for(timeout=180_000)
                     except Exception:
                         report("children who joined before one could not (180 s)", i, "", f"of {children}")
                         spent = time.perf_counter() - t0

@@ -35,7 +35,7 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         child.get_by_text(f"You are watching class duel {code}").wait_for(timeout=180_000)
         children.append((context, child))
     for _, child in children:                                   # the paused duel, as the teacher sees it
-        child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=90_000)
+        child.locator(".st-key-gan-duel-live canvas.duel-window").wait_for(timeout=90_000)
     page.locator(".st-key-gan-start button").click()
     page.locator(".st-key-gan-pause button").wait_for(timeout=30_000)
     # On a 1280 px laptop the buttons under the part's words wrap as whole words ("Start", not "Star / t").
@@ -43,7 +43,7 @@ def test_a_teacher_and_two_children(page, browser, app_url):
 
     firsts = []
     for _, child in children:
-        child.locator(".st-key-gan-duel-live img").first.wait_for(timeout=60_000)   # the teacher's pictures
+        child.locator(".st-key-gan-duel-live canvas.duel-window").wait_for(timeout=60_000)   # the teacher's pictures
         firsts.append(child_round(child))
         for key in ("gan-start", "gan-pause", "gan-step", "gan-reset"):
             assert child.locator(f".st-key-{key}").count() == 0
@@ -74,9 +74,9 @@ def test_a_teacher_and_two_children(page, browser, app_url):
 
     # The child's page moved on without a single script run on the server: its own script fetched the
     # room's window (picture and round). The picture is whole and fits the child's 900 px window.
-    size = child.evaluate("""() => { const i = document.querySelector('.st-key-gan-duel-live img.duel-window');
-        return [i.naturalWidth, i.getBoundingClientRect().right, document.documentElement.clientWidth]; }""")
-    assert size[0] > 0 and size[1] <= size[2], f"window picture {size}"
+    size = child.evaluate("""() => { const c = document.querySelector('.st-key-gan-duel-live canvas.duel-window');
+        return [c.width, c.getBoundingClientRect().right, document.documentElement.clientWidth, +c.dataset.picture]; }""")
+    assert size[0] > 0 and size[1] <= size[2] and size[3] >= 1, f"window picture {size}"
     assert "Film strip" in child.locator(".st-key-gan-duel-live").inner_text()
 
     page.locator(".st-key-gan-pause button").click()
