@@ -428,8 +428,9 @@ WINDOW_SCRIPT = """<script>
 (() => {
   const w = window, url = %(url)s, every = %(every)d, live = %(live)s, refresh = %(refresh)s;
   const roundText = %(round_text)s;
-  clearInterval(w.aidrawDuelTimer);
-  let shown = null, misses = 0, asked = 0, busy = false;
+  clearTimeout(w.aidrawDuelTimer);
+  const me = w.aidrawDuelLoop = {};    // a page drawn again starts a new loop: the old one stops
+  let shown = null, misses = 0, asked = 0;
   const ask = () => {                  // one script run on the server: a new game, or the room ended
     if (Date.now() - asked < 3 * every) return;
     asked = Date.now();
@@ -442,16 +443,12 @@ WINDOW_SCRIPT = """<script>
     try { await img.decode(); } finally { URL.revokeObjectURL(img.src); }
     return img;
   };
-  const tick = async () => {
-    const box = document.querySelector(`.st-key-${live}`);
-    if (!box) { clearInterval(w.aidrawDuelTimer); return; }
-    if (busy) return;
-    busy = true;
+  const look = async (box) => {
     try {
       const r = await fetch(`${url}.json?t=${Date.now()}`, {cache: "no-store"});
       if (!r.ok) throw new Error(r.status);
       const s = await r.json();
-      const game = /st-key-duel-at-game-(\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
+      const game = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
       if (game && +game[1] !== s.game) ask();
       if (s.picture !== undefined && s.picture !== shown) {
         const p = await fetch(`${url}-${s.picture}.png`);
@@ -475,12 +472,18 @@ WINDOW_SCRIPT = """<script>
       misses = 0;
     } catch (e) {
       if (++misses >= 2) ask();
-    } finally {
-      busy = false;
     }
   };
-  tick();
-  w.aidrawDuelTimer = setInterval(tick, every);
+  // One look at a time, the next `every` ms after the last began (at once if it took longer): on a
+  // busy machine a look that takes 2.1 s is followed at once, not skipped until the next beat.
+  const loop = async () => {
+    const box = document.querySelector(`.st-key-${live}`);
+    if (!box || w.aidrawDuelLoop !== me) return;
+    const began = Date.now();
+    await look(box);
+    w.aidrawDuelTimer = setTimeout(loop, Math.max(0, every - (Date.now() - began)));
+  };
+  loop();
 })();
 </script>"""
 
