@@ -521,22 +521,18 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     mine = st.session_state.get(VOTED, (None, None, None))
     voted = mine[:2] == (code, n)
     pngs = game_pngs(code, n, g["images"])
-    # Before the vote, a form: ticking a box reruns nothing (each rerun costs the child's browser
-    # 0.13-0.18 CPU-s, measured; thirty children ticking share one machine in the benchmark), Send does.
-    with st.form(key=f"{chapter_id}-duel-form-{n}", border=False) if not voted else st.container():
-        with st.container(key=f"{chapter_id}-duel-game"):
-            for row in (range(0, 4), range(4, PICTURES)):
-                for column, i in zip(st.columns(4), row):
-                    show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
-                    column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
-                    if voted:
-                        column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
-        if not voted:
-            if st.session_state.pop("duel:old", False):
-                st.info(t("duel_vote_old"))
-            st.form_submit_button(t("duel_vote"), key=f"{chapter_id}-duel-vote", type="primary", on_click=_vote,
-                                  args=(code, n))
-            return
+    with st.container(key=f"{chapter_id}-duel-game"):
+        for row in (range(0, 4), range(4, PICTURES)):
+            for column, i in zip(st.columns(4), row):
+                show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
+                column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
+                if voted:
+                    column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
+    if not voted:
+        if st.session_state.pop("duel:old", False):
+            st.info(t("duel_vote_old"))
+        st.button(t("duel_vote"), key=f"{chapter_id}-duel-vote", type="primary", on_click=_vote, args=(code, n))
+        return
     drawn, said = ~np.asarray(g["is_real"], bool), np.asarray(mine[2], bool)
     st.success(t("duel_voted"))
     st.markdown(t("duel_you", found=int((said & drawn).sum()), total=int(drawn.sum()), wrong=int((said & ~drawn).sum())))
