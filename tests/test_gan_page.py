@@ -108,7 +108,10 @@ def test_the_line_up_and_scoreboard_change_only_every_few_seconds_while_the_duel
     from ui.worker import Run
 
     torch.set_num_threads(1)
-    run = Run(trainer=GANTrainer(GANConfig.live(), kind="face"), running=True)
+    import dataclasses
+
+    small = dataclasses.replace(GANConfig.live(), data_size=64, batch=8)   # the page's model, fewer pictures
+    run = Run(trainer=GANTrainer(small, kind="face"), running=True)
     clock = [100.0]
 
     def look():
