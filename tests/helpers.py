@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +46,18 @@ def no_exception(at) -> None:
         with open(ROOT / "lessons" / base / "ui.toml", "rb") as f:
             oops = tomllib.load(f)["oops_title"]
         assert oops not in shown, "the friendly error box is showing: see the log for the real error"
+
+
+def another_thread_gets(lock) -> bool:
+    """Can another thread take `lock` within 0.1 s? (A run's lock is re-entrant: its own thread always can.)"""
+    got = []
+
+    def take():
+        if lock.acquire(timeout=0.1):
+            got.append(1)
+            lock.release()
+
+    th = threading.Thread(target=take)
+    th.start()
+    th.join()
+    return bool(got)

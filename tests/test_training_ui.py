@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import ROOT
+from helpers import ROOT, another_thread_gets
 from ui import worker
 from ui.seats import SEAT_TIMEOUT, SEATS_PER_CORE, TURN_SECONDS, Seats, cpu_quota, seat_count, usable_cores
 from ui.training import needs_drawing
@@ -405,21 +405,6 @@ def test_slow_pictures_take_at_most_a_tenth_of_the_runs_cpu_time_while_it_trains
     assert run.picture("now", draw, every=0.0, now=50.0) == (5, 5) and drawings == [0, 5]
     cost = run.drawn["now"][3]
     assert 0.015 < cost < 1.0 and run.drawn["now"][4] == 1.0
-
-
-def another_thread_gets(lock) -> bool:
-    """Can another thread take `lock` within 0.1 s? (Run.lock is re-entrant: its own thread always can.)"""
-    got = []
-
-    def take():
-        if lock.acquire(timeout=0.1):
-            got.append(1)
-            lock.release()
-
-    th = threading.Thread(target=take)
-    th.start()
-    th.join()
-    return bool(got)
 
 
 def test_a_slow_picture_from_a_copy_is_drawn_without_the_runs_lock():

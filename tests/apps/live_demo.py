@@ -1,9 +1,8 @@
 """A tiny page for testing the shared live-training machinery without any chapter's model."""
 
-import threading
-
 import streamlit as st
 
+from helpers import another_thread_gets
 from ui.training import LiveTraining
 
 
@@ -23,20 +22,6 @@ class CountingTrainer:
 
 live = LiveTraining("demo", lambda: CountingTrainer(st.session_state.get("demo-memory", 1000)), max_steps=st.session_state.get("demo-cap", 50))
 live.controls()
-
-
-def another_thread_gets(lock) -> bool:
-    got = []
-
-    def take():
-        if lock.acquire(timeout=0.1):
-            got.append(1)
-            lock.release()
-
-    th = threading.Thread(target=take)
-    th.start()
-    th.join()
-    return bool(got)
 
 
 def draw_seen(seen, state):
