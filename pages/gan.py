@@ -87,7 +87,7 @@ def who_learns(live: LiveTraining) -> None:
 
 
 def duel() -> None:
-    class_duel.corner("gan", aside(), gan_views.class_window, gan_views.class_look)   # classroom mode: start a class duel; otherwise: join one
+    class_duel.corner("gan", aside(), gan_views.class_look, gan_views.class_window)   # classroom mode: start a class duel; otherwise: join one
     choice, start = chosen()
     if start == "recorded":
         replay()

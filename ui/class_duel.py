@@ -5,7 +5,7 @@
               code + QR code + the class's votes (every 1 s)        and a few numbers its own browser fetches
     publish(view) inside the live panel's draw callback              every WINDOW_EVERY s (no script run);
               ──► rooms.publish(code, token, frozen copy)             the judge game on the room's lineup
-    keep_painting(): a thread paints the room's window every 1 s         ──► rooms.vote()
+    keep_painting(): a thread paints the room's window every 0.5 s       ──► rooms.vote()
               ──► static/rooms/NAME-N.png + NAME.json
 
 The teacher's session owns the training (ui/training.py, as for any visitor); this module never touches
@@ -228,22 +228,21 @@ _painters: dict[str, threading.Thread] = {}
 _painters_lock = threading.Lock()
 
 
-def keep_painting(code: str, run: Run, paint: Callable[[object], tuple[np.ndarray, dict]],
-                  look: Callable[[object], object] | None = None) -> None:
+def keep_painting(code: str, run: Run, look: Callable[[object], object],
+                  paint: Callable[[object], tuple[np.ndarray, dict]]) -> None:
     """While room `code` is open, a thread paints the teacher's run into the room's window whenever the
     run has new steps (at most every WINDOW_PAINT s): `paint(look(trainer))` -> (picture, facts), with
-    the run's lock held only for `look` (its copies of the model's pictures and numbers), or, without
-    `look`, `paint(trainer)` with the lock held. Apart from the teacher's page: a projector's browser
-    busy drawing never holds the class's pictures back."""
+    the run's lock held only for `look` (its copies of the model's pictures and numbers). Apart from the
+    teacher's page: a projector's browser busy drawing never holds the class's pictures back."""
     with _painters_lock:
         if code in _painters and _painters[code].is_alive():
             return
-        _painters[code] = threading.Thread(target=_paint_while_open, args=(code, run, paint, look), daemon=True,
+        _painters[code] = threading.Thread(target=_paint_while_open, args=(code, run, look, paint), daemon=True,
                                            name=f"aidraw-room-{code}")
         _painters[code].start()
 
 
-def _paint_while_open(code: str, run: Run, paint, look=None) -> None:
+def _paint_while_open(code: str, run: Run, look, paint) -> None:
     last = None
     while code in registry().open_codes():
         trainer = run.trainer
@@ -252,11 +251,8 @@ def _paint_while_open(code: str, run: Run, paint, look=None) -> None:
             try:
                 with run.held(timeout=2.0) as got:
                     if got:
-                        last = (id(trainer), trainer.steps)
-                        seen = look(trainer) if look is not None else None
-                        if look is None:
-                            picture, facts = paint(trainer)
-                if got and look is not None:
+                        last, seen = (id(trainer), trainer.steps), look(trainer)
+                if got:
                     picture, facts = paint(seen)
             except Exception:                 # logged; the teacher's page shows its own errors
                 log.exception("painting the class duel's window failed")
@@ -267,16 +263,16 @@ def _paint_while_open(code: str, run: Run, paint, look=None) -> None:
     close_window(code)
 
 
-def corner(chapter_id: str, where=None, paint: Callable[[object], tuple[np.ndarray, dict]] | None = None,
-           look: Callable[[object], object] | None = None) -> None:
+def corner(chapter_id: str, where=None, look: Callable[[object], object] | None = None,
+           paint: Callable[[object], tuple[np.ndarray, dict]] | None = None) -> None:
     """On a live chapter's duel section: in classroom mode, the teacher's "start a class duel" and the
-    open room (whose window `paint(look(trainer))`, or `paint(trainer)`, makes: see keep_painting);
-    otherwise a small box where a child can type a class code. In `where` (a container; default: here)."""
+    open room (whose window `paint(look(trainer))` makes: see keep_painting); otherwise a small box where
+    a child can type a class code. In `where` (a container; default: here)."""
     with where or st.container():
         if presenting():
             _teacher(chapter_id)
-            if (mine := teacher_room()) is not None and paint is not None:
-                keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), paint, look)
+            if (mine := teacher_room()) is not None and look is not None and paint is not None:
+                keep_painting(mine[0], st.session_state.setdefault(f"live:{chapter_id}", Run()), look, paint)
                 st.session_state[TICK_AT_LEAST] = ROOM_TICK     # the projector draws less often: the
             else:                                               # class's thirty pages need the cores
                 st.session_state.pop(TICK_AT_LEAST, None)

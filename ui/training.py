@@ -212,11 +212,12 @@ class LiveTraining:
                 if s.running and s.seat > 0 and waiting is not None:
                     waiting()
                 trainer = self.trainer
-                with self.state.held():
-                    seen = trainer if look is None else look(trainer)
-                    if look is None:
+                if look is None:
+                    with self.state.held():
                         draw(trainer, s)
-                if look is not None:
+                else:
+                    with self.state.held():
+                        seen = look(trainer)
                     draw(seen, s)
                 if s.running:                        # a slow tick on a busy server is still a heartbeat
                     s.seen = time.monotonic()

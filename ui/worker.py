@@ -205,26 +205,23 @@ class Run:
         a core is `spare` (Pool.spare: fewer runs training than workers), such a drawing costs no run
         anything: it is made every `every` seconds, whatever it costs."""
         now = time.monotonic() if now is None else now
-        if copy is None:
-            if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, self.trained_cpu):
-                with self.lock:
-                    cpu = time.thread_time()
-                    made = make()
-                    self.drawn[name] = (self.steps, now, made, time.thread_time() - cpu, self.trained_cpu)
-        else:
-            frozen = None
-            with self.held():
-                budget = self.trained_cpu if not spare else float("inf")
-                if needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, budget):
-                    frozen, steps, trained, owner = copy(), self.steps, self.trained_cpu, self.trainer
-            if frozen is not None:
-                cpu = time.thread_time()
-                made = make(frozen)
-                if self.trainer is not owner:         # Start over meanwhile: not this run's picture any more
-                    return steps, made
-                self.drawn[name] = (steps, now, made, time.thread_time() - cpu, trained)
-        kept = self.drawn[name]
-        return kept[0], kept[2]
+        budget = float("inf") if spare and copy is not None else self.trained_cpu
+        with self.held():
+            if not needs_drawing(self.drawn.get(name), self.steps, self.running, now, every, budget):
+                kept = self.drawn[name]
+                return kept[0], kept[2]
+            steps, trained, owner, cpu = self.steps, self.trained_cpu, self.trainer, time.thread_time()
+            if copy is None:
+                made = make()
+            else:
+                frozen = copy()
+        if copy is not None:
+            cpu = time.thread_time()
+            made = make(frozen)
+            if self.trainer is not owner:             # Start over meanwhile: not this run's picture any more
+                return steps, made
+        self.drawn[name] = (steps, now, made, time.thread_time() - cpu, trained)
+        return steps, made
 
     def check_caps(self) -> None:
         memory = getattr(self.trainer, "memory_bytes", None)
