@@ -3,9 +3,9 @@ alone and with 2, 4 and 8 visitors, driving the real machinery (ui/seats.py, ui/
 pool, seats, heartbeats, each run's lock and the page's drawing under it); and whether threads of one
 process really share the cores (Python's global lock) against separate processes.
 
-A simulated visitor is a thread doing what the page's ticking fragment does: every tick (1 s, the
-normal speed) a heartbeat and a seat, `pool().add(run)`, and the chapter's drawing with the run's lock
-held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every 2 s, from a copy
+A simulated visitor is a thread doing what the page's ticking fragment does: every tick (1.5 s, the
+normal speed: ui/worker.py SPEEDS) a heartbeat and a seat, `pool().add(run)`, and the chapter's drawing with the run's lock
+held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every tick at most, from a copy
 without the lock; matching: the similarity grid). Streamlit's own cost (websocket, script reruns) is not in these figures.
 
 The command line runs just before and just after each app measurement; the app is read against the
@@ -47,13 +47,14 @@ def make(chapter: str, pictures=None):
 def drawing(chapter: str):
     """(seconds between drawings, draw(trainer), slow) as the chapter's page does it while training
     runs; slow: drawn through LiveTraining.now_and_then from the trainer's drawing_copy, without the
-    run's lock (Run.picture: at most every 2 s, and at most a tenth of the run's CPU time unless a core
+    run's lock (Run.picture: at most every tick, and at most a tenth of the run's CPU time unless a core
     is spare)."""
+    from ui.worker import SPEEDS
     if chapter == "gan":
-        return 1.0, lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
+        return SPEEDS["normal"], lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
-        return 2.0, lambda tr: tr.sample(8, seed=0, steps=10), True
-    return 1.0, lambda tr: tr.batch_similarity(), False
+        return SPEEDS["normal"], lambda tr: tr.sample(8, seed=0, steps=10), True   # ui.training.DRAW_EVERY
+    return SPEEDS["normal"], lambda tr: tr.batch_similarity(), False
 
 
 def ready(chapter: str):
@@ -75,7 +76,7 @@ def command_line(chapter: str, seconds: float = SECONDS) -> dict:
 # ── The app's machinery with n simulated visitors ─────────────────────────────────────────────
 def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
     from ui import seats as S
-    from ui.worker import Pool, Run
+    from ui.worker import SPEEDS, Pool, Run
 
     cores = S.usable_cores()
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
@@ -105,7 +106,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
                 with run.lock:
                     draw(run.trainer)
                 drawn = time.monotonic()
-            stop.wait(1.0)
+            stop.wait(SPEEDS["normal"])
 
     c0, w0 = time.process_time(), time.perf_counter()
     threads = [threading.Thread(target=visitor, args=(i,), daemon=True) for i in range(n)]

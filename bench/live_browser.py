@@ -1,12 +1,15 @@
 """Issue #16's own measure, in a real browser: one child alone on the GAN page presses Start at the
-default speed; the page's own step counter after SECONDS against the command line's steps in the same
-time on one thread (`python -m models train gan --kind face`, same machine), run just before and just
-after the app: the app is read against their mean, since this shared machine's speed drifts within
-minutes (one command-line run read 1,569 to 2,450 steps in 90 s over a day).
+default speed; the page's own step counter against the command line's steps on one thread
+(`python -m models train gan --kind face`, same machine). The app trains in ROUNDS windows (SECONDS in
+all, read from one change of the page's counter to another), each between two command-line runs as long,
+and is read against the mean of its two neighbours: this shared machine's speed drifts within minutes
+(one 90-s command-line run read 1,569 to 2,450 steps over a day; 1,761 then 2,190 five minutes apart),
+so one run before and one after a 90-s window could disagree by a quarter.
 
 The server and Chromium share this machine's cores, as a child's laptop running the app would not: the
 figure is a lower bound. Both sides also give CPU time (the server process, the command line process),
-so a busy machine can be told apart from a slow app. Environment: AIDRAW_BROWSER_SECONDS (default 90).
+so a busy machine can be told apart from a slow app. Environment: AIDRAW_BROWSER_SECONDS (default 90),
+AIDRAW_BROWSER_ROUNDS (default 3).
 
 Then issue #16's memory: VISITORS browser sessions (contexts of one Chromium) each open every chapter
 and train on one (GAN, diffusion, matching in turn); the server's memory with them all, then after they
@@ -28,6 +31,7 @@ from bench.memory import cpu_seconds, rss_mb
 from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server
 
 SECONDS = float(os.environ.get("AIDRAW_BROWSER_SECONDS", "90"))
+ROUNDS = int(os.environ.get("AIDRAW_BROWSER_ROUNDS", "3"))
 PARTS = os.environ.get("AIDRAW_BROWSER_PARTS", "steps,memory").split(",")
 VISITORS = int(os.environ.get("AIDRAW_BROWSER_VISITORS", "10"))
 CHAPTERS = ("gan", "diffusion", "seeing", "matching", "words", "beyond")
@@ -105,8 +109,24 @@ def memory(report) -> None:
         report("machine load average (1 min) after the memory part", os.getloadavg()[0], "")
 
 
+def counter_turns(page, timeout: float = 15.0) -> tuple[int, float]:
+    """(steps, time) when the page's step counter next changes: reading at a tick, not between two,
+    so that a window's steps are not off by up to a tick's worth (1.5 s) at either end."""
+    before, deadline = page_steps(page), time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        now = page_steps(page)
+        if now != before:
+            return now, time.perf_counter()
+        page.wait_for_timeout(40)
+    raise RuntimeError(f"the page's step counter stayed at {before} for {timeout:.0f} s")
+
+
 def one_child(report) -> None:
-    before_steps, before_cpu = command_line(SECONDS)
+    """ROUNDS windows of the app training (SECONDS in all), each between two command-line runs as long,
+    the app paused meanwhile: each window is read against the mean of its two neighbours."""
+    window = SECONDS / ROUNDS
+    cli = [command_line(window)]
+    app = []                             # (steps, seconds, server CPU-seconds) per window
     log = Path(tempfile.mkstemp(prefix="live-browser-", suffix=".log")[1])
     with streamlit_server(log, deadline=180.0) as started:
         from playwright.sync_api import sync_playwright
@@ -115,25 +135,35 @@ def one_child(report) -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_page(locale="en-US", viewport={"width": 1280, "height": 1000})
             page.goto(f"{started.url}/gan?lang=en", timeout=180_000)
-            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=180_000)
-            page.locator(".st-key-gan-start button").click()
-            page.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
-            cpu0, w0 = cpu_seconds(started.process.pid), time.perf_counter()
-            page.wait_for_timeout(SECONDS * 1000)
-            steps = page_steps(page)
-            wall, cpu = time.perf_counter() - w0, cpu_seconds(started.process.pid) - cpu0
-            report(f"app in a browser: the page's step counter after {SECONDS:.0f} s", steps, "steps")
-            report("app: server CPU while training", cpu / wall, "cores")
-            report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
-            report("app: server memory", rss_mb(started.process.pid), "MB")
-            report("machine load average (1 min) after the app", os.getloadavg()[0], "")
-            page.locator(".st-key-gan-pause button").click()
+            settle(page)
+            for _ in range(ROUNDS):
+                page.locator(".st-key-gan-start button").click()
+                page.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
+                page.wait_for_timeout(2_000)
+                steps0, t0 = counter_turns(page)
+                cpu0 = cpu_seconds(started.process.pid)
+                page.wait_for_timeout(window * 1000)
+                steps1, t1 = counter_turns(page)
+                app.append((steps1 - steps0, t1 - t0, cpu_seconds(started.process.pid) - cpu0))
+                page.locator(".st-key-gan-pause button").click()
+                page.locator(".st-key-gan-start button").wait_for(timeout=60_000)
+                report_mb = rss_mb(started.process.pid)
+                cli.append(command_line(window))
             browser.close()
-    after_steps, after_cpu = command_line(SECONDS)
-    report(f"command line, one thread, {SECONDS:.0f} s, just before / just after the app",
-           f"{before_steps} / {after_steps}", "steps")
-    cli_steps, cli_cpu = (before_steps + after_steps) / 2, (before_cpu + after_cpu) / 2
-    report("command line: steps per CPU-second", cli_steps / max(cli_cpu, 1e-9), "steps/cpu-s")
-    report("app / command line, steps in the same time", steps / max(cli_steps, 1), "x", ">= 0.85")
+    app_rates = [n / w for n, w, _ in app]
+    cli_rates = [n / window for n, _ in cli]
+    ratios = [a / ((cli_rates[i] + cli_rates[i + 1]) / 2) for i, a in enumerate(app_rates)]
+    steps, wall, cpu = (sum(x[k] for x in app) for k in range(3))
+    report(f"app in a browser: steps per second ({ROUNDS} windows of {window:.0f} s)",
+           " / ".join(f"{r:.1f}" for r in app_rates), "steps/s")
+    report("app: server CPU while training", cpu / wall, "cores")
+    report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
+    report("app: server memory", report_mb, "MB")
+    report("command line, one thread: steps per second, before, between and after the windows",
+           " / ".join(f"{r:.1f}" for r in cli_rates), "steps/s")
+    cli_steps, cli_cpu = sum(n for n, _ in cli), sum(c for _, c in cli)
+    report("command line: steps per CPU-second (its start-up included)", cli_steps / max(cli_cpu, 1e-9), "steps/cpu-s")
+    report("app / command line, each window against its two neighbours", " / ".join(f"{r:.2f}" for r in ratios), "x")
+    report("app / command line, steps in the same time (mean of the windows)", sum(ratios) / len(ratios), "x", ">= 0.85")
     report("app / command line, steps per CPU-second", (steps / max(cpu, 1e-9)) / (cli_steps / max(cli_cpu, 1e-9)), "x")
     report("machine load average (1 min) at the end", os.getloadavg()[0], "")

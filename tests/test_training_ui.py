@@ -376,6 +376,7 @@ def test_slow_pictures_are_drawn_again_only_every_few_seconds_while_training():
     assert not needs_drawing(kept, 10, running=False, now=100.5, every=2.0)           # same steps: keep it
     assert not needs_drawing(kept, 14, running=True, now=101.0, every=2.0)            # training: wait a bit
     assert needs_drawing(kept, 14, running=True, now=102.5, every=2.0)                # ... then draw again
+    assert needs_drawing(kept, 14, running=True, now=101.8, every=2.0)                # a tick a little early: too
     assert needs_drawing(kept, 11, running=False, now=100.1, every=2.0)               # paused or stepped: now
 
 

@@ -2,7 +2,7 @@
 
     page ──► LiveTraining(key, make_trainer, max_steps=...) ──► controls()   (buttons, outside the tick)
                                                            └─► panel(draw)  (a fragment that ticks)
-    tick (every 0.5 s slow / 1 s normal / 2 s fast): heartbeat + seat ──► pool().add(run) ──► look, draw
+    tick (every 0.5 s slow / 1.5 s normal / 3 s fast): heartbeat + seat ──► pool().add(run) ──► look, draw
     worker threads (ui/worker.py): step seated runs round-robin, ~0.1 s each, with run.lock held
 
 Rules it keeps, so 30 children can share one small server:
@@ -11,8 +11,8 @@ Rules it keeps, so 30 children can share one small server:
   script thread: the page only draws a snapshot now and then and answers clicks at once.
 - A trainer is stepped by one thread at a time: workers, buttons, slow ticks and looks hold run.lock;
   a page draws what it looked at without it (panel's `look`).
-- Speeds: slow = each tick takes one step and shows it; normal = the workers train without a break and
-  the page draws every second; fast = the same, drawing every two seconds (more time for learning).
+- Speeds (ui/worker.py SPEEDS): slow = each tick takes one step and shows it; normal = the workers train
+  without a break and the page draws every 1.5 s; fast = the same, drawing every 3 s (more time for learning).
 - Seats (ui/seats.py): SEATS_PER_CORE per usable core, or AIDRAW_SEATS; beyond them a visitor waits in
   line, sees their place, and can watch a recorded run. While others wait, a turn lasts TURN_SECONDS.
   A seat is given back on Pause, Start over, at a cap, or when the page stops ticking for SEAT_TIMEOUT
@@ -36,14 +36,14 @@ from ui import player, worker
 from ui.i18n import t
 from ui.layout import aside, guard, presenting
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
-from ui.worker import HISTORY, Run, needs_drawing  # noqa: F401 (re-exported)
+from ui.worker import HISTORY, SPEEDS, Run, needs_drawing  # noqa: F401 (re-exported)
 
 
 log = logging.getLogger("aidraw.training")
 
 RunState = Run            # the name pages and tests know
-SPEEDS = {"slow": 0.5, "normal": 1.0, "fast": 2.0}   # seconds between two drawings while training runs
-DRAW_EVERY = 2.0          # while training runs, a slow picture is drawn again at most this often
+DRAW_EVERY = SPEEDS["normal"]   # while training runs, a slow picture is drawn again at most this often
+                                # (each normal tick: with 2 s, a 1.5-s tick drew every 3 s)
 HIDDEN_PAUSE = 30         # seconds a browser tab may stay hidden before it pauses its own training
 TICK_AT_LEAST = "live:tick-at-least"   # session key: seconds between two drawings at least (a class duel's
                                        # projector: its class sees the room's painter's picture instead)
@@ -196,7 +196,7 @@ class LiveTraining:
         s = self.state
         ticking = s.running
 
-        every = max(SPEEDS.get(s.speed, 1.0), st.session_state.get(TICK_AT_LEAST, 0.0))
+        every = max(SPEEDS.get(s.speed, SPEEDS["normal"]), st.session_state.get(TICK_AT_LEAST, 0.0))
 
         @st.fragment(run_every=every if ticking else None)
         def tick():

@@ -44,6 +44,12 @@ TRIM_EVERY = 60.0         # seconds between two malloc_trim calls (memory of fin
 # GAN worker beside 3 threads busy in Python half the time: 0.28 of its speed alone at 5 ms, 0.49 at
 # 0.5 ms (the same run, interleaved, on a loaded machine).
 SWITCH_INTERVAL = 0.0005
+# Seconds between two drawings of a page while training runs. Normal is 1.5 s, not 1 s: in Chromium each
+# tick of the GAN page costs the browser ~0.5 CPU-s a second at 1 s (React redraws every element of the
+# ticking fragment, changed or not), taken from the worker on the same cores: one visitor reached 0.78 of
+# the command line's steps with 1-s ticks, 0.84 with 1.5-s ticks (bench live_browser, 90 s; session 10).
+SPEEDS = {"slow": 0.5, "normal": 1.5, "fast": 3.0}
+EARLY = 0.25              # seconds: a page's tick may come this much early (a timer in the browser)
 DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
 
 
@@ -246,8 +252,9 @@ class Run:
 def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, every: float,
                   trained_cpu: float = 0.0) -> bool:
     """Draw a slow picture again? kept = (steps, when, picture, cost in CPU s, trained_cpu then) or None.
-    Not if it shows these very steps; while training runs, not before `every` seconds nor before the
-    run trained (1 - DRAW_SHARE) / DRAW_SHARE times the drawing's cost since."""
+    Not if it shows these very steps; while training runs, not before `every` seconds (less EARLY: a
+    tick that comes a little early still draws, or the picture would wait a whole tick more) nor before
+    the run trained (1 - DRAW_SHARE) / DRAW_SHARE times the drawing's cost since."""
     if kept is None:
         return True
     drawn_steps, when, _, cost, trained_then = kept
@@ -255,7 +262,7 @@ def needs_drawing(kept: tuple | None, steps: int, running: bool, now: float, eve
         return False
     if not running:
         return True
-    return now - when >= every and trained_cpu - trained_then >= cost * (1 - DRAW_SHARE) / DRAW_SHARE
+    return now - when >= every - EARLY and trained_cpu - trained_then >= cost * (1 - DRAW_SHARE) / DRAW_SHARE
 
 
 class Pool:
