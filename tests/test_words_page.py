@@ -77,3 +77,18 @@ def test_change_one_word_strictness_and_live_training():
     at.button(key="words-step").click().run()                     # the live model: one step
     no_exception(at)
     assert at.session_state["live:words"].trainer.steps >= 1
+
+
+def test_a_click_elsewhere_on_the_page_draws_nothing_again(monkeypatch):
+    """Every picture of one visit stays remembered for the visitor: a click that changes none of the words
+    (here: one step of the player) draws nothing again (with too few kept, each rerun redrew them all: 2 s)."""
+    from models.words import WordsTrainer
+
+    at = run_app("en", PAGE, timeout=SLOW)
+    no_exception(at)
+    drawn = []
+    real = WordsTrainer.sample
+    monkeypatch.setattr(WordsTrainer, "sample", lambda self, *a, **k: drawn.append(a[0]) or real(self, *a, **k))
+    at.button(key="words-one-step").click().run()
+    no_exception(at)
+    assert drawn == [], f"drew again: {drawn}"
