@@ -147,7 +147,7 @@ def one_child(report) -> None:
                 app.append((steps1 - steps0, t1 - t0, cpu_seconds(started.process.pid) - cpu0))
                 page.locator(".st-key-gan-pause button").click()
                 page.locator(".st-key-gan-start button").wait_for(timeout=60_000)
-                report_mb = rss_mb(started.process.pid)
+                memory_mb = rss_mb(started.process.pid)
                 cli.append(command_line(window))
             browser.close()
     app_rates = [n / w for n, w, _ in app]
@@ -158,7 +158,7 @@ def one_child(report) -> None:
            " / ".join(f"{r:.1f}" for r in app_rates), "steps/s")
     report("app: server CPU while training", cpu / wall, "cores")
     report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
-    report("app: server memory", report_mb, "MB")
+    report("app: server memory", memory_mb, "MB")
     report("command line, one thread: steps per second, before, between and after the windows",
            " / ".join(f"{r:.1f}" for r in cli_rates), "steps/s")
     cli_steps, cli_cpu = sum(n for n, _ in cli), sum(c for _, c in cli)

@@ -47,7 +47,9 @@ SWITCH_INTERVAL = 0.0005
 # Seconds between two drawings of a page while training runs. Normal is 1.5 s, not 1 s: in Chromium each
 # tick of the GAN page costs the browser ~0.5 CPU-s a second at 1 s (React redraws every element of the
 # ticking fragment, changed or not), taken from the worker on the same cores: one visitor reached 0.78 of
-# the command line's steps with 1-s ticks, 0.84 with 1.5-s ticks (bench live_browser, 90 s; session 10).
+# the command line's steps with 1-s ticks (bench live_browser, twice), 0.83 and 0.83 with 1.5-s ticks
+# (3 windows of 30 s each). 2-s ticks would draw less still, but a late tick would pass the 2 s a child
+# may wait for new pictures (issue #16).
 SPEEDS = {"slow": 0.5, "normal": 1.5, "fast": 3.0}
 EARLY = 0.25              # seconds: a page's tick may come this much early (a timer in the browser)
 DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
