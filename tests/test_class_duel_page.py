@@ -153,3 +153,19 @@ def test_the_duel_pictures_are_sent_as_the_pngs_they_are(monkeypatch):
     qr = class_duel.qr_png("http://x/gan?room=ABCD")
     class_duel.show(qr, width=260, alt="qr")
     assert seen == [(qr, "PNG")]
+
+
+def test_a_page_seconds_behind_still_finds_the_picture_it_was_told_of(tmp_path, monkeypatch):
+    """A room's window keeps its last pictures for a page that read the .json a few seconds before it
+    asks for the picture (30 children on a busy machine: 2 s was not enough); older ones are removed."""
+    from ui import class_duel
+
+    monkeypatch.setattr(class_duel, "WINDOWS", tmp_path)
+    picture = np.zeros((8, 8, 3), np.uint8)
+    name = class_duel.window_name("TEST")
+    for _ in range(30):
+        class_duel.write_window("TEST", picture, round=1)
+    painted_per_s = 1 / class_duel.WINDOW_PAINT
+    assert (tmp_path / f"{name}-{30 - int(8 * painted_per_s)}.png").exists()       # 8 s behind: still there
+    assert not (tmp_path / f"{name}-1.png").exists()                                # old ones go
+    class_duel.close_window("TEST")

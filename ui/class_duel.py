@@ -67,7 +67,9 @@ SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
 WINDOW_EVERY = 2.0        # seconds between two looks of a child's page at its room's window
 WINDOW_PAINT = 0.5        # seconds between two paintings of a room's window (while its duel trains)
 ROOM_TICK = 2.0           # seconds between two drawings of the teacher's duel while a room is open
-PICTURES_KEPT = 4         # a room's latest pictures kept on disk
+PICTURES_KEPT = 20        # a room's latest pictures kept on disk (10 s of painting): with 4 (2 s), a child's
+                          # page that read the .json on a busy machine asked for a picture removed meanwhile,
+                          # and Streamlit's file server logged a traceback (bench classroom, 30 children)
 JSON_BYTES = 512          # the size of every room's .json (its facts fit in far less)
 
 
