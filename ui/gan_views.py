@@ -203,7 +203,7 @@ def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
         for column, image, real, p in zip(st.columns(n), line["images"][:n], line["is_real"][:n], line["verdicts"][:n]):
             right = (p >= 0.5) == bool(real)       # one caption, the picture's own: each element costs the browser every tick
             show(image, scale=3, width="stretch", where=column, alt=truth(real),
-                 caption=verdict(p) + " · " + truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
+                 caption=verdict(p) + "  \n" + truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
 
 
 # ── A class duel's window (ui/class_duel.py): one picture the children's pages fetch ─────────────
