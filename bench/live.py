@@ -49,11 +49,11 @@ def drawing(chapter: str):
     runs; slow: drawn through LiveTraining.now_and_then from the trainer's drawing_copy, without the
     run's lock (Run.picture: at most every tick, and at most a tenth of the run's CPU time unless a core
     is spare)."""
-    from ui.worker import SPEEDS
+    from ui.worker import DRAW_EVERY, SPEEDS
     if chapter == "gan":
         return SPEEDS["normal"], lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
     if chapter == "diffusion":
-        return SPEEDS["normal"], lambda tr: tr.sample(8, seed=0, steps=10), True   # ui.training.DRAW_EVERY
+        return DRAW_EVERY, lambda tr: tr.sample(8, seed=0, steps=10), True
     return SPEEDS["normal"], lambda tr: tr.batch_similarity(), False
 
 

@@ -38,7 +38,7 @@ def quoted(words: list) -> str:
 
 # A child's own words: this visitor only. One visit draws 10 (the words, each side of a changed word, the
 # strictness picture and its row of six): with 8 kept, every click evicted what the next run needed and the
-# page drew all of them again (2.2 s a rerun, measured in AppTest; 0.2 s with all kept).
+# page drew all of them again (2.2 s a rerun, measured in AppTest; 0.1 s with all kept).
 @st.cache_data(scope="session", max_entries=24, show_spinner=False)
 def drawing(prompt: str, seed: int, guidance=None, n: int = N, steps: bool = False):
     """The child's own words drawn: remembered in their session only, never in a cache others share."""

@@ -36,14 +36,12 @@ from ui import player, worker
 from ui.i18n import t
 from ui.layout import aside, guard, presenting
 from ui.seats import SEAT_TIMEOUT, TURN_SECONDS, Seats, seat_count, usable_cores  # noqa: F401 (re-exported)
-from ui.worker import HISTORY, SPEEDS, Run, needs_drawing  # noqa: F401 (re-exported)
+from ui.worker import DRAW_EVERY, HISTORY, SPEEDS, Run, needs_drawing  # noqa: F401 (re-exported)
 
 
 log = logging.getLogger("aidraw.training")
 
 RunState = Run            # the name pages and tests know
-DRAW_EVERY = SPEEDS["normal"]   # while training runs, a slow picture is drawn again at most this often
-                                # (each normal tick: with 2 s, a 1.5-s tick drew every 3 s)
 HIDDEN_PAUSE = 30         # seconds a browser tab may stay hidden before it pauses its own training
 TICK_AT_LEAST = "live:tick-at-least"   # session key: seconds between two drawings at least (a class duel's
                                        # projector: its class sees the room's painter's picture instead)

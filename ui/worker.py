@@ -51,6 +51,8 @@ SWITCH_INTERVAL = 0.0005
 # (3 windows of 30 s each). 2-s ticks would draw less still, but a late tick would pass the 2 s a child
 # may wait for new pictures (issue #16).
 SPEEDS = {"slow": 0.5, "normal": 1.5, "fast": 3.0}
+DRAW_EVERY = SPEEDS["normal"]   # while training runs, a slow picture is drawn again at most this often
+                                # (each normal tick: with 2 s, a 1.5-s tick drew every 3 s)
 EARLY = 0.25              # seconds: a page's tick may come this much early (a timer in the browser)
 DRAW_SHARE = 0.1          # while a run trains, its slow pictures take at most this share of its CPU time
 
