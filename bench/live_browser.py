@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.memory import cpu_seconds, rss_mb
+from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
 from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server
 
 SECONDS = float(os.environ.get("AIDRAW_BROWSER_SECONDS", "90"))
@@ -126,7 +126,7 @@ def one_child(report) -> None:
     the app paused meanwhile: each window is read against the mean of its two neighbours."""
     window = SECONDS / ROUNDS
     cli = [command_line(window)]
-    app = []                             # (steps, seconds, server CPU-seconds) per window
+    app = []                             # (steps, seconds, server CPU-seconds, browser CPU-seconds) per window
     log = Path(tempfile.mkstemp(prefix="live-browser-", suffix=".log")[1])
     with streamlit_server(log, deadline=180.0) as started:
         from playwright.sync_api import sync_playwright
@@ -141,23 +141,25 @@ def one_child(report) -> None:
                 page.locator(".st-key-gan-pause button").wait_for(timeout=60_000)
                 page.wait_for_timeout(2_000)
                 steps0, t0 = counter_turns(page)
-                cpu0 = cpu_seconds(started.process.pid)
+                cpu0, b0 = cpu_seconds(started.process.pid), tree_cpu_seconds(os.getpid(), skip=started.process.pid)
                 page.wait_for_timeout(window * 1000)
                 steps1, t1 = counter_turns(page)
-                app.append((steps1 - steps0, t1 - t0, cpu_seconds(started.process.pid) - cpu0))
+                app.append((steps1 - steps0, t1 - t0, cpu_seconds(started.process.pid) - cpu0,
+                            tree_cpu_seconds(os.getpid(), skip=started.process.pid) - b0))
                 page.locator(".st-key-gan-pause button").click()
                 page.locator(".st-key-gan-start button").wait_for(timeout=60_000)
                 memory_mb = rss_mb(started.process.pid)
                 cli.append(command_line(window))
             browser.close()
-    app_rates = [n / w for n, w, _ in app]
+    app_rates = [n / w for n, w, *_ in app]
     cli_rates = [n / window for n, _ in cli]
     ratios = [a / ((cli_rates[i] + cli_rates[i + 1]) / 2) for i, a in enumerate(app_rates)]
-    steps, wall, cpu = (sum(x[k] for x in app) for k in range(3))
+    steps, wall, cpu, browser_cpu = (sum(x[k] for x in app) for k in range(4))
     report(f"app in a browser: steps per second ({ROUNDS} windows of {window:.0f} s)",
            " / ".join(f"{r:.1f}" for r in app_rates), "steps/s")
     report("app: server CPU while training", cpu / wall, "cores")
     report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
+    report("the browser's CPU while it trains (Chromium, same machine)", browser_cpu / wall, "cores")
     report("app: server memory", memory_mb, "MB")
     report("command line, one thread: steps per second, before, between and after the windows",
            " / ".join(f"{r:.1f}" for r in cli_rates), "steps/s")

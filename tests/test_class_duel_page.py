@@ -72,6 +72,9 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tm
 
     # The child plays judge on the duel's own lineup; the vote reaches the teacher's screen.
     drawn = ~np.asarray(game["is_real"], bool)
+    boxes = [child.checkbox(key=f"duel-pick-{code}-1-{i}") for i in range(8)]
+    assert all(box.form_id == boxes[0].form_id != "" for box in boxes)   # ticks wait for Send: no run each
+    assert child.button(key="gan-duel-vote").form_id == boxes[0].form_id
     for i in np.flatnonzero(drawn):
         child.checkbox(key=f"duel-pick-{code}-1-{i}").check()
     child.button(key="gan-duel-vote").click().run()

@@ -34,6 +34,14 @@ def test_duel_steps_pauses_resets_and_the_judge_game_in_each_language(lang):
     steps = live(at).trainer.steps
     assert steps > 1
     assert t_in(lang, "gan.now_caption", round=steps) in captions(at)
+    # The film strip and the judge's line-up are one element each, every picture with its words in it (in a
+    # ticking panel the browser draws every element again each tick: three a picture cost it a quarter core).
+    rows = [str(h.proto.body) for h in at.get("html") if 'class="pic-row' in str(h.proto.body)]
+    assert len(rows) == 2, len(rows)
+    film, lineup = rows
+    assert film.count("<figure>") == len(live(at).trainer.film) and t_in(lang, "gan.film_round", round=0) in film
+    assert lineup.count("<figure>") == 8 and lineup.count("<img") == 8
+    assert lineup.count(t_in(lang, "gan.truth_real")) + lineup.count(t_in(lang, "gan.truth_drawn")) == 16   # caption + alt
     at.button(key="gan-pause").click().run()
     assert t_in(lang, "train_status_paused", steps=steps) in texts(at)
 

@@ -11,7 +11,7 @@ from models import world
 from ui import charts
 from ui.i18n import t
 from ui.layout import presenting
-from ui.pictures import show, show_grid
+from ui.pictures import show, show_figures, show_grid
 
 COLLAPSED, COLLAPSE_AFTER = 0.35, 300       # variety below this (1 = as varied as real), after this many rounds
 
@@ -186,10 +186,9 @@ def film_part(v: dict, place: str, titled: bool = True) -> None:
     if titled:
         st.markdown("**" + t("gan.film_title") + "**")
     film = v["film"][-8:]
-    with st.container(key=f"picture-row-film-{place}"):           # four to a row where its column is narrow (ui/layout.py)
-        for column, (r, frame) in zip(st.columns(max(len(film), 4)), film):      # a few frames: not 8 slivers
-            show(world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2),
-                 caption=t("gan.film_round", round=r), width="stretch", where=column)
+    show_figures([world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1) for _, frame in film],
+                 [[t("gan.film_round", round=r)] for r, _ in film], [t("gan.film_round", round=r) for r, _ in film],
+                 cols=max(len(film), 4))                                  # a few frames: not 3 wide slivers
 
 
 def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
@@ -199,11 +198,9 @@ def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
         return
     if titled:
         st.markdown("**" + t("gan.lineup_title") + "**")
-    with st.container(key=f"picture-row-lineup-{place}"):
-        for column, image, real, p in zip(st.columns(n), line["images"][:n], line["is_real"][:n], line["verdicts"][:n]):
-            right = (p >= 0.5) == bool(real)       # one caption, the picture's own: each element costs the browser every tick
-            show(image, scale=3, width="stretch", where=column, alt=truth(real),
-                 caption=verdict(p) + "  \n" + truth(real) + " · " + t("gan.judge_right" if right else "gan.judge_wrong"))
+    captions = [[verdict(p), truth(real) + " · " + t("gan.judge_right" if (p >= 0.5) == bool(real) else "gan.judge_wrong")]
+                for real, p in zip(line["is_real"][:n], line["verdicts"][:n])]
+    show_figures(line["images"][:n], captions, [truth(real) for real in line["is_real"][:n]])
 
 
 # ── A class duel's window (ui/class_duel.py): one picture the children's pages fetch ─────────────

@@ -79,17 +79,16 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
   { min-width: calc(20% - 1rem) !important; }
 }
-/* A row of eight pictures with captions (the film strip, the judge's line-up) in a narrow column (a phone,
-   a tablet or a 900 px window with the sidebar open): four to a row, so "Round 10" is not broken inside
-   a word in a 38 px sliver. A container query: the column's width, not the window's, is what matters.
-   (Layout containment: the pictures' toolbar, whose full screen would be held inside the row, is hidden.) */
-[class*="st-key-picture-row"] { container-type: inline-size; }
-[class*="st-key-picture-row"] [data-testid="stElementToolbar"] { display: none !important; }
-@container (max-width: 640px) {
-  [class*="st-key-picture-row"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
-  [class*="st-key-picture-row"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]
-  { min-width: calc(25% - 1rem) !important; max-width: calc(25% - 0.75rem); }
-}
+/* A row of pictures with captions drawn as one element (ui/pictures.py show_figures): --n to a line,
+   four where the row is narrow (its own width: a container query); tiny pictures stay sharp stretched. */
+.pic-rows { container-type: inline-size; }
+.pic-row { display: grid; grid-template-columns: repeat(var(--n), minmax(0, 1fr)); gap: 0.75rem 0.6rem; }
+@container (max-width: 640px) { .pic-row { grid-template-columns: repeat(var(--narrow), minmax(0, 1fr)); } }
+@container (max-width: 900px) { .pic-row-both { grid-template-columns: repeat(var(--narrow), minmax(0, 1fr)); } }
+.pic-row figure { margin: 0; min-width: 0; }
+.pic-row img { width: 100%; height: auto; display: block; image-rendering: pixelated; border-radius: 2px; }
+.pic-row figcaption { font-size: 0.875rem; line-height: 1.35; opacity: 0.72; text-align: center;
+  margin-top: 0.3rem; overflow-wrap: break-word; }
 /* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
    one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */
