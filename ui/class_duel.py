@@ -3,7 +3,8 @@
     teacher (classroom mode, ?present=1)                      child (?room=KXPM, or the code box)
     corner(): "start a class duel" ──► rooms.create()          child_page(): the room's window, a picture
               code + QR code + the class's votes (every 1 s)        and a few numbers its own browser fetches
-    publish(view) inside the live panel's draw callback              every WINDOW_EVERY s (no script run);
+    publish(view) inside the live panel's draw callback              (no script run): every WINDOW_LOOK s
+                                                                      a look, every WINDOW_EVERY s a picture;
               ──► rooms.publish(code, token, frozen copy)             the judge game on the room's lineup
     keep_painting(): a thread paints the room's window every 0.5 s       ──► rooms.vote()
               ──► static/rooms/NAME-N.png + NAME.json
@@ -65,7 +66,9 @@ WINDOWS_ALL = Path(os.environ.get("AIDRAW_ROOM_WINDOWS") or Path(__file__).resol
 WINDOWS = WINDOWS_ALL / hashlib.sha256(WINDOW_KEY).hexdigest()[:12]
 WINDOW_URL = f"app/static/rooms/{WINDOWS.name}"
 SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
-WINDOW_EVERY = 2.0        # seconds between two looks of a child's page at its room's window
+WINDOW_EVERY = 2.0        # seconds: a child's page draws its room's picture at most this often (a new one
+WINDOW_LOOK = 1.0         # when there is one), and looks at the room's .json every WINDOW_LOOK s: a look
+                          # that comes late or fails on a busy machine is followed a second later, not two
 WINDOW_PAINT = 0.5        # seconds between two paintings of a room's window (while its duel trains)
 ROOM_TICK = 2.0           # seconds between two drawings of the teacher's duel while a room is open
 PICTURES_KEPT = 20        # a room's latest pictures kept on disk (10 s of painting): with 4 (2 s), a child's
@@ -302,43 +305,45 @@ def _teacher(chapter_id: str) -> None:
             st.info(t("duel_teacher_ended"))
         return
 
+    # Only the counts tick (every REFRESH s): the code, the QR code and the buttons are drawn once, since
+    # the projector's browser draws every element of a ticking fragment again each tick (the whole box
+    # was 13 elements and a picture every second).
+    mine, rooms = teacher_room(), registry()
+    code, link = mine[0], link_for(mine[0])
+
     @st.fragment(run_every=REFRESH)
-    def room_box():
-        with guard(f"{chapter_id}-duel-room"):
-            mine = teacher_room()
-            rooms = registry()
-            if mine is None or not rooms.beat(*mine):
+    def counts():
+        with guard(f"{chapter_id}-duel-counts"):
+            if teacher_room() != mine or not rooms.beat(*mine):
                 st.session_state.pop(TEACHER, None)
                 st.session_state["duel:ended"] = True
                 st.rerun(scope="app")
-            code = mine[0]
             seen = rooms.look(code)
             if isinstance(seen, View):
                 write_window(code, game=seen.game_no)      # "new game" reaches the class's pages
-            link = link_for(code)
-            with st.container(border=True, key=f"{chapter_id}-duel-room"):
-                left, right = st.columns([2, 1], vertical_alignment="center")
-                with left:
-                    st.caption(t("duel_code_label"))
-                    st.html(f'<div class="duel-code" style="font-size:4.5rem;font-weight:800;letter-spacing:0.35em;'
-                            f'font-family:monospace;line-height:1.1">{code}</div>')
-                    st.caption(t("duel_scan"))
-                    if link:
-                        st.caption(t("duel_link", link=link))
-                    st.markdown(t("duel_watching", n=seen.watching if isinstance(seen, View) else 0))
-                    _class_score(seen)
-                    new, end = st.columns(2)
-                    new.button(t("duel_new_game"), key=f"{chapter_id}-duel-new-game", width="stretch",
-                               on_click=lambda: _safely(lambda: rooms.new_game(*mine)))
-                    if end.button(t("duel_close"), key=f"{chapter_id}-duel-close", width="stretch"):
-                        rooms.close(*mine)
-                        close_window(code)
-                        st.session_state.pop(TEACHER, None)
-                        st.rerun(scope="app")
-                if link:
-                    show(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link), where=right)
+            st.markdown(t("duel_watching", n=seen.watching if isinstance(seen, View) else 0))
+            _class_score(seen)
 
-    room_box()
+    with st.container(border=True, key=f"{chapter_id}-duel-room"):
+        left, right = st.columns([2, 1], vertical_alignment="center")
+        with left:
+            st.caption(t("duel_code_label"))
+            st.html(f'<div class="duel-code" style="font-size:4.5rem;font-weight:800;letter-spacing:0.35em;'
+                    f'font-family:monospace;line-height:1.1">{code}</div>')
+            st.caption(t("duel_scan"))
+            if link:
+                st.caption(t("duel_link", link=link))
+            counts()
+            new, end = st.columns(2)
+            new.button(t("duel_new_game"), key=f"{chapter_id}-duel-new-game", width="stretch",
+                       on_click=lambda: _safely(lambda: rooms.new_game(*mine)))
+            if end.button(t("duel_close"), key=f"{chapter_id}-duel-close", width="stretch"):
+                rooms.close(*mine)
+                close_window(code)
+                st.session_state.pop(TEACHER, None)
+                st.rerun()
+        if link:
+            show(qr_png(link), width=QR_WIDTH, alt=t("duel_qr_alt", link=link), where=right)
 
 
 def _safely(action: Callable[[], object]) -> None:
@@ -380,8 +385,8 @@ def child_page(chapter_id: str, words: Callable[[], str] | None = None) -> bool:
     """If this visit belongs to a class duel (?room=CODE), draw the child's page and return True;
     otherwise draw nothing and return False (the chapter is drawn as usual).
 
-    The child's page: the room's window (its picture and round, which the page's own script fetches
-    every WINDOW_EVERY seconds: no script run on the server), `words()` (HTML in the reader's language
+    The child's page: the room's window (its picture and round, which the page's own script fetches:
+    a new picture at most every WINDOW_EVERY seconds, no script run on the server), `words()` (HTML in the reader's language
     under the picture: the chapter's key to it), and the judge game on the room's lineup, which the
     page asks the server for again when the teacher starts a new game. No training controls exist here."""
     asked = st.query_params.get("room")
@@ -425,13 +430,13 @@ def child_page(chapter_id: str, words: Callable[[], str] | None = None) -> bool:
 # changes a line of text: 0.21). The round and film lines change in the same task, so one frame a look.
 WINDOW_SCRIPT = """<script>
 (() => {
-  const w = window, url = %(url)s, every = %(every)d, live = %(live)s, refresh = %(refresh)s;
+  const w = window, url = %(url)s, every = %(every)d, draw = %(draw)d, live = %(live)s, refresh = %(refresh)s;
   const roundText = %(round_text)s;
   clearTimeout(w.aidrawDuelTimer);
   const me = w.aidrawDuelLoop = {};    // a page drawn again starts a new loop: the old one stops
-  let shown = null, misses = 0, asked = 0;
+  let shown = null, drawn = 0, misses = 0, asked = 0;
   const ask = () => {                  // one script run on the server: a new game, or the room ended
-    if (Date.now() - asked < 3 * every) return;
+    if (Date.now() - asked < 3 * draw) return;
     asked = Date.now();
     document.querySelector(`.st-key-${refresh} button`)?.click();
   };
@@ -449,7 +454,9 @@ WINDOW_SCRIPT = """<script>
       const s = await r.json();
       const game = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
       if (game && +game[1] !== s.game) ask();
-      if (s.picture !== undefined && s.picture !== shown) {
+      // A new picture, and the last one drawn `draw` ms ago (a tenth early: a look may come early)
+      if (s.picture !== undefined && s.picture !== shown && Date.now() - drawn >= 0.9 * draw) {
+        drawn = Date.now();
         const p = await fetch(`${url}-${s.picture}.png`);
         if (!p.ok) throw new Error(p.status);
         const picture = await decode(await p.blob());
@@ -474,7 +481,7 @@ WINDOW_SCRIPT = """<script>
     }
   };
   // One look at a time, the next `every` ms after the last began (at once if it took longer): on a
-  // busy machine a look that takes 2.1 s is followed at once, not skipped until the next beat.
+  // busy machine a look that takes 1.1 s is followed at once, not skipped until the next beat.
   const loop = async () => {
     const box = document.querySelector(`.st-key-${live}`);
     if (!box || w.aidrawDuelLoop !== me) return;
@@ -491,7 +498,7 @@ def window_html(chapter_id: str, code: str, words: str) -> str:
     """The child's view of room `code`: the room's picture and round, refreshed by the page itself."""
     url = f"{WINDOW_URL}/{window_name(code)}"
     script = WINDOW_SCRIPT % {
-        "url": json.dumps(url), "every": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
+        "url": json.dumps(url), "every": int(WINDOW_LOOK * 1000), "draw": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
         "refresh": json.dumps(f"{chapter_id}-duel-refresh"), "round_text": json.dumps(t("duel_round", round="__N__"))}
     return (f'<div class="duel-window-box"><p class="duel-round">{html.escape(t("duel_waiting"))}</p>'
             f'<canvas class="duel-window" hidden role="img" aria-label="{html.escape(t("duel_window_alt"))}" '

@@ -62,10 +62,10 @@ LOWEST = """() => {
 }"""
 
 
-# The tops (px) of the pictures in the first row of columns holding eight pictures (the judge's line-up).
+# The tops (px) of the judge's line-up's eight pictures (a row of figures: ui/pictures.py show_figures).
 LINEUP = """(() => {
-  for (const row of document.querySelectorAll('[data-testid="stMain"] [data-testid="stHorizontalBlock"]')) {
-    const pics = [...row.querySelectorAll('[data-testid="stImage"] img')].filter((i) => i.complete && i.naturalWidth > 0);
+  for (const row of document.querySelectorAll('[data-testid="stMain"] .pic-row')) {     // the judge's line-up: one element
+    const pics = [...row.querySelectorAll('img')].filter((i) => i.complete && i.naturalWidth > 0);
     if (pics.length >= 8) return pics.map((i) => Math.round(i.getBoundingClientRect().top));
   }
   return null;
