@@ -36,12 +36,13 @@ def test_duel_steps_pauses_resets_and_the_judge_game_in_each_language(lang):
     assert t_in(lang, "gan.now_caption", round=steps) in captions(at)
     # The film strip and the judge's line-up are one element each, every picture with its words in it (in a
     # ticking panel the browser draws every element again each tick: three a picture cost it a quarter core).
-    rows = [str(h.proto.body) for h in at.get("html") if 'class="pic-row' in str(h.proto.body)]
-    assert len(rows) == 2, len(rows)
-    film, lineup = rows
-    assert film.count("<figure>") == len(live(at).trainer.film) and t_in(lang, "gan.film_round", round=0) in film
-    assert lineup.count("<figure>") == 8 and lineup.count("<img") == 8
-    assert lineup.count(t_in(lang, "gan.truth_real")) + lineup.count(t_in(lang, "gan.truth_drawn")) == 16   # caption + alt
+    film = [im.proto.imgs for im in at.image if im.proto.imgs[0].caption == t_in(lang, "gan.film_round", round=0)]
+    lineup = [im.proto.imgs for im in at.image if len(im.proto.imgs) == 8]
+    assert len(film) == 1 and len(film[0]) == len(live(at).trainer.film)
+    assert len(lineup) == 1
+    lineup = lineup[0]
+    truths = (t_in(lang, "gan.truth_real"), t_in(lang, "gan.truth_drawn"))
+    assert all(i.alt in truths and i.caption.split("  \n")[1].startswith(i.alt) for i in lineup)   # verdict, then truth
     at.button(key="gan-pause").click().run()
     assert t_in(lang, "train_status_paused", steps=steps) in texts(at)
 

@@ -186,9 +186,9 @@ def film_part(v: dict, place: str, titled: bool = True) -> None:
     if titled:
         st.markdown("**" + t("gan.film_title") + "**")
     film = v["film"][-8:]
-    show_figures([world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1) for _, frame in film],
+    show_figures([world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2) for _, frame in film],
                  [[t("gan.film_round", round=r)] for r, _ in film], [t("gan.film_round", round=r) for r, _ in film],
-                 cols=max(len(film), 4))                                  # a few frames: not 3 wide slivers
+                 key=f"film-{place}", cols=max(len(film), 4))             # a few frames: not 3 wide slivers
 
 
 def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
@@ -200,7 +200,8 @@ def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:
         st.markdown("**" + t("gan.lineup_title") + "**")
     captions = [[verdict(p), truth(real) + " · " + t("gan.judge_right" if (p >= 0.5) == bool(real) else "gan.judge_wrong")]
                 for real, p in zip(line["is_real"][:n], line["verdicts"][:n])]
-    show_figures(line["images"][:n], captions, [truth(real) for real in line["is_real"][:n]])
+    show_figures(line["images"][:n], captions, [truth(real) for real in line["is_real"][:n]], key=f"lineup-{place}",
+                 scale=3)
 
 
 # ── A class duel's window (ui/class_duel.py): one picture the children's pages fetch ─────────────

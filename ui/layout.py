@@ -79,16 +79,27 @@ html.aidraw-can-say-en [data-testid="stElementContainer"]:has(.aidraw-say[data-l
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(7) .stButton) > [data-testid="stColumn"]
   { min-width: calc(20% - 1rem) !important; }
 }
-/* A row of pictures with captions drawn as one element (ui/pictures.py show_figures): --n to a line,
-   four where the row is narrow (its own width: a container query); tiny pictures stay sharp stretched. */
-.pic-rows { container-type: inline-size; }
-.pic-row { display: grid; grid-template-columns: repeat(var(--n), minmax(0, 1fr)); gap: 0.75rem 0.6rem; }
-@container (max-width: 640px) { .pic-row { grid-template-columns: repeat(var(--narrow), minmax(0, 1fr)); } }
-@container (max-width: 900px) { .pic-row-both { grid-template-columns: repeat(var(--narrow), minmax(0, 1fr)); } }
-.pic-row figure { margin: 0; min-width: 0; }
-.pic-row img { width: 100%; height: auto; display: block; image-rendering: pixelated; border-radius: 2px; }
-.pic-row figcaption { font-size: 0.875rem; line-height: 1.35; opacity: 0.72; text-align: center;
-  margin-top: 0.3rem; overflow-wrap: break-word; }
+/* A row of pictures with captions as one element (ui/pictures.py show_figures: st.image given a list;
+   its key says how many to a line, picrowN): four where the row is narrow (its own width, a container
+   query; 900 px with captions in both languages). Tiny pictures stay sharp when stretched. (Layout
+   containment: the picture's toolbar, whose full screen would be held inside the row, is hidden.) */
+[class*="st-key-picrow"] { container-type: inline-size; }
+[class*="st-key-picrow"] [data-testid="stElementToolbar"] { display: none !important; }
+[class*="st-key-picrow"] [data-testid="stImage"] { display: grid !important; gap: 0.75rem 0.6rem;
+  grid-template-columns: repeat(4, minmax(0, 1fr)); }
+[class*="st-key-picrow5"] [data-testid="stImage"] { grid-template-columns: repeat(5, minmax(0, 1fr)); }
+[class*="st-key-picrow6"] [data-testid="stImage"] { grid-template-columns: repeat(6, minmax(0, 1fr)); }
+[class*="st-key-picrow7"] [data-testid="stImage"] { grid-template-columns: repeat(7, minmax(0, 1fr)); }
+[class*="st-key-picrow8"] [data-testid="stImage"] { grid-template-columns: repeat(8, minmax(0, 1fr)); }
+[class*="st-key-picrow"] [data-testid="stImageContainer"] { width: auto !important; min-width: 0; }
+[class*="st-key-picrow"] [data-testid="stImageContainer"] img { width: 100% !important; image-rendering: pixelated;
+  border-radius: 2px; }
+@container (max-width: 640px) {
+  [class*="st-key-picrow"] [data-testid="stImage"] { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+}
+@container (max-width: 900px) {
+  [class*="st-key-picrow"][class*="-both-"] [data-testid="stImage"] { grid-template-columns: repeat(4, minmax(0, 1fr)); }
+}
 /* Phones: rows of pictures stay a grid (four to a row, the last row's as small as the others) instead of
    one picture per line, and a row of
    buttons stays near its pictures (three to a row). Streamlit stacks every column below 640 px. */

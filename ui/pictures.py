@@ -97,28 +97,21 @@ def show_row(images: np.ndarray, captions: list[str] | None = None, scale: int =
                              output_format="PNG", alt=alt)
 
 
-def show_figures(images, captions: list[list[str]], alts: list[str], scale: int = 1, cols: int | None = None,
-                 where=None) -> None:
-    """Pictures side by side, each with its caption lines under it, as ONE element (an st.html row of
-    <figure>s, the pictures inline as PNG data: URLs, their pixels kept sharp by CSS), where a row of
-    st.image columns is three elements a picture: in a fragment that ticks, the browser draws every
-    element again each tick, changed or not (measured in Chromium, GAN page, 1-s ticks: the film strip
-    and the line-up, 48 elements, took 0.25 of the browser's 0.52 cores). `cols` to a line (default: one
-    a picture), four where the row is narrower than 640 px (a phone, a tablet's column; 900 px with
-    captions in both languages). images: (N, H, W, 3) uint8 (upscaled by
-    `scale` whole pixels) or PNG bytes; captions: N lists of lines; alts: N alt texts."""
-    import html
-
-    figures = []
-    for image, lines, alt in zip(images, captions, alts):
-        data = image if isinstance(image, (bytes, bytearray)) else png(upscale(np.asarray(image), scale) if scale > 1 else image)
-        words = "<br>".join(html.escape(line) for line in lines)
-        figures.append(f'<figure><img src="data:image/png;base64,{base64.b64encode(data).decode()}" '
-                       f'alt="{html.escape(alt)}"><figcaption>{words}</figcaption></figure>')
-    n, both = cols or len(figures), lang() == "both"     # both languages: captions twice as long, four a row sooner
-    (where or st).html(f'<div class="pic-rows"><div class="pic-row{" pic-row-both" if both else ""}" '
-                       f'style="--n:{n};--narrow:{min(n, 4)}">'
-                       f'{"".join(figures)}</div></div>')
+def show_figures(images, captions: list[list[str]], alts: list[str], key: str, scale: int = 1,
+                 cols: int | None = None, where=None) -> None:
+    """Pictures side by side, each with its caption lines under it, as ONE element (st.image given the
+    list), where a row of st.image columns is three elements a picture: in a fragment that ticks, the
+    browser draws every element again each tick, changed or not (measured in Chromium, GAN page, 1-s
+    ticks: the film strip and the line-up, 48 elements, took 0.25 of the browser's 0.52 cores). The
+    pictures go by URL, as any st.image's, so a browser fetches each once (inline in HTML, the same
+    row was 30-170 KB a tick). `cols` to a line (4 to 8; default: one a picture), four where the row is
+    narrower than 640 px (a phone, a tablet's column; 900 px with captions in both languages): the CSS
+    is ui/layout.py's `picrow`. images: (N, H, W, 3) uint8 (upscaled by `scale` whole pixels); captions:
+    N lists of lines; alts: N alt texts; key: unique on the page."""
+    n, both = cols or len(images), "-both" if lang() == "both" else ""   # both: captions twice as long
+    with (where or st).container(key=f"picrow{n}{both}-{key}"):
+        st.image([png(upscale(np.asarray(image), scale) if scale > 1 else image) for image in images],
+                 caption=["  \n".join(lines) for lines in captions], alt=list(alts), output_format="PNG")
 
 
 def png_data_url(image: np.ndarray) -> str:

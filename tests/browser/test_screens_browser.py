@@ -62,9 +62,9 @@ LOWEST = """() => {
 }"""
 
 
-# The tops (px) of the judge's line-up's eight pictures (a row of figures: ui/pictures.py show_figures).
+# The tops (px) of the judge's line-up's eight pictures (one element: ui/pictures.py show_figures).
 LINEUP = """(() => {
-  for (const row of document.querySelectorAll('[data-testid="stMain"] .pic-row')) {     // the judge's line-up: one element
+  for (const row of document.querySelectorAll('[data-testid="stMain"] [class*="st-key-picrow"][class*="-lineup-"]')) {
     const pics = [...row.querySelectorAll('img')].filter((i) => i.complete && i.naturalWidth > 0);
     if (pics.length >= 8) return pics.map((i) => Math.round(i.getBoundingClientRect().top));
   }
