@@ -10,6 +10,8 @@ SIX_PICTURES = """() => {
 
 
 def search(page, words: str) -> None:
+    # Mid-rerun (after Pause), the old box and the new one may both be on the page for a moment.
+    page.wait_for_function("document.querySelectorAll('.st-key-matching-query input').length === 1", timeout=30_000)
     box = page.locator(".st-key-matching-query input")
     box.fill(words)
     box.press("Enter")
