@@ -456,7 +456,6 @@ WINDOW_SCRIPT = """<script>
       if (game && +game[1] !== s.game) ask();
       // A new picture, and the last one drawn `draw` ms ago (a tenth early: a look may come early)
       if (s.picture !== undefined && s.picture !== shown && Date.now() - drawn >= 0.9 * draw) {
-        drawn = Date.now();
         const p = await fetch(`${url}-${s.picture}.png`);
         if (!p.ok) throw new Error(p.status);
         const picture = await decode(await p.blob());
@@ -470,6 +469,7 @@ WINDOW_SCRIPT = """<script>
         canvas.hidden = false;
         canvas.dataset.picture = s.picture;
         shown = s.picture;
+        drawn = Date.now();            // only once drawn: a picture that failed to come is asked again at the next look
         box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
         box.querySelectorAll("[data-film]").forEach((el) => {
           el.textContent = (s.film || []).map((n) => el.dataset.film.replaceAll("__N__", n)).join(" · ");

@@ -186,9 +186,9 @@ def film_part(v: dict, place: str, titled: bool = True) -> None:
     if titled:
         st.markdown("**" + t("gan.film_title") + "**")
     film = v["film"][-8:]
+    rounds = [t("gan.film_round", round=r) for r, _ in film]              # each frame's caption and alt text
     show_figures([world.grid(frame, cols=2 if len(frame) == 4 else 5, pad=1, scale=2) for _, frame in film],
-                 [[t("gan.film_round", round=r)] for r, _ in film], [t("gan.film_round", round=r) for r, _ in film],
-                 key=f"film-{place}", cols=max(len(film), 4))             # a few frames: not 3 wide slivers
+                 [[words] for words in rounds], rounds, key=f"film-{place}", cols=max(len(film), 4))   # a few frames: not 3 wide slivers
 
 
 def lineup_part(v: dict, place: str, titled: bool = True, n: int = 8) -> None:

@@ -74,7 +74,7 @@ def learning(trainer, state) -> None:
     left, right = st.columns([2, 1]) if presenting() else (st.container(), st.container())
     with left:
         # The grid is a matplotlib picture (0.25 s of the server's CPU): drawn again only when the model
-        # has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s, now 0.1 s).
+        # has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s, now 0.16 s).
         drawn, now = st.session_state.get(GRID_DRAWN), (trainer.steps, presenting(), lang())
         if drawn is None or drawn[0]() is not trainer or drawn[1] != now:
             s = trainer.batch_similarity()
