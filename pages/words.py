@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from models.words import WordsConfig, WordsTrainer, load_shipped
+from ui.charts import quick_line
 from ui.i18n import bases, load, t
 from ui.layout import chapter, say
 from ui.match_figures import bar_rows
@@ -174,7 +175,8 @@ def learn() -> None:
         with chart:
             if state.history:
                 st.caption(t("words.learn_loss"))
-                st.line_chart([h["loss"] for h in state.history], height=180)
+                quick_line([h["steps"] for h in state.history], [h["loss"] for h in state.history],
+                           alt_text=t("words.learn_loss"), height=180)
 
     def waiting() -> None:
         st.caption(t("words.learn_waiting"))

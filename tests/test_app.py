@@ -108,3 +108,28 @@ def test_every_picture_says_what_it_is_in_the_readers_language(page):
         assert alts and all(a and a.strip() for a in alts), (lang, alts)
         cjk = [any("\u4e00" <= ch <= "\u9fff" for ch in a) for a in alts]
         assert all(cjk) if lang == "zh" else not any(cjk), (lang, alts)
+
+
+def test_no_page_imports_pandas():
+    """Every page, the canvas and the words page's loss chart included, leaves pandas (and pyarrow)
+    unimported: 79 MB of every server's memory for nothing the app shows (issue #16's memory). Streamlit
+    imports them for st.line_chart, and to check a component's dict values for dataframes (the canvas's
+    starting drawing: sent as JSON text). Fails with either back (checked)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from streamlit.testing.v1 import AppTest
+for page in PAGES:
+    at = AppTest.from_file(page, default_timeout=120)
+    at.run()
+    if page == "pages/words.py":          # the live model's loss chart: two points
+        at.button(key="words-step").click().run()
+        at.button(key="words-step").click().run()
+    assert not at.exception, (page, at.exception)
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "pyarrow", "altair"))[:5])
+""".replace("PAGES", repr(PAGES))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

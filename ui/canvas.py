@@ -20,6 +20,7 @@ An empty drawing (nothing drawn, everything undone or cleared, or an opaque whit
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -118,6 +119,9 @@ const quiet = (root) => {
 };
 const watched = new WeakSet();
 export default function (args) {
+  if (args.data && typeof args.data.initialDrawing === "string") {     // sent as JSON text: see draw()
+    args = { ...args, data: { ...args.data, initialDrawing: JSON.parse(args.data.initialDrawing) } };
+  }
   const size = args.data && args.data.canvasWidth;
   if (size) args.parentElement.host?.style?.setProperty?.("--aidraw-size", size + "px");
   const root = args.parentElement.querySelector(".canvas-root");
@@ -136,17 +140,18 @@ export default function (args) {
 
 @st.cache_resource(show_spinner=False)
 def _component():
-    """The canvas component, registered once per server: the package's own script and styles, plus ours."""
+    """(the canvas component, wrapped): registered once per server: the package's own script and styles,
+    plus ours (wrapped: our WRAPPER around the package's mount function)."""
     js_file = next(_BUILD.glob("index-*.js"))
     css = "".join(p.read_text(encoding="utf-8") for p in _BUILD.glob("index-*.css")) + CSS
     js = js_file.read_text(encoding="utf-8")
     found = re.search(r"export\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\s*$", js)
     if found is None:   # a different build of the package: keep it working, without our two-finger rule
         return st.components.v2.component("aidraw.canvas", html='<div class="canvas-root"></div>',
-                                          css=css, js=js, isolate_styles=True)
+                                          css=css, js=js, isolate_styles=True), False
     js = js[:found.start()] + WRAPPER % found.group(1)
     return st.components.v2.component("aidraw.canvas", html='<div class="canvas-root"></div>', css=css, js=js,
-                                      isolate_styles=True)
+                                      isolate_styles=True), True
 
 
 def _key(base: str) -> str:
@@ -174,9 +179,15 @@ def draw(base: str, size: int = 280, pen: int = 12, colour: str = "#222222", bac
             "backgroundImageURL": None, "realtimeUpdateStreamlit": True, "canvasWidth": size, "canvasHeight": size,
             "drawingMode": "freedraw", "initialDrawing": drawing, "displayRadius": 3, "returnImageData": True,
             "disabled": False, "backgroundImageFit": "stretch", "maxDisplayHeight": None, "fontSize": 20, "label": ""}
+    mount, wrapped = _component()
+    if wrapped:
+        # A dict among the data's values makes Streamlit check it for a dataframe (components v2's
+        # serialize_mixed_data), and that check imports pandas and pyarrow: 79 MB more in every server
+        # (measured: RSS after `import pandas`), for a canvas. As JSON text it is a string; WRAPPER parses it.
+        data["initialDrawing"] = json.dumps(drawing)
     st.html(PHONE_CSS.replace("BASE", base))
     with st.container(key=f"{base}-box"):
-        raw = _component()(data=data, key=_key(base), default={"drawing": {"raw": drawing, "data": None}, "backgroundFit": None},
+        raw = mount(data=data, key=_key(base), default={"drawing": {"raw": drawing, "data": None}, "backgroundFit": None},
                            on_drawing_change=lambda: None, on_backgroundFit_change=lambda: None,
                            width="stretch", height="content")
     sent = (raw or {}).get("drawing") or {"raw": drawing, "data": None}

@@ -168,6 +168,15 @@ def line_key(names: list[str], colors: list[str] | None = None) -> str:
                        for i, name in enumerate(names))
 
 
+def inline(spec: dict) -> dict:
+    """The same chart with its data, mark and encoding as the one layer of a layered spec (Vega-Lite's
+    `layer`), so that its data stays in the spec as JSON. Streamlit takes a spec's top-level data out and
+    converts it to Arrow through pandas (vega_charts._marshall_chart_data), and importing pandas alone
+    is 79 MB of a server's memory (issue #16's memory), for charts of a few hundred numbers."""
+    unit = {key: spec[key] for key in ("data", "mark", "encoding") if key in spec}
+    return {"layer": [unit], **{key: value for key, value in spec.items() if key not in unit}}
+
+
 def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, colors: list[str] | None = None,
                height: int = 200) -> None:
     """`lines()` drawn in the page at the column's width (the plot `height` px tall, plus its axis), and
@@ -177,7 +186,7 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
 
     from ui.layout import presenting
 
-    st.vega_lite_chart(spec=lines(x, series, x_title, colors=colors, height=height, big=presenting()),
+    st.vega_lite_chart(spec=inline(lines(x, series, x_title, colors=colors, height=height, big=presenting())),
                        width="stretch", height="content", alt=alt_text)
     st.markdown(line_key(list(series), colors), unsafe_allow_html=True)
 
@@ -196,9 +205,9 @@ def quick_line(x: list, y: list, alt_text: str, height: int = 150, x_title: str 
         return
     k = BIG if presenting() else 1.0
     axis = {"labelFontSize": 12 * k, "titleFontSize": 13 * k}
-    st.vega_lite_chart(spec={
+    st.vega_lite_chart(spec=inline({
         "data": {"values": [{"x": a, "y": b} for a, b in zip(x, y)]},
         "mark": {"type": "line", "strokeWidth": 2 * k},
         "encoding": {"x": {"field": "x", "type": "quantitative", "title": x_title, "axis": axis},
-                     "y": {"field": "y", "type": "quantitative", "title": y_title, "axis": axis}}},
+                     "y": {"field": "y", "type": "quantitative", "title": y_title, "axis": axis}}}),
         height=round(height * (1 + (k - 1) / 2)), width="stretch", alt=alt_text)
