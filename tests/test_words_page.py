@@ -77,6 +77,9 @@ def test_change_one_word_strictness_and_live_training():
     at.button(key="words-step").click().run()                     # the live model: one step
     no_exception(at)
     assert at.session_state["live:words"].trainer.steps >= 1
+    at.button(key="words-step").click().run()                     # two points: its loss chart, whose
+    charts = at.get("vega_lite_chart")                            # data is in its spec, not Arrow data
+    assert len(charts) == 1 and not charts[0].proto.data.data and not charts[0].proto.datasets   # (pandas)
 
 
 def test_a_click_elsewhere_on_the_page_draws_nothing_again(monkeypatch):

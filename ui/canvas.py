@@ -140,8 +140,9 @@ export default function (args) {
 
 @st.cache_resource(show_spinner=False)
 def _component():
-    """(the canvas component, wrapped): registered once per server: the package's own script and styles,
-    plus ours (wrapped: our WRAPPER around the package's mount function)."""
+    """(component, wrapped), registered once per server: the package's own script and styles, plus ours.
+    wrapped: our WRAPPER is around the package's mount function (False for a build of the package whose
+    script we do not recognise: it gets the starting drawing as a dict, as the package expects)."""
     js_file = next(_BUILD.glob("index-*.js"))
     css = "".join(p.read_text(encoding="utf-8") for p in _BUILD.glob("index-*.css")) + CSS
     js = js_file.read_text(encoding="utf-8")
