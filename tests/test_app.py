@@ -110,14 +110,13 @@ def test_every_picture_says_what_it_is_in_the_readers_language(page):
         assert all(cjk) if lang == "zh" else not any(cjk), (lang, alts)
 
 
-
 def test_charts_and_the_canvas_leave_pandas_unimported():
     """The app's line charts and its canvas, drawn in a fresh process, leave pandas (and pyarrow)
     unimported: 79 MB of every server's memory for nothing the app shows (issue #16's memory). Streamlit
     imports them for a Vega-Lite spec's top-level data (ui.charts.inline keeps it in a layer) and to check
     a component's dict values for dataframes (the canvas's starting drawing: sent as JSON text). Fails
-    with either back (checked). Pages draw charts only through these (tests/test_words_page.py checks
-    the words page's loss chart)."""
+    with either back (checked). The pages draw their charts with these two; the words page's loss chart,
+    once `st.line_chart`, is checked in tests/test_words_page.py."""
     import subprocess
     import sys
 
