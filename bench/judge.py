@@ -55,7 +55,8 @@ class JudgeConfig:
     seed: int = 0
 
 
-QUICK = dict(width=4, real=3_000, junk=1_000, steps=250, lr=4e-3)   # a few seconds: for tests only
+QUICK = dict(width=4, real=3_000, junk=1_000, steps=250, batch=64, lr=4e-3)   # for tests only: 5.6 s here
+# (batch 128: 12.3 s and 0.86 of 500 held-out pictures named right; batch 64: 0.87; both call all noise junk)
 
 
 # ── The network ────────────────────────────────────────────────────────────────────────────────
