@@ -2,6 +2,8 @@
 every bad input (empty, emoji, unknown words, traditional characters, 5,000 characters, a double click)
 gets a friendly word and never an error; one word changed; the guidance slider; the live model steps."""
 
+import json
+
 import pytest
 from helpers import captions, no_exception, run_app, texts
 
@@ -80,6 +82,8 @@ def test_change_one_word_strictness_and_live_training():
     at.button(key="words-step").click().run()                     # two points: its loss chart, whose
     charts = at.get("vega_lite_chart")                            # data is in its spec, not Arrow data
     assert len(charts) == 1 and not charts[0].proto.data.data and not charts[0].proto.datasets   # (pandas)
+    x = json.loads(charts[0].proto.spec)["layer"][0]["encoding"]["x"]
+    assert x["field"] == "x" and x["axis"]["format"] == "d"       # steps: no "1.2" under the line
 
 
 def test_a_click_elsewhere_on_the_page_draws_nothing_again(monkeypatch):

@@ -193,7 +193,8 @@ def show_lines(x: list, series: dict[str, list], x_title: str, alt_text: str, co
 
 def quick_line(x: list, y: list, alt_text: str, height: int = 150, x_title: str | None = None,
                y_title: str | None = None) -> None:
-    """One plain line (y over x) drawn in the page at the column's width, `height` px tall. Its Vega-Lite
+    """One plain line (y over x; x: whole numbers, such as steps, and so are its ticks) drawn in the page
+    at the column's width, `height` px tall. Its Vega-Lite
     spec is written out here: 1-2 ms of CPU a tick, where st.line_chart builds it with Altair and pandas
     (about 90 ms a tick, measured on the beyond chapter's loss chart), and a live chart is drawn every tick.
     Axis text 12 px, 28 px in classroom mode. Nothing is drawn for fewer than two points (no line)."""
@@ -208,6 +209,7 @@ def quick_line(x: list, y: list, alt_text: str, height: int = 150, x_title: str 
     st.vega_lite_chart(spec=inline({
         "data": {"values": [{"x": a, "y": b} for a, b in zip(x, y)]},
         "mark": {"type": "line", "strokeWidth": 2 * k},
-        "encoding": {"x": {"field": "x", "type": "quantitative", "title": x_title, "axis": axis},
+        "encoding": {"x": {"field": "x", "type": "quantitative", "title": x_title,      # steps: whole numbers
+                           "axis": {**axis, "tickMinStep": 1, "format": "d"}},
                      "y": {"field": "y", "type": "quantitative", "title": y_title, "axis": axis}}}),
         height=round(height * (1 + (k - 1) / 2)), width="stretch", alt=alt_text)
