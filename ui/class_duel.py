@@ -447,15 +447,17 @@ WINDOW_SCRIPT = """<script>
     try { await img.decode(); } finally { URL.revokeObjectURL(img.src); }
     return img;
   };
-  const look = async (box) => {
+  const look = async (box, began) => {
     try {
       const r = await fetch(`${url}.json?t=${Date.now()}`, {cache: "no-store"});
       if (!r.ok) throw new Error(r.status);
       const s = await r.json();
       const game = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
       if (game && +game[1] !== s.game) ask();
-      // A new picture, and the last one drawn `draw` ms ago (a tenth early: a look may come early)
-      if (s.picture !== undefined && s.picture !== shown && Date.now() - drawn >= 0.9 * draw) {
+      // A new picture, and the look that drew the last one began `draw` ms ago (a tenth early: a look
+      // may come early). Timed from the looks' beginnings, not from the drawing: a fetch and decode
+      // that took over a tenth of `draw` made every other picture wait a look more (3 s, not 2).
+      if (s.picture !== undefined && s.picture !== shown && began - drawn >= 0.9 * draw) {
         const p = await fetch(`${url}-${s.picture}.png`);
         if (!p.ok) throw new Error(p.status);
         const picture = await decode(await p.blob());
@@ -469,7 +471,7 @@ WINDOW_SCRIPT = """<script>
         canvas.hidden = false;
         canvas.dataset.picture = s.picture;
         shown = s.picture;
-        drawn = Date.now();            // only once drawn: a picture that failed to come is asked again at the next look
+        drawn = began;                 // only once drawn: a picture that failed to come is asked again at the next look
         box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
         box.querySelectorAll("[data-film]").forEach((el) => {
           el.textContent = (s.film || []).map((n) => el.dataset.film.replaceAll("__N__", n)).join(" · ");
@@ -486,7 +488,7 @@ WINDOW_SCRIPT = """<script>
     const box = document.querySelector(`.st-key-${live}`);
     if (!box || w.aidrawDuelLoop !== me) return;
     const began = Date.now();
-    await look(box);
+    await look(box, began);
     w.aidrawDuelTimer = setTimeout(loop, Math.max(0, every - (Date.now() - began)));
   };
   loop();

@@ -53,6 +53,25 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         children[0][1].wait_for_timeout(250)
     assert all(child_round(child) > first >= 0 for (_, child), first in zip(children, firsts))
 
+    # On a slow network (each picture arrives 0.4 s late) a child still gets a new picture every 2 s, not
+    # every 3 (the page's looks, once a second, are timed from when they began, not from the drawing).
+    slow = children[1][1]
+    slow.evaluate("""() => {
+        const fetch = window.fetch, shown = window.__shown = [];
+        window.fetch = async (url, options) => {
+            if (String(url).endsWith('.png')) await new Promise((r) => setTimeout(r, 400));
+            return fetch(url, options);
+        };
+        setInterval(() => {
+            const p = document.querySelector('.st-key-gan-duel-live canvas.duel-window')?.dataset.picture;
+            if (p && (!shown.length || shown[shown.length - 1][1] !== p)) shown.push([Date.now(), p]);
+        }, 50);
+    }""")
+    slow.wait_for_timeout(9_000)
+    shown = slow.evaluate("window.__shown")
+    gaps = sorted((b[0] - a[0]) / 1000 for a, b in zip(shown[1:], shown[2:]))   # shown[0]: already there
+    assert len(gaps) >= 2 and gaps[len(gaps) // 2] < 2.6, f"seconds between new pictures: {gaps}"
+
     _, child = children[0]
     for i in (0, 3, 6):
         box = child.locator(f".st-key-duel-pick-{code}-1-{i}")
