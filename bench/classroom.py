@@ -190,7 +190,7 @@ def run(report):
                     try:
                         page.get_by_text("Sent!").first.wait_for(timeout=20_000)
                     except Exception:
-                        if page.locator(".st-key-gan-duel-vote button").count():
+                        if page.locator(".st-key-gan-duel-vote button:enabled").count():
                             clicks[i] = time.time() * 1000
                             page.locator(".st-key-gan-duel-vote button").click(timeout=20_000)
                 clicks = list(clicks.values())

@@ -80,10 +80,20 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tm
     child.button(key="gan-duel-vote").click().run()
     no_exception(child)
     assert t_in(lang, "duel_you", found=int(drawn.sum()), total=int(drawn.sum()), wrong=0) in texts(child)
-    assert "gan-duel-vote" not in keys(child)                     # one answer per game
-    teacher.run()
+    assert child.button(key="gan-duel-vote").disabled             # one answer per game
+    boxes = [child.checkbox(key=f"duel-pick-{code}-1-{i}") for i in range(8)]   # the answer stays shown
+    assert [box.value for box in boxes] == list(drawn) and all(box.disabled for box in boxes)
     judge = round(100 * ((np.asarray(game["verdicts"]) < 0.5) & drawn).sum() / drawn.sum())
-    assert t_in(lang, "duel_score", voters=1, class_pct=100, judge_pct=judge) in texts(teacher)
+    for _ in range(100):                                          # the projector's page reads the class's
+        facts = json.loads((tmp_path / f"{name}.json").read_text())   # counts in the room's .json
+        if facts.get("voters") == 1:
+            break
+        time.sleep(0.1)
+    assert (facts["voters"], facts["class_pct"], facts["judge_pct"], facts["watching"]) == (1, 100, judge, 1)
+    teacher.run()                                                 # and a drawing of the page shows them
+    page = "\n".join(str(h.proto.body) for h in teacher.get("html"))
+    assert t_in(lang, "duel_score", voters=1, class_pct=100, judge_pct=judge) in page
+    assert t_in(lang, "duel_watching", n=1) in page
 
     child.run()                                                   # a child's reruns never move the teacher's run
     assert teacher.session_state["live:gan"].trainer.steps == steps

@@ -24,7 +24,6 @@ numbers costs the browser about 0.06 CPU-s a refresh and the server almost nothi
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import html
@@ -53,7 +52,9 @@ log = logging.getLogger("aidraw.class_duel")
 
 
 QR_WIDTH = 260            # pixels: the QR code on the projector
-REFRESH = 1.0             # seconds between refreshes of the teacher's room box (the class's votes)
+BEAT = 5.0                # seconds between two heartbeats of the teacher's page (a room ends after
+                          # rooms.TEACHER_GONE s without one)
+COUNTS_LOOK = 0.5         # seconds between two looks of the projector's page at the class's counts
 TEACHER = "duel:room"     # the teacher's session: (code, token)
 VOTED = "duel:voted"      # a child's session: (code, game number, own answers) of the last answer sent
 WATCHER = "duel:watcher"  # a child's session: a random token, only to count who is watching
@@ -248,11 +249,24 @@ def keep_painting(code: str, run: Run, look: Callable[[object], object],
         _painters[code].start()
 
 
+def class_counts(seen) -> dict:
+    """What the projector shows of the class, for the room's .json: the game number, how many watch,
+    and once someone voted, the class's and the AI judge's percentages (ui/rooms.py `score`): anonymous
+    counts only. {} for a room that ended."""
+    if not isinstance(seen, View):
+        return {}
+    counts = {"game": seen.game_no, "watching": seen.watching, "voters": 0}
+    if seen.game is not None and seen.voters:
+        s = score(seen.game, seen.said_drawn, seen.voters)
+        counts.update(voters=s["voters"], class_pct=s["class_pct"], judge_pct=s["judge_pct"])
+    return counts
+
+
 def _paint_while_open(code: str, run: Run, look, paint) -> None:
     last = None
     while code in registry().open_codes():
         trainer = run.trainer
-        picture = None
+        picture, facts = None, {}
         if trainer is not None and (id(trainer), trainer.steps) != last:
             try:
                 with run.held(timeout=2.0) as got:
@@ -262,9 +276,9 @@ def _paint_while_open(code: str, run: Run, look, paint) -> None:
                     picture, facts = paint(seen)
             except Exception:                 # logged; the teacher's page shows its own errors
                 log.exception("painting the class duel's window failed")
-            if picture is not None:
-                seen = registry().look(code)
-                write_window(code, picture, game=seen.game_no if isinstance(seen, View) else 0, **facts)
+        # The class's counts too (the .json is written only when something changed): the projector's
+        # page shows a vote within COUNTS_LOOK s of this, and "new game" reaches the children's pages.
+        write_window(code, picture, **facts, **class_counts(registry().look(code)))
         time.sleep(WINDOW_PAINT)
     close_window(code)
 
@@ -305,24 +319,20 @@ def _teacher(chapter_id: str) -> None:
             st.info(t("duel_teacher_ended"))
         return
 
-    # Only the counts tick (every REFRESH s): the code, the QR code and the buttons are drawn once, since
-    # the projector's browser draws every element of a ticking fragment again each tick (the whole box
-    # was 13 elements and a picture every second).
+    # The box is drawn once: the class's counts change on the projector through the page's own script,
+    # which reads the room's .json (written by the room's painter) every COUNTS_LOOK s. A fragment that
+    # drew them every second cost the projector's browser a Streamlit rerun each time, and a vote waited
+    # up to that second. A fragment with nothing to draw keeps the teacher's heartbeat.
     mine, rooms = teacher_room(), registry()
     code, link = mine[0], link_for(mine[0])
 
-    @st.fragment(run_every=REFRESH)
-    def counts():
-        with guard(f"{chapter_id}-duel-counts"):
+    @st.fragment(run_every=BEAT)
+    def heartbeat():
+        with guard(f"{chapter_id}-duel-beat"):
             if teacher_room() != mine or not rooms.beat(*mine):
                 st.session_state.pop(TEACHER, None)
                 st.session_state["duel:ended"] = True
                 st.rerun(scope="app")
-            seen = rooms.look(code)
-            if isinstance(seen, View):
-                write_window(code, game=seen.game_no)      # "new game" reaches the class's pages
-            st.markdown(t("duel_watching", n=seen.watching if isinstance(seen, View) else 0))
-            _class_score(seen)
 
     with st.container(border=True, key=f"{chapter_id}-duel-room"):
         left, right = st.columns([2, 1], vertical_alignment="center")
@@ -333,7 +343,8 @@ def _teacher(chapter_id: str) -> None:
             st.caption(t("duel_scan"))
             if link:
                 st.caption(t("duel_link", link=link))
-            counts()
+            heartbeat()
+            st.html(counts_html(code, class_counts(rooms.look(code))), unsafe_allow_javascript=True)
             new, end = st.columns(2)
             new.button(t("duel_new_game"), key=f"{chapter_id}-duel-new-game", width="stretch",
                        on_click=lambda: _safely(lambda: rooms.new_game(*mine)))
@@ -353,12 +364,50 @@ def _safely(action: Callable[[], object]) -> None:
         st.session_state.pop(TEACHER, None)
 
 
-def _class_score(seen) -> None:
-    if not isinstance(seen, View) or seen.game is None or seen.voters == 0:
-        st.markdown(t("duel_no_votes"))
-        return
-    s = score(seen.game, seen.said_drawn, seen.voters)
-    st.markdown("### " + t("duel_score", voters=s["voters"], class_pct=s["class_pct"], judge_pct=s["judge_pct"]))
+COUNTS_SCRIPT = """<script>
+(() => {
+  const w = window, url = %(url)s, every = %(every)d, words = %(words)s;
+  clearTimeout(w.aidrawCountsTimer);
+  const me = w.aidrawCountsLoop = {};  // a box drawn again starts a new loop: the old one stops
+  const fill = (box, s) => {
+    box.querySelector(".duel-watching").textContent = words.watching.replaceAll("__N__", s.watching ?? 0);
+    box.querySelector(".duel-score").textContent = !s.voters ? words.none : words.score
+      .replaceAll("__V__", s.voters).replaceAll("__C__", s.class_pct).replaceAll("__J__", s.judge_pct);
+  };
+  const loop = async () => {
+    const box = document.querySelector(".duel-counts");
+    if (!box || w.aidrawCountsLoop !== me) return;       // the room was closed: the box is gone
+    const began = Date.now();
+    try {
+      const r = await fetch(`${url}.json?t=${began}`, {cache: "no-store"});
+      if (r.ok) fill(box, await r.json());
+    } catch (e) {}                      // the next look, COUNTS_LOOK s later
+    w.aidrawCountsTimer = setTimeout(loop, Math.max(0, every - (Date.now() - began)));
+  };
+  loop();
+})();
+</script>"""
+
+
+def counts_words(counts: dict) -> tuple[str, str]:
+    """The projector's two lines for `counts` (class_counts): who watches, and the class's score (or
+    "no votes yet"), in the reader's language."""
+    watching = t("duel_watching", n=counts.get("watching", 0))
+    if not counts.get("voters"):
+        return watching, t("duel_no_votes")
+    return watching, t("duel_score", voters=counts["voters"], class_pct=counts["class_pct"], judge_pct=counts["judge_pct"])
+
+
+def counts_html(code: str, counts: dict) -> str:
+    """The class's counts on the projector as they are now, and the script that keeps them current."""
+    watching, said = counts_words(counts)
+    words = {"watching": t("duel_watching", n="__N__"), "none": t("duel_no_votes"),
+             "score": t("duel_score", voters="__V__", class_pct="__C__", judge_pct="__J__")}
+    script = COUNTS_SCRIPT % {"url": json.dumps(f"{WINDOW_URL}/{window_name(code)}"),
+                              "every": int(COUNTS_LOOK * 1000), "words": json.dumps(words)}
+    return (f'<div class="duel-counts" aria-live="polite"><p class="duel-watching">{html.escape(watching)}</p>'
+            f'<p class="duel-score" style="font-size:1.6rem;font-weight:700;line-height:1.3">{html.escape(said)}</p>'
+            f'</div>{script}')
 
 
 # ── A child ─────────────────────────────────────────────────────────────────────────────────────
@@ -516,6 +565,8 @@ def _vote(code: str, n: int) -> None:
     answer = registry().vote(code, n, picks)
     if answer == "ok":
         st.session_state[VOTED] = (code, n, picks)
+        for i, pick in enumerate(picks):    # the boxes, disabled from now on, keep the answer: Streamlit
+            st.session_state[f"duel-pick-{code}-{n}-{i}"] = pick   # drops a value that comes as they turn disabled
     else:
         st.session_state["duel:old"] = True
 
@@ -529,24 +580,22 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
     mine = st.session_state.get(VOTED, (None, None, None))
     voted = mine[:2] == (code, n)
     pngs = game_pngs(code, n, g["images"])
-    # Unsent, the boxes are in a form: a tick changes the child's page only, and the server hears of
-    # the answer once, at Send. Each tick was a script run before: 30 children ticking at once made 30
-    # runs queue on the server just as their votes came (bench classroom: vote to projector 5.2 s).
-    with st.container(key=f"{chapter_id}-duel-game"), \
-            contextlib.nullcontext() if voted else st.form(f"{chapter_id}-duel-answer", border=False):
+    # The boxes are in a form: a tick changes the child's page only, and the server hears of the answer
+    # once, at Send (each tick was a script run before: 30 children ticking at once made 30 runs queue on
+    # the server just as their votes came; bench classroom: vote to projector 5.2 s). Sent, the same form
+    # stays, its boxes and button disabled and the answers under the pictures: the child's browser then
+    # changes a few elements, where a page without the form drew all 8 pictures and boxes anew.
+    with st.container(key=f"{chapter_id}-duel-game"), st.form(f"{chapter_id}-duel-answer", border=False):
         for row in (range(0, 4), range(4, PICTURES)):
             for column, i in zip(st.columns(4), row):
                 show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
+                column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
                 if voted:
-                    column.checkbox(t("duel_pick"), value=mine[2][i], key=f"duel-picked-{code}-{n}-{i}", disabled=True)
                     column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
-                else:
-                    column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}")
-        if not voted:
-            if st.session_state.pop("duel:old", False):
-                st.info(t("duel_vote_old"))
-            st.form_submit_button(t("duel_vote"), key=f"{chapter_id}-duel-vote", type="primary", on_click=_vote,
-                                  args=(code, n))
+        if st.session_state.pop("duel:old", False):
+            st.info(t("duel_vote_old"))
+        st.form_submit_button(t("duel_vote"), key=f"{chapter_id}-duel-vote", type="primary", on_click=_vote,
+                              args=(code, n), disabled=voted)
     if not voted:
         return
     drawn, said = ~np.asarray(g["is_real"], bool), np.asarray(mine[2], bool)

@@ -79,7 +79,7 @@ def test_a_teacher_and_two_children(page, browser, app_url):
         box.locator("label").click()
         box.locator("input:checked").wait_for(state="attached", timeout=60_000)
     for _ in range(3):                                           # a tap lost in a refresh: the child taps again
-        vote = child.locator(".st-key-gan-duel-vote button")
+        vote = child.locator(".st-key-gan-duel-vote button:enabled")   # disabled once sent
         if vote.count():
             vote.click()
         try:
