@@ -151,24 +151,22 @@ def write_window(code: str, picture: np.ndarray | None = None, **facts) -> None:
     answer ("Too much data for declared Content-Length", 42 times with 30 children). So every picture
     gets a name of its own (NAME-N.png; the last PICTURES_KEPT stay for pages a moment behind) and the
     .json, the one file replaced in place, always has the same size (JSON_BYTES, padded with spaces)."""
-    with _facts_lock:
-        now = {**_facts.get(code, {}), **facts}
-        if picture is not None:
+    data = None if picture is None else png(picture)       # encoded before the lock: a vote never waits on it
+    with _facts_lock:                   # the painter and a child's vote both write: one at a time, so
+        now = {**_facts.get(code, {}), **facts}             # the file on disk is always the newest facts
+        if data is not None:
             now["picture"] = now.get("picture", 0) + 1
-        changed = now != _facts.get(code)
-        _facts[code] = now
-    if not changed:
-        _sweep()
-        return
-    try:
-        WINDOWS.mkdir(parents=True, exist_ok=True)
-        name = window_name(code)
-        if picture is not None:
-            _replace(WINDOWS / f"{name}-{now['picture']}.png", png(picture))
-            (WINDOWS / f"{name}-{now['picture'] - PICTURES_KEPT}.png").unlink(missing_ok=True)
-        _replace(WINDOWS / f"{name}.json", json.dumps(now).ljust(JSON_BYTES).encode()[:JSON_BYTES])
-    except OSError:
-        log.warning("cannot write the class duel's window in %s", WINDOWS, exc_info=True)
+        if now != _facts.get(code):
+            _facts[code] = now
+            try:
+                WINDOWS.mkdir(parents=True, exist_ok=True)
+                name = window_name(code)
+                if data is not None:
+                    _replace(WINDOWS / f"{name}-{now['picture']}.png", data)
+                    (WINDOWS / f"{name}-{now['picture'] - PICTURES_KEPT}.png").unlink(missing_ok=True)
+                _replace(WINDOWS / f"{name}.json", json.dumps(now).ljust(JSON_BYTES).encode()[:JSON_BYTES])
+            except OSError:
+                log.warning("cannot write the class duel's window in %s", WINDOWS, exc_info=True)
     _sweep()
 
 
@@ -564,6 +562,7 @@ def _vote(code: str, n: int) -> None:
     picks = [bool(st.session_state.get(f"duel-pick-{code}-{n}-{i}")) for i in range(PICTURES)]
     answer = registry().vote(code, n, picks)
     if answer == "ok":
+        write_window(code, **class_counts(registry().look(code)))   # on the projector within COUNTS_LOOK s
         st.session_state[VOTED] = (code, n, picks)
         for i, pick in enumerate(picks):    # the boxes, disabled from now on, keep the answer: Streamlit
             st.session_state[f"duel-pick-{code}-{n}-{i}"] = pick   # drops a value that comes as they turn disabled
