@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
 from bench.server import streamlit_server
 
-REFRESH = 1.0             # seconds between two looks of a child's page at the room's .json (ui/class_duel.py WINDOW_LOOK)
+REFRESH = 2.0             # seconds between two looks of a child's page at the room's .json (ui/class_duel.py WINDOW_LOOK)
 
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

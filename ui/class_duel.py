@@ -2,18 +2,18 @@
 
     teacher (classroom mode, ?present=1)                      child (?room=KXPM, or the code box)
     corner(): "start a class duel" ──► rooms.create()          child_page(): the room's window, a picture
-              code + QR code + the class's votes (every 1 s)        and a few numbers its own browser fetches
-    publish(view) inside the live panel's draw callback              (no script run): every WINDOW_LOOK s
-                                                                      a look, every WINDOW_EVERY s a picture;
+              code + QR code + the class's counts (read from        and a few numbers its own browser fetches
+              the room's .json by the page: every 0.5 s)            (no script run): every WINDOW_LOOK s
+    publish(view) inside the live panel's draw callback              a look, every WINDOW_EVERY s a picture;
               ──► rooms.publish(code, token, frozen copy)             the judge game on the room's lineup
-    keep_painting(): a thread paints the room's window every 0.5 s       ──► rooms.vote()
-              ──► static/rooms/NAME-N.png + NAME.json
+    keep_painting(): a thread paints the room's window every 0.5 s       ──► rooms.vote(), and the class's
+              ──► static/rooms/NAME-N.png + NAME.json                    counts at once into NAME.json
 
 The teacher's session owns the training (ui/training.py, as for any visitor); this module never touches
 a trainer. Children only read the room's window, so thirty children cost about what one costs, and a
 child's page has no Start, Pause, One step or Start over at all. Shared between sessions: only the room
 (ui/rooms.py: the teacher's snapshot and anonymous vote counts) and its window (the teacher's pictures
-and round number; nothing a child does).
+and round number, and the class's anonymous counts: how many watch and vote, the class's score).
 
 Why a window and not a Streamlit fragment that reruns every 2 s: measured here (10 headless Chromium
 pages on this 2-core machine, 30 s), a page that reruns a fragment costs the browser 0.13-0.18 CPU-s a
@@ -68,8 +68,10 @@ WINDOWS = WINDOWS_ALL / hashlib.sha256(WINDOW_KEY).hexdigest()[:12]
 WINDOW_URL = f"app/static/rooms/{WINDOWS.name}"
 SWEEP_EVERY = 60.0        # seconds between two removals of ended rooms' windows
 WINDOW_EVERY = 2.0        # seconds: a child's page draws its room's picture at most this often (a new one
-WINDOW_LOOK = 1.0         # when there is one), and looks at the room's .json every WINDOW_LOOK s: a look
-                          # that comes late or fails on a busy machine is followed a second later, not two
+WINDOW_LOOK = 2.0         # when there is one), and looks at the room's .json every WINDOW_LOOK s; a look
+WINDOW_RETRY = 1.0        # that failed, or found no new picture after one was drawn, is followed WINDOW_RETRY
+                          # s later (then every WINDOW_LOOK s: a paused duel). Looks every 1 s cost
+                          # 31 pages on one 2-core machine a third more (measured: see WINDOW_SCRIPT)
 WINDOW_PAINT = 0.5        # seconds between two paintings of a room's window (while its duel trains)
 ROOM_TICK = 2.0           # seconds between two drawings of the teacher's duel while a room is open
 PICTURES_KEPT = 20        # a room's latest pictures kept on disk (10 s of painting): with 4 (2 s), a child's
@@ -475,13 +477,16 @@ def child_page(chapter_id: str, words: Callable[[], str] | None = None) -> bool:
 # 2-core machine (20 s each), each showing a new 849x542 picture every 2 s: an <img> whose src changes
 # took the browser 1.17-1.22 cores, a canvas drawn from the fetched picture 0.60-0.66 (a page that only
 # changes a line of text: 0.21). The round and film lines change in the same task, so one frame a look.
+# Looks: 10 plain headless pages (one Chromium, 30 s), each drawing that picture every 2 s, took 0.42
+# cores looking at the .json every 1 s, 0.25 every 2 s (a look every 1 s, no picture: 0.18; idle: 0.05).
 WINDOW_SCRIPT = """<script>
 (() => {
-  const w = window, url = %(url)s, every = %(every)d, draw = %(draw)d, live = %(live)s, refresh = %(refresh)s;
+  const w = window, url = %(url)s, every = %(every)d, retry = %(retry)d, draw = %(draw)d, live = %(live)s;
+  const refresh = %(refresh)s;
   const roundText = %(round_text)s;
   clearTimeout(w.aidrawDuelTimer);
   const me = w.aidrawDuelLoop = {};    // a page drawn again starts a new loop: the old one stops
-  let shown = null, drawn = 0, misses = 0, asked = 0;
+  let shown = null, drawn = 0, misses = 0, asked = 0, stale = 0;
   const ask = () => {                  // one script run on the server: a new game, or the room ended
     if (Date.now() - asked < 3 * draw) return;
     asked = Date.now();
@@ -494,7 +499,7 @@ WINDOW_SCRIPT = """<script>
     try { await img.decode(); } finally { URL.revokeObjectURL(img.src); }
     return img;
   };
-  const look = async (box, began) => {
+  const look = async (box, began) => {  // returns the wait before the next look, in ms
     try {
       const r = await fetch(`${url}.json?t=${Date.now()}`, {cache: "no-store"});
       if (!r.ok) throw new Error(r.status);
@@ -523,20 +528,24 @@ WINDOW_SCRIPT = """<script>
         box.querySelectorAll("[data-film]").forEach((el) => {
           el.textContent = (s.film || []).map((n) => el.dataset.film.replaceAll("__N__", n)).join(" · ");
         });
+        misses = stale = 0;
+        return every;
       }
       misses = 0;
+      return ++stale === 1 ? retry : every;   // a picture a little late is looked for again soon
     } catch (e) {
       if (++misses >= 2) ask();
+      return retry;
     }
   };
-  // One look at a time, the next `every` ms after the last began (at once if it took longer): on a
-  // busy machine a look that takes 1.1 s is followed at once, not skipped until the next beat.
+  // One look at a time, the next `every` (or `retry`) ms after the last began (at once if it took
+  // longer): on a busy machine a look that takes 2.1 s is followed at once, not skipped until the next beat.
   const loop = async () => {
     const box = document.querySelector(`.st-key-${live}`);
     if (!box || w.aidrawDuelLoop !== me) return;
     const began = Date.now();
-    await look(box, began);
-    w.aidrawDuelTimer = setTimeout(loop, Math.max(0, every - (Date.now() - began)));
+    const wait = await look(box, began);
+    w.aidrawDuelTimer = setTimeout(loop, Math.max(0, wait - (Date.now() - began)));
   };
   loop();
 })();
@@ -547,7 +556,7 @@ def window_html(chapter_id: str, code: str, words: str) -> str:
     """The child's view of room `code`: the room's picture and round, refreshed by the page itself."""
     url = f"{WINDOW_URL}/{window_name(code)}"
     script = WINDOW_SCRIPT % {
-        "url": json.dumps(url), "every": int(WINDOW_LOOK * 1000), "draw": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
+        "url": json.dumps(url), "every": int(WINDOW_LOOK * 1000), "retry": int(WINDOW_RETRY * 1000), "draw": int(WINDOW_EVERY * 1000), "live": json.dumps(f"{chapter_id}-duel-live"),
         "refresh": json.dumps(f"{chapter_id}-duel-refresh"), "round_text": json.dumps(t("duel_round", round="__N__"))}
     return (f'<div class="duel-window-box"><p class="duel-round">{html.escape(t("duel_waiting"))}</p>'
             f'<canvas class="duel-window" hidden role="img" aria-label="{html.escape(t("duel_window_alt"))}" '
