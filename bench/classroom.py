@@ -184,8 +184,9 @@ def run(report):
                     box.locator("input").evaluate("el => el.click()")
                 for box in boxes:
                     box.locator("input:checked").wait_for(state="attached", timeout=60_000)
+                ticked = time.time()
                 for i, page in enumerate(pages):                 # ... then sends, one every SEND_EVERY s
-                    due = voting / 1000 + 1 + i * SEND_EVERY
+                    due = ticked + i * SEND_EVERY
                     teacher.wait_for_timeout(max(0.0, due - time.time()) * 1000)
                     clicks[i] = time.time() * 1000
                     try:
