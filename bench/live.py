@@ -40,21 +40,50 @@ def make(chapter: str, pictures=None):
     if chapter == "diffusion":
         from models.diffusion import DiffusionConfig, DiffusionTrainer
         return DiffusionTrainer(DiffusionConfig.live(), kind="face")
-    from models.matcher import MatcherTrainer
-    return MatcherTrainer()
+    if chapter == "matching":
+        from models.matcher import MatcherTrainer
+        return MatcherTrainer()
+    if chapter == "words":                   # pages/words.py learn()
+        from models.words import WordsConfig, WordsTrainer, load_shipped
+        return WordsTrainer(WordsConfig.live(), reader=load_shipped().reader)
+    if chapter == "music":                   # pages/beyond.py music_live()
+        from models.music import MusicConfig, MusicTrainer
+        return MusicTrainer(MusicConfig.live())
+    if chapter == "text":                    # pages/beyond.py text_live()
+        from models.text_gen import TextConfig, TextTrainer
+        return TextTrainer(TextConfig.live())
+    if chapter == "video":                   # ui/beyond_video.py inbetween_part()
+        from models.gan import load_shipped
+        from models.video import InBetweenTrainer
+        return InBetweenTrainer(load_shipped())
+    raise ValueError(f"no live training in chapter {chapter!r}")
+
+
+def _film(trainer):                          # ui/beyond_video.py make_film(), the "face" walk
+    from models import video
+    film, real = trainer.film("face", keys=7, seed=11)
+    return video.middle_errors(film, real), video.gif_bytes(film, scale=5, bounce=False)
 
 
 def drawing(chapter: str):
-    """(seconds between drawings, draw(trainer), slow) as the chapter's page does it while training
-    runs; slow: drawn through LiveTraining.now_and_then from the trainer's drawing_copy, without the
-    run's lock (Run.picture: at most every tick, and at most a tenth of the run's CPU time unless a core
-    is spare)."""
+    """(seconds between drawings, draw(trainer), how) as the chapter's page does it while training runs.
+    how: "tick": every tick with the run's lock held; "copy": through LiveTraining.now_and_then from the
+    trainer's drawing_copy, without the run's lock; "now_and_then": through it with the lock held (both:
+    Run.picture, at most every DRAW_EVERY s and at most a tenth of the run's CPU time, "copy" unless a
+    core is spare)."""
     from ui.worker import DRAW_EVERY, SPEEDS
     if chapter == "gan":
-        return SPEEDS["normal"], lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), False
+        return SPEEDS["normal"], lambda tr: (tr.draw_fixed(), tr.lineup(8, seed=tr.steps)), "tick"
     if chapter == "diffusion":
-        return DRAW_EVERY, lambda tr: tr.sample(8, seed=0, steps=10), True
-    return SPEEDS["normal"], lambda tr: tr.batch_similarity(), False
+        return DRAW_EVERY, lambda tr: tr.sample(8, seed=0, steps=10), "copy"
+    if chapter == "matching":
+        return SPEEDS["normal"], lambda tr: tr.batch_similarity(), "tick"
+    prompts = ["red fish", "blue heart", "yellow sun"]          # pages/words.py LIVE_PROMPTS
+    draw = {"words": lambda tr: (tr.sample(prompts, 3, seed=0), tr.sample(prompts, 3, seed=0, guidance=0)),
+            "music": lambda tr: tr.generate(8, 1.0, seed=0),
+            "text": lambda tr: [tr.write("en", "", 1.0, seed=i) for i in range(3)],
+            "video": _film}[chapter]
+    return DRAW_EVERY, draw, "now_and_then"
 
 
 def ready(chapter: str):
@@ -80,12 +109,19 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
 
     cores = S.usable_cores()
     pool, seats = Pool(cores), S.Seats(S.seat_count(cores, os.environ.get("AIDRAW_SEATS")))
-    every, draw, slow = drawing(chapter)
+    every, draw, how = drawing(chapter)
     runs = [Run(trainer=ready(chapter), running=True, max_steps=10 ** 9, max_memory_mb=10 ** 6) for _ in range(n)]
-    if slow:                             # the page drew once when it opened, before Start was pressed
+
+    def now_and_then(run: Run, spare: bool = False) -> None:          # LiveTraining.now_and_then
+        if how == "copy":
+            run.picture("now", draw, every, copy=run.trainer.drawing_copy, spare=spare)
+        else:
+            run.picture("now", lambda: draw(run.trainer), every)
+
+    if how != "tick":                    # the page drew once when it opened, before Start was pressed
         for r in runs:
             r.running = False
-            r.picture("now", draw, every, copy=r.trainer.drawing_copy)
+            now_and_then(r)
             r.running = True
     start_steps = [r.steps for r in runs]
     stop = threading.Event()
@@ -100,8 +136,8 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            if run.seat == 0 and slow:                                # in line: a recorded run instead
-                run.picture("now", draw, every, copy=run.trainer.drawing_copy, spare=pool.spare())
+            if run.seat == 0 and how != "tick":                       # in line: a recorded run instead
+                now_and_then(run, spare=pool.spare())
             elif run.seat == 0 and time.monotonic() - drawn >= every:
                 with run.lock:
                     draw(run.trainer)
