@@ -13,7 +13,7 @@ from models.tokenizer import UNK, full_captions, short_text
 from ui.i18n import first_base, in_each, t, t_in
 from ui.layout import aside, chapter, presenting, say
 from ui.match_figures import bar_rows, map_figure
-from ui.match_views import best_words, chips, grid, heard, learning, odd_buttons
+from ui.match_views import best_words, chips, grid, heard, learning, look, odd_buttons
 from ui.pictures import described, show, show_row, upscale
 from ui.training import LiveTraining
 
@@ -97,7 +97,8 @@ def pieces() -> None:
 def learn() -> None:
     live = LiveTraining("matching", M.MatcherTrainer, max_steps=1200, max_memory_mb=100)
     live.controls()
-    live.panel(learning, waiting=lambda: grid(M.similarity_grid(shipped()[0], *M.shown_batch()), t("matching.grid_trained")))
+    live.panel(learning, look=look,
+               waiting=lambda: grid(M.similarity_grid(shipped()[0], *M.shown_batch()), t("matching.grid_trained")))
 
 
 # ── Search pictures with words ─────────────────────────────────────────────────────────────────

@@ -95,6 +95,25 @@ def test_a_click_elsewhere_draws_the_live_grid_again_only_after_the_model_learne
     assert drawn == [1]
 
 
+def test_the_live_grid_is_drawn_without_the_runs_lock(monkeypatch):
+    """The grid's matplotlib picture (0.25 s) is made with the run's lock free, so a worker trains
+    meanwhile; only the similarity it shows is read with the lock held."""
+    import streamlit as st
+
+    from helpers import another_thread_gets
+    from ui import match_views
+
+    at = run_app("en", PAGE)
+    free = []
+    real = match_views.grid_png
+    monkeypatch.setattr(match_views, "grid_png", lambda *a, **k: free.append(
+        another_thread_gets(st.session_state["live:matching"].lock)) or real(*a, **k))
+    at.button(key="matching-step").click().run()
+    no_exception(at)
+    assert free == [True]
+    assert t_in("en", "matching.grid_caption") in [c.caption for im in at.image for c in im.proto.imgs]
+
+
 def cached(scope: str) -> int:
     """How many st.cache_data entries the process holds, in the shared caches ("global") or in the
     per-session ones ("session")."""

@@ -68,19 +68,28 @@ def grid(similarity: dict, caption: str) -> None:
     show(grid_png(similarity["images"], similarity["texts"], similarity["probs"], big=presenting()), caption=caption)
 
 
-def learning(trainer, state) -> None:
+def look(trainer) -> tuple:
+    """With the run's lock held (LiveTraining.panel's `look`): (trainer, what the grid is drawn for,
+    the shown batch's similarity, or None when the grid on screen is still the model as it is)."""
+    drawn, now = st.session_state.get(GRID_DRAWN), (trainer.steps, presenting(), lang())
+    fresh = drawn is None or drawn[0]() is not trainer or drawn[1] != now
+    return trainer, now, trainer.batch_similarity() if fresh else None
+
+
+def learning(seen: tuple, state) -> None:
     """The live matcher's grid now, and how often it matched right so far (classroom mode: side by side,
-    so both fit the projector's screen)."""
+    so both fit the projector's screen). `seen`: look()'s, drawn without the run's lock."""
+    trainer, now, similarity = seen
     left, right = st.columns([2, 1]) if presenting() else (st.container(), st.container())
     with left:
         # The grid is a matplotlib picture (0.25 s of the server's CPU): drawn again only when the model
-        # has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s, now 0.16 s).
-        drawn, now = st.session_state.get(GRID_DRAWN), (trainer.steps, presenting(), lang())
-        if drawn is None or drawn[0]() is not trainer or drawn[1] != now:
-            s = trainer.batch_similarity()
-            drawn = st.session_state[GRID_DRAWN] = (weakref.ref(trainer), now,
-                                                     grid_png(s["images"], s["texts"], s["probs"], big=presenting()))
-        show(drawn[2], caption=t("matching.grid_caption"))
+        # has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s, now 0.16 s),
+        # and without the run's lock, so the worker goes on training meanwhile (with it held, in Chromium:
+        # the app trained at 0.81 of the command line's steps, bench live_browser).
+        if similarity is not None:
+            st.session_state[GRID_DRAWN] = (weakref.ref(trainer), now, grid_png(
+                similarity["images"], similarity["texts"], similarity["probs"], big=presenting()))
+        show(st.session_state[GRID_DRAWN][2], caption=t("matching.grid_caption"))
     if state.history:
         with right:
             quick_line([h["steps"] for h in state.history], [100 * h["accuracy"] for h in state.history],
