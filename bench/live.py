@@ -262,20 +262,60 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     del shared
 
 
-def _memory_child(out) -> None:
+def sharing(report, chapter: str) -> None:
+    """One chapter's live training in the app's machinery with 1, 2, 4 and 8 visitors, against the
+    command line (report's rows: issue #16 parts 1 and 2)."""
+    # The command line runs just before and just after each app measurement, and the app is read
+    # against their mean: this machine's speed drifts by a fifth within minutes (a shared host), so
+    # one command-line run long before or after reads that drift as the app's.
+    cli = command_line(chapter)
+    for n in VISITORS:
+        a = app(chapter, n)
+        after = command_line(chapter)
+        both = [cli, after]
+        cli = after
+        cli_rate = sum(c["steps"] / c["wall"] for c in both) / 2
+        cli_cpu = sum(c["steps"] / max(c["cpu"], 1e-9) for c in both) / 2
+        report(f"{chapter}: command line, one thread, before / after {n} visitor(s)",
+               " / ".join(f"{c['steps'] / c['wall']:.1f}" for c in both), "steps/s")
+        if n == 1:
+            report(f"{chapter}: command line, per CPU-second", cli_cpu, "steps/cpu-s")
+        rate, per_cpu = a["steps"] / a["wall"], a["steps"] / max(a["cpu"], 1e-9)
+        if n == 1:
+            report(f"{chapter}: app, 1 visitor / command line", rate / cli_rate, "x", ">= 0.85")
+        else:
+            report(f"{chapter}: app, {n} visitors, total / (cores x command line)",
+                   rate / (min(a["cores"], n) * cli_rate), "x", ">= 0.80")
+        report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
+               ">= 0.85 (no time lost to locks)")
+        report(f"{chapter}: app, {n} visitors, process CPU use", a["cpu"] / a["wall"], "cores",
+               f"up to {min(a['cores'], n)}")
+        if len(a["seated"]) > 1:
+            report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated",
+                   min(a["seated"]) / max(max(a["seated"]), 1), "", "fair: near 1")
+        if n > a["seats"]:
+            report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
+                   sum(1 for p in a["per"] if p == 0), "visitors")
+        gc.collect()
+
+
+def _child(name: str, args: tuple, out) -> None:
     import torch
     torch.set_num_threads(1)
-    memory(lambda *row: out.put(row))
+    globals()[name](lambda *row: out.put(row), *args)
     out.put(None)
 
 
-def memory_fresh(report) -> None:
-    """memory() in a fresh process (spawned), so nothing the other measurements left behind counts."""
+def fresh(report, name: str, *args) -> None:
+    """This module's `name(report, *args)` in a fresh (spawned) process, so nothing another measurement
+    left behind counts: measured here, words with 2 visitors read 0.82 and 0.86 of 2 x the command line in
+    a fresh process, 0.76 and 0.80 after the threads-against-processes section, and text 0.94 alone
+    against 0.65 after three other chapters in one process (worker pools, trainers, their memory)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    child = ctx.Process(target=_memory_child, args=(out,))
+    child = ctx.Process(target=_child, args=(name, args, out))
     child.start()
-    while (row := out.get(timeout=600)) is not None:
+    while (row := out.get(timeout=900)) is not None:
         report(*row)
     child.join()
 
@@ -300,38 +340,7 @@ def run(report):
             (s1, c1), (s2, c2) = r[how, 1], r[how, 2]
             report(f"{chapter}: 2 {how}s / 1 {how}, steps", s2 / max(s1, 1), "x", "2 on an idle 2-core machine")
             report(f"{chapter}: 2 {how}s / 1 {how}, CPU time", c2 / max(c1, 1e-9), "x", "")
-    for chapter in CHAPTERS:
-        # The command line runs just before and just after each app measurement, and the app is read
-        # against their mean: this machine's speed drifts by a fifth within minutes (a shared host), so
-        # one command-line run long before or after reads that drift as the app's.
-        cli = command_line(chapter)
-        for n in VISITORS:
-            a = app(chapter, n)
-            after = command_line(chapter)
-            both = [cli, after]
-            cli = after
-            cli_rate = sum(c["steps"] / c["wall"] for c in both) / 2
-            cli_cpu = sum(c["steps"] / max(c["cpu"], 1e-9) for c in both) / 2
-            report(f"{chapter}: command line, one thread, before / after {n} visitor(s)",
-                   " / ".join(f"{c['steps'] / c['wall']:.1f}" for c in both), "steps/s")
-            if n == 1:
-                report(f"{chapter}: command line, per CPU-second", cli_cpu, "steps/cpu-s")
-            rate, per_cpu = a["steps"] / a["wall"], a["steps"] / max(a["cpu"], 1e-9)
-            if n == 1:
-                report(f"{chapter}: app, 1 visitor / command line", rate / cli_rate, "x", ">= 0.85")
-            else:
-                report(f"{chapter}: app, {n} visitors, total / (cores x command line)",
-                       rate / (min(a["cores"], n) * cli_rate), "x", ">= 0.80")
-            report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
-                   ">= 0.85 (no time lost to locks)")
-            report(f"{chapter}: app, {n} visitors, process CPU use", a["cpu"] / a["wall"], "cores",
-                   f"up to {min(a['cores'], n)}")
-            if len(a["seated"]) > 1:
-                report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated",
-                       min(a["seated"]) / max(max(a["seated"]), 1), "", "fair: near 1")
-            if n > a["seats"]:
-                report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
-                       sum(1 for p in a["per"] if p == 0), "visitors")
-            gc.collect()
-    memory_fresh(report)
+    for chapter in CHAPTERS:                 # each in its own process, as a server runs one app
+        fresh(report, "sharing", chapter)
+    fresh(report, "memory")
     report("machine load (1-minute average) at the end", os.getloadavg()[0], "")
