@@ -6,10 +6,14 @@ process really share the cores (Python's global lock) against separate processes
 A simulated visitor is a thread doing what the page's ticking fragment does: every tick (1.5 s, the
 normal speed: ui/worker.py SPEEDS) a heartbeat and a seat, `pool().add(run)`, and the chapter's drawing with the run's lock
 held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps every tick at most, from a copy
-without the lock; matching: the similarity grid). Streamlit's own cost (websocket, script reruns) is not in these figures.
+without the lock; matching: the similarity grid; words, music, text, video: their page's picture, tune or
+lines through LiveTraining.now_and_then). Streamlit's own cost (websocket, script reruns) is not in these
+figures: `python -m bench live_browser` measures one child in Chromium. `AIDRAW_BENCH_CHAPTERS` (default
+gan,diffusion,matching; also words, music, text, video) names the trainings.
 
 The command line runs just before and just after each app measurement; the app is read against the
-mean of the two, as this shared machine's speed drifts within minutes.
+mean of the two, as this shared machine's speed drifts within minutes. Each chapter's app figures are
+measured in a fresh process (fresh()), as a server runs one app.
 
 Every figure comes twice: per wall-clock second, and per CPU-second of this process (time.process_time),
 because the machine may be shared: on a busy machine the wall-clock figures fall with the load, the
@@ -136,7 +140,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
             if run.seat == 0:
                 seated_ever[i] = True
                 pool.add(run)
-            if run.seat == 0 and how != "tick":                       # in line: a recorded run instead
+            if run.seat == 0 and how != "tick":                       # seated: a slow picture now and then
                 now_and_then(run, spare=pool.spare())
             elif run.seat == 0 and time.monotonic() - drawn >= every:
                 with run.lock:
@@ -299,21 +303,21 @@ def sharing(report, chapter: str) -> None:
         gc.collect()
 
 
-def _child(name: str, args: tuple, out) -> None:
+def _child(measure, args: tuple, out) -> None:
     import torch
     torch.set_num_threads(1)
-    globals()[name](lambda *row: out.put(row), *args)
+    measure(lambda *row: out.put(row), *args)
     out.put(None)
 
 
-def fresh(report, name: str, *args) -> None:
-    """This module's `name(report, *args)` in a fresh (spawned) process, so nothing another measurement
+def fresh(report, measure, *args) -> None:
+    """`measure(report, *args)` (a function of this module) in a fresh (spawned) process, so nothing another measurement
     left behind counts: measured here, words with 2 visitors read 0.82 and 0.86 of 2 x the command line in
     a fresh process, 0.76 and 0.80 after the threads-against-processes section, and text 0.94 alone
     against 0.65 after three other chapters in one process (worker pools, trainers, their memory)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    child = ctx.Process(target=_child, args=(name, args, out))
+    child = ctx.Process(target=_child, args=(measure, args, out))
     child.start()
     while (row := out.get(timeout=900)) is not None:
         report(*row)
@@ -341,6 +345,6 @@ def run(report):
             report(f"{chapter}: 2 {how}s / 1 {how}, steps", s2 / max(s1, 1), "x", "2 on an idle 2-core machine")
             report(f"{chapter}: 2 {how}s / 1 {how}, CPU time", c2 / max(c1, 1e-9), "x", "")
     for chapter in CHAPTERS:                 # each in its own process, as a server runs one app
-        fresh(report, "sharing", chapter)
-    fresh(report, "memory")
+        fresh(report, sharing, chapter)
+    fresh(report, memory)
     report("machine load (1-minute average) at the end", os.getloadavg()[0], "")
