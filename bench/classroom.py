@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
+from bench.memory import cpu_seconds, machine_ticks, rss_mb, steal_share, tree_cpu_seconds
 from bench.server import streamlit_server
 
 REFRESH = 2.0             # seconds between two looks of a child's page at the room's .json (ui/class_duel.py WINDOW_LOOK)
@@ -168,7 +168,7 @@ def run(report):
                         break
                     teacher.wait_for_timeout(500)
                 cpu0, w0, b0 = cpu_seconds(server.pid), time.perf_counter(), browsers_cpu()
-                steps0 = teacher_steps(teacher)
+                steps0, ticks = teacher_steps(teacher), machine_ticks()
 
                 # Half the window: everyone watches. Then every child votes, one after another.
                 teacher.wait_for_timeout(window / 2 * 1000)
@@ -235,6 +235,8 @@ def run(report):
                     report("teacher's duel: steps a second while the class watched", (steps - steps0) / span, "steps/s")
                 report("server CPU while the class watched", cpu / span, "cores", f"of {os.cpu_count()}")
                 report("the browsers' CPU while the class watched (same machine)", (browsers_cpu() - b0) / span, "cores")
+                report("the host's steal while the class watched, share of all CPU time", steal_share(ticks), "",
+                       "0 on an idle host (bench/memory.py steal_share)")
                 oops = sum(page.locator("[class*='st-key-oops']").count() for page in [teacher, *pages])
                 server_errors = log.read_text().count("Traceback")
                 report("errors: page errors + oops boxes + server tracebacks", len(errors) + oops + server_errors, "", "= 0")

@@ -17,7 +17,10 @@ measured in a fresh process (fresh()), as a server runs one app.
 
 Every figure comes twice: per wall-clock second, and per CPU-second of this process (time.process_time),
 because the machine may be shared: on a busy machine the wall-clock figures fall with the load, the
-CPU-time ones do not. `AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
+CPU-time ones do not. With 2 visitors or more, the cores' worth of command lines also run side by side,
+each its own process (command_lines_at_once): what the machine gives that many cores right now, and
+the app is read against it too; and each window says how much CPU time the host took (steal: on this
+machine's host 0 idle, up to a fifth with both cores busy, so "2 x one thread" can be out of reach). `AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import multiprocessing as mp
 import os
 import threading
 import time
+
+from bench.memory import machine_ticks, steal_share
 
 SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "8"))
 VISITORS = (1, 2, 4, 8)
@@ -98,12 +103,9 @@ def ready(chapter: str):
 
 # ── The command line: one trainer, one thread, nothing else ───────────────────────────────────
 def command_line(chapter: str, seconds: float = SECONDS) -> dict:
-    from models import engine
     trainer = ready(chapter)
-    c0, w0, s0 = time.process_time(), time.perf_counter(), trainer.steps
-    engine.train(trainer, seconds=seconds)
-    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    return {"steps": trainer.steps - s0, "wall": wall, "cpu": cpu}
+    c0 = time.process_time()
+    return command_line_of(trainer, seconds) | {"cpu": time.process_time() - c0}
 
 
 # ── The app's machinery with n simulated visitors ─────────────────────────────────────────────
@@ -169,6 +171,40 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
 
 
 # ── Threads against processes: does a second worker thread really add a core? ────────────────
+def _at_once(chapter: str, seconds: float, barrier, out) -> None:
+    import torch
+    torch.set_num_threads(1)
+    trainer = ready(chapter)
+    barrier.wait()                       # all start together, each after its own start-up
+    c0 = time.process_time()
+    out.put(command_line_of(trainer, seconds) | {"cpu": time.process_time() - c0})
+
+
+def command_line_of(trainer, seconds: float) -> dict:
+    from models import engine
+    w0, s0 = time.perf_counter(), trainer.steps
+    engine.train(trainer, seconds=seconds)
+    return {"steps": trainer.steps - s0, "wall": time.perf_counter() - w0}
+
+
+def command_lines_at_once(chapter: str, n: int, seconds: float = SECONDS) -> dict:
+    """n command lines side by side, each its own process (no lock shared, as n separate servers):
+    steps per second in all, and the host's steal share meanwhile. What this machine gives n cores'
+    worth of training right now, the ceiling the app's n visitors are read against beside n x one."""
+    ctx = mp.get_context("spawn")
+    barrier, out = ctx.Barrier(n + 1), ctx.Queue()
+    procs = [ctx.Process(target=_at_once, args=(chapter, seconds, barrier, out)) for _ in range(n)]
+    for pr in procs:
+        pr.start()
+    barrier.wait(timeout=300)
+    ticks = machine_ticks()
+    got = [out.get(timeout=seconds + 300) for _ in procs]
+    steal = steal_share(ticks)
+    for pr in procs:
+        pr.join()
+    return {"rate": sum(g["steps"] / g["wall"] for g in got), "steal": steal}
+
+
 def _steps_in(chapter: str, seconds: float, out) -> None:
     from models import engine
     import torch
@@ -274,7 +310,9 @@ def sharing(report, chapter: str) -> None:
     # one command-line run long before or after reads that drift as the app's.
     cli = command_line(chapter)
     for n in VISITORS:
+        ticks = machine_ticks()
         a = app(chapter, n)
+        steal = steal_share(ticks)
         after = command_line(chapter)
         both = [cli, after]
         cli = after
@@ -290,6 +328,14 @@ def sharing(report, chapter: str) -> None:
         else:
             report(f"{chapter}: app, {n} visitors, total / (cores x command line)",
                    rate / (min(a["cores"], n) * cli_rate), "x", ">= 0.80")
+            k = min(a["cores"], n)
+            side = command_lines_at_once(chapter, k)
+            report(f"{chapter}: {k} command lines at once (processes) / ({k} x one)", side["rate"] / (k * cli_rate),
+                   "x", f"the machine's own ceiling now (host's steal {side['steal']:.0%})")
+            report(f"{chapter}: app, {n} visitors / {k} command lines at once", rate / side["rate"], "x",
+                   "time lost to the app's threads and drawing")
+        report(f"{chapter}: app, {n} visitor(s): the host's steal, share of all CPU time", steal, "",
+               "0 on an idle host; CPU it took from this machine")
         report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
                ">= 0.85 (no time lost to locks)")
         report(f"{chapter}: app, {n} visitors, process CPU use", a["cpu"] / a["wall"], "cores",

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.memory import cpu_seconds, rss_mb, tree_cpu_seconds
+from bench.memory import cpu_seconds, machine_ticks, rss_mb, steal_share, tree_cpu_seconds
 from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server
 
 SECONDS = os.environ.get("AIDRAW_BROWSER_SECONDS")
@@ -175,10 +175,11 @@ def one_child(report, name: str = "gan") -> None:
                 page.wait_for_timeout(2_000)
                 steps0, t0 = counter_turns(page)
                 cpu0, b0 = cpu_seconds(started.process.pid), tree_cpu_seconds(os.getpid(), skip=started.process.pid)
+                ticks = machine_ticks()
                 page.wait_for_timeout(window * 1000)
                 steps1, t1 = counter_turns(page)
                 app.append((steps1 - steps0, t1 - t0, cpu_seconds(started.process.pid) - cpu0,
-                            tree_cpu_seconds(os.getpid(), skip=started.process.pid) - b0))
+                            tree_cpu_seconds(os.getpid(), skip=started.process.pid) - b0, steal_share(ticks)))
                 page.locator(f".st-key-{key}-pause button").click()
                 page.locator(f".st-key-{key}-start button").wait_for(timeout=60_000)
                 memory_mb = rss_mb(started.process.pid)
@@ -188,6 +189,7 @@ def one_child(report, name: str = "gan") -> None:
     cli_rates = [n / window for n, _ in cli]
     ratios = [a / ((cli_rates[i] + cli_rates[i + 1]) / 2) for i, a in enumerate(app_rates)]
     steps, wall, cpu, browser_cpu = (sum(x[k] for x in app) for k in range(4))
+    steal = sum(x[4] for x in app) / len(app)
     report = prefixed(report, name)
     report(f"app in a browser: steps per second ({ROUNDS} windows of {window:.0f} s)",
            " / ".join(f"{r:.1f}" for r in app_rates), "steps/s")
@@ -195,6 +197,8 @@ def one_child(report, name: str = "gan") -> None:
     report("app: steps per server CPU-second", steps / max(cpu, 1e-9), "steps/cpu-s")
     report("the browser's CPU while it trains (Chromium, same machine)", browser_cpu / wall, "cores")
     report("app: server memory", memory_mb, "MB")
+    report("the host's steal while the app trains, share of all CPU time", steal, "",
+           "0 on an idle host (bench/memory.py steal_share)")
     report("command line, one thread: steps per second, before, between and after the windows",
            " / ".join(f"{r:.1f}" for r in cli_rates), "steps/s")
     cli_steps, cli_cpu = sum(n for n, _ in cli), sum(c for _, c in cli)
