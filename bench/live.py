@@ -9,7 +9,7 @@ held (GAN: the fixed pictures and a line-up; diffusion: 8 pictures in 10 steps e
 without the lock; matching: the similarity grid; words, music, text, video: their page's picture, tune or
 lines through LiveTraining.now_and_then). Streamlit's own cost (websocket, script reruns) is not in these
 figures: `python -m bench live_browser` measures one child in Chromium. `AIDRAW_BENCH_CHAPTERS` (default
-gan,diffusion,matching; also words, music, text, video) names the trainings.
+every live training: gan,diffusion,matching,words,music,text,video) names the trainings.
 
 The command line runs just before and just after each app measurement; the app is read against the
 mean of the two, as this shared machine's speed drifts within minutes. Each chapter's app figures are
@@ -35,7 +35,7 @@ from bench.memory import machine_ticks, steal_share
 
 SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "8"))
 VISITORS = (1, 2, 4, 8)
-CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching").split(","))
+CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching,words,music,text,video").split(","))
 
 
 # ── The chapters' live trainers and what their page draws each tick ───────────────────────────
