@@ -173,6 +173,19 @@ def test_slerp_walks_from_one_to_the_other():
     assert (path.norm(dim=1) > 0.8 * min(a.norm(), b.norm())).all()        # no dip towards zero midway
 
 
+def test_slerp_rows_walks_each_row_on_its_own():
+    g = torch.Generator().manual_seed(2)
+    a, b, t = torch.randn(5, 16, generator=g), torch.randn(5, 16, generator=g), torch.rand(5, generator=g)
+    b[3] = 2 * a[3]                                              # one walk along a straight line
+    rows = video.slerp_rows(a, b, t)
+    for i in (0, 1, 2, 4):                                       # Shoemake's formula, one row at a time
+        x, y, s = a[i].double().numpy(), b[i].double().numpy(), float(t[i])
+        om = np.arccos(x @ y / np.linalg.norm(x) / np.linalg.norm(y))
+        want = (np.sin((1 - s) * om) * x + np.sin(s * om) * y) / np.sin(om)
+        assert np.allclose(rows[i].numpy(), want, atol=1e-4)
+    assert torch.allclose(rows[3], (1 - t[3]) * a[3] + t[3] * b[3], atol=1e-5) and torch.isfinite(rows).all()
+
+
 @pytest.fixture(scope="module")
 def gan_generator():
     from models.gan import load_shipped
