@@ -39,8 +39,8 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
 def slerp_rows(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """slerp for many walks at once, row by row: a, b: (N, D); t: (N,) in [0, 1] -> (N, D), row i on the
     walk from a[i] to b[i]. One call for the whole batch: walk_triplets made a call per row and frame
-    (48 a live step, ~10 small torch calls each, each taking Python's lock again), measured 14% of a
-    live step's time with that lock held, which two visitors' threads contend for."""
+    (48 a live step, ~10 small torch calls each, each taking Python's lock again): measured with py-spy,
+    14% of the time a live step held that lock, which two visitors' threads contend for."""
     cos = (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1))                  # (N,)
     omega = torch.arccos(cos.clamp(-1, 1))[:, None]                         # (N, 1)
     t = t[:, None]
