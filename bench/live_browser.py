@@ -3,7 +3,8 @@ default speed; the page's own step counter against the command line's steps on o
 (GAN: `python -m models train gan --kind face`; the other chapters: bench/live.py's command_line, the
 page's own live trainer stepped in a loop, nothing else). Every chapter with live training, in turn
 (AIDRAW_BROWSER_CHAPTERS: e.g. "gan,words"; the default: all of LIVE). The app trains in ROUNDS windows (SECONDS in
-all, read from one change of the page's counter to another), each between two command-line runs as long,
+all, read from one change of the page's counter to another, each from a new model: Start over between
+them), each between two command-line runs as long,
 and is read against the mean of its two neighbours: this shared machine's speed drifts within minutes
 (one 90-s command-line run read 1,569 to 2,450 steps over a day; 1,761 then 2,190 five minutes apart),
 so one run before and one after a 90-s window could disagree by a quarter.
@@ -183,6 +184,11 @@ def one_child(report, name: str = "gan") -> None:
                 page.locator(f".st-key-{key}-pause button").click()
                 page.locator(f".st-key-{key}-start button").wait_for(timeout=60_000)
                 memory_mb = rss_mb(started.process.pid)
+                # Start over: each window trains a new model from its first step, as each command line
+                # does, and never reaches the page's step cap (on a fast host, matching's 1,200 steps,
+                # video's 1,500 and music's 3,000 came within three windows: the counter then stops).
+                page.locator(f".st-key-{key}-reset button").click()
+                settle(page)
                 cli.append(command_line(window, trainer))
             browser.close()
     app_rates = [n / w for n, w, *_ in app]
