@@ -288,7 +288,7 @@ class WordsTrainer:
             self.ema = WordsUNet(cfg, self.reader.piece_dim, self.reader.dim).requires_grad_(False).eval()
         self.ema.load_state_dict(self.model.state_dict())
         # The tensors each step walks (gradient clipping, the EMA), listed once: walking the modules for
-        # them every step was 8% of a step's time with Python's lock held, which visitors' threads share.
+        # them every step was 8% of the time a step held Python's lock (py-spy), which visitors' threads share.
         self._params, self._ema_params = list(self.model.parameters()), list(self.ema.parameters())
         self.opt: Adam | None = None                                      # made on the first step
         self.rng = np.random.default_rng(seed)                             # pictures and their texts
