@@ -20,7 +20,8 @@ because the machine may be shared: on a busy machine the wall-clock figures fall
 CPU-time ones do not. With 2 visitors or more, the cores' worth of command lines also run side by side,
 each its own process (command_lines_at_once): what the machine gives that many cores right now, and
 the app is read against it too; and each window says how much CPU time the host took (steal: on this
-machine's host 0 idle, up to a fifth with both cores busy, so "2 x one thread" can be out of reach). `AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
+machine's host 0 idle, up to a fifth with both cores busy, so "2 x one thread" can be out of reach).
+`AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
 """
 
 from __future__ import annotations
@@ -103,9 +104,15 @@ def ready(chapter: str):
 
 # ── The command line: one trainer, one thread, nothing else ───────────────────────────────────
 def command_line(chapter: str, seconds: float = SECONDS) -> dict:
-    trainer = ready(chapter)
-    c0 = time.process_time()
-    return command_line_of(trainer, seconds) | {"cpu": time.process_time() - c0}
+    return command_line_of(ready(chapter), seconds)
+
+
+def command_line_of(trainer, seconds: float) -> dict:
+    """`trainer` stepped for `seconds` in this thread: steps, wall seconds, this process's CPU seconds."""
+    from models import engine
+    c0, w0, s0 = time.process_time(), time.perf_counter(), trainer.steps
+    engine.train(trainer, seconds=seconds)
+    return {"steps": trainer.steps - s0, "wall": time.perf_counter() - w0, "cpu": time.process_time() - c0}
 
 
 # ── The app's machinery with n simulated visitors ─────────────────────────────────────────────
@@ -176,15 +183,7 @@ def _at_once(chapter: str, seconds: float, barrier, out) -> None:
     torch.set_num_threads(1)
     trainer = ready(chapter)
     barrier.wait()                       # all start together, each after its own start-up
-    c0 = time.process_time()
-    out.put(command_line_of(trainer, seconds) | {"cpu": time.process_time() - c0})
-
-
-def command_line_of(trainer, seconds: float) -> dict:
-    from models import engine
-    w0, s0 = time.perf_counter(), trainer.steps
-    engine.train(trainer, seconds=seconds)
-    return {"steps": trainer.steps - s0, "wall": time.perf_counter() - w0}
+    out.put(command_line_of(trainer, seconds))
 
 
 def command_lines_at_once(chapter: str, n: int, seconds: float = SECONDS) -> dict:
