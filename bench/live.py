@@ -32,7 +32,7 @@ import os
 import threading
 import time
 
-from bench.memory import machine_ticks, steal_share
+from bench.memory import cap_malloc_arenas, machine_ticks, steal_share
 
 SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "8"))
 VISITORS = (1, 2, 4, 8)
@@ -375,6 +375,10 @@ def run(report):
     torch.set_num_threads(1)
     load = os.getloadavg()[0]
     from ui.seats import seat_count, usable_cores
+    from bench.server import SERVER_ENV
+    arenas = int(os.environ.get("MALLOC_ARENA_MAX") or SERVER_ENV["MALLOC_ARENA_MAX"])
+    cap_malloc_arenas(arenas)                      # as the server runs (bench/server.py): the same allocator
+    report("malloc arenas at most (MALLOC_ARENA_MAX)", arenas, "")
     report("machine load (1-minute average) at the start", load, "", f"< {os.cpu_count()} for wall-clock figures to mean much")
     report("cores this process may use (affinity, CPU quota)", usable_cores(), "")
     report("seats (AIDRAW_SEATS or 2 per core)", seat_count(usable_cores(), os.environ.get("AIDRAW_SEATS")), "")

@@ -101,3 +101,20 @@ def steal_share(before: tuple[int, int], after: tuple[int, int] | None = None) -
     after = after or machine_ticks()
     total = after[1] - before[1]
     return (after[0] - before[0]) / total if total > 0 else float("nan")
+
+
+M_ARENA_MAX = -8          # mallopt's parameter number for the arena limit (glibc's <malloc.h>)
+
+
+def cap_malloc_arenas(arenas: int) -> bool:
+    """Cap glibc's malloc arenas in this process (mallopt M_ARENA_MAX; mallopt(3)), as MALLOC_ARENA_MAX
+    caps the server's (bench/server.py SERVER_ENV), so in-process figures meet the same allocator. Holds
+    only while glibc has made at most 8 arenas: call it before threads multiply. A MALLOC_ARENA_MAX in the
+    environment is left alone. True if the cap was set; False without glibc or with the variable set."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        import ctypes
+        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False

@@ -17,6 +17,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("AIDRAW_CHROMIUM", "/usr/bin/chromium")
+# The environment the README's command runs the app in. glibc gives every thread that allocates its own
+# malloc arena, up to 8 per core, each keeping its freed memory apart; Streamlit runs every script run in
+# a new thread. Measured here (bench live_browser, 10 visitors in Chromium, each opened every chapter and
+# trained on one): glibc's default 968 MB (peak 984), 4 arenas 924 (933), 2 arenas 898 (898); with 2 the
+# two training workers shared one arena's lock (words, 2 visitors: 0.55 and 0.60 of 2 command lines
+# against 0.71 and 0.79), with 4 no loss beyond this host's noise (bench live, words and GAN, 2 runs each).
+# It has to be in the environment: by the app's first script run Streamlit has ~9 arenas, and glibc fixes
+# its limit once there are more than 8 (mallopt from the page came too late: 18 heaps, as without it).
+SERVER_ENV = {"MALLOC_ARENA_MAX": "4"}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -41,7 +50,7 @@ def streamlit_server(log: Path | None = None, deadline: float = 60.0, script: st
     log: a file for the server's output (None: thrown away). Raises RuntimeError (with the log's end)
     if the server exits or does not answer within `deadline` seconds."""
     port = free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    env = {**SERVER_ENV, **os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
