@@ -88,9 +88,10 @@ def drawing(chapter: str):
         return DRAW_EVERY, lambda tr: tr.sample(8, seed=0, steps=10), "copy"
     if chapter == "matching":
         return SPEEDS["normal"], lambda tr: tr.batch_similarity(), "tick"
-    prompts = ["red fish", "blue heart", "yellow sun"]          # pages/words.py LIVE_PROMPTS
-    draw = {"words": lambda tr: (tr.sample(prompts, 3, seed=0), tr.sample(prompts, 3, seed=0, guidance=0)),
-            "music": lambda tr: tr.generate(8, 1.0, seed=0),
+    if chapter == "words":
+        prompts = ["red fish", "blue heart", "yellow sun"]      # pages/words.py LIVE_PROMPTS
+        return DRAW_EVERY, lambda tr: (tr.sample(prompts, 3, seed=0), tr.sample(prompts, 3, seed=0, guidance=0)), "copy"
+    draw = {"music": lambda tr: tr.generate(8, 1.0, seed=0),
             "text": lambda tr: [tr.write("en", "", 1.0, seed=i) for i in range(3)],
             "video": _film}[chapter]
     return DRAW_EVERY, draw, "now_and_then"

@@ -24,6 +24,7 @@ not the noise: on a CPU that is what draws recognisable shapes in minutes (share
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import asdict, dataclass
 
@@ -294,6 +295,7 @@ class WordsTrainer:
         self.rng = np.random.default_rng(seed)                             # pictures and their texts
         self.pool: world.Pictures | None = None
         self.order = np.empty(0, np.int64)
+        self.frozen = False                                                # a drawing copy (drawing_copy) never steps
 
     def _pictures(self, n: int, seed: int) -> world.Pictures:
         """n pictures of the trainer's kinds, recoloured to its colours if it has a short list."""
@@ -338,6 +340,8 @@ class WordsTrainer:
 
     def step(self) -> dict:
         cfg = self.config
+        if self.frozen:
+            raise RuntimeError("a drawing copy does not learn: step the trainer it was copied from")
         if self.opt is None:
             self.opt = Adam(self._params, lr=cfg.lr)
         if not self.model.training:            # (train() walks every module: not each step)
@@ -388,6 +392,18 @@ class WordsTrainer:
         return len(same)
 
     # ── Drawing ────────────────────────────────────────────────────────────────────────────────
+    def drawing_copy(self) -> "WordsTrainer":
+        """A twin that draws exactly what this trainer draws now (sample: the same seed gives the same
+        pictures), for another thread while this one goes on learning: its own copy of the EMA net (the
+        only net sample uses; ~0.6 MB live), the frozen word reader shared (never trained). The trainer
+        must not step while it is copied. The twin has no optimiser nor pictures: its step() raises
+        RuntimeError."""
+        twin = copy.copy(self)
+        twin.ema = copy.deepcopy(self.ema)
+        twin.model, twin.opt, twin.pool, twin.frozen = twin.ema, None, None, True
+        twin._params, twin._ema_params = [], list(twin.ema.parameters())
+        return twin
+
     def knows_any(self, text: str) -> bool:
         """True when at least one piece of the text is a word the model learned."""
         return self.reader.knows_any(text)

@@ -165,24 +165,27 @@ def learn() -> None:
     live = LiveTraining("words", lambda: WordsTrainer(WordsConfig.live(), reader=shipped().reader), max_steps=4000)
     live.controls()
 
-    def draw(trainer, state) -> None:
+    def draw(seen: dict, state) -> None:
         now, chart = st.columns([1.2, 1], gap="large")
         with now:
-            steps, pictures = live.now_and_then("now", lambda: np.concatenate(
-                [trainer.sample(LIVE_PROMPTS, 3, seed=0), trainer.sample(LIVE_PROMPTS, 3, seed=0, guidance=0)]))
+            # Drawn from a copy of the model (its drawing_copy), so the run goes on learning meanwhile.
+            steps, pictures = live.now_and_then("now", lambda twin: np.concatenate(
+                [twin.sample(LIVE_PROMPTS, 3, seed=0), twin.sample(LIVE_PROMPTS, 3, seed=0, guidance=0)]),
+                copy=seen["copy"])
             show_grid(pictures, cols=3, scale=4, caption=t("words.learn_now", steps=steps))
             st.caption(t("words.learn_rows"))
         with chart:
-            if state.history:
+            if seen["history"]:
                 st.caption(t("words.learn_loss"))
-                quick_line([h["steps"] for h in state.history], [h["loss"] for h in state.history],
+                quick_line([h["steps"] for h in seen["history"]], [h["loss"] for h in seen["history"]],
                            alt_text=t("words.learn_loss"), height=180)
 
     def waiting() -> None:
         st.caption(t("words.learn_waiting"))
         show_grid(finished_pictures(), cols=3, scale=4, alt=t("words.learn_waiting"))
 
-    live.panel(draw, waiting=waiting)
+    live.panel(draw, waiting=waiting,
+               look=lambda trainer: {"copy": trainer.drawing_copy, "history": list(live.state.history)})
 
 
 def honest() -> None:

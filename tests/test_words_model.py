@@ -239,3 +239,20 @@ def test_command_line_starts_from_the_diffusion_weights(tmp_path, capsys):
                  "--out", str(out)]) == 2
     assert "another network shape" in capsys.readouterr().err
     assert main(["train", "words", "--from-diffusion", str(tmp_path / "none.pt"), "--steps", "1", "--out", str(out)]) == 2
+
+
+def test_a_drawing_copy_draws_what_the_trainer_draws_and_stays_while_it_learns(reader):
+    """The words page draws from a drawing copy while the run goes on learning (issue #16)."""
+    trainer = WordsTrainer(WordsConfig(**TINY), seed=2, reader=reader)
+    for _ in range(3):
+        trainer.step()
+    twin = trainer.drawing_copy()
+    drawn = trainer.sample(["red fish", "blue sun"], 2, seed=0, steps=3)
+    assert np.array_equal(twin.sample(["red fish", "blue sun"], 2, seed=0, steps=3), drawn)
+    for _ in range(3):
+        trainer.step()
+    assert np.array_equal(twin.sample(["red fish", "blue sun"], 2, seed=0, steps=3), drawn)
+    assert not np.array_equal(trainer.sample(["red fish", "blue sun"], 2, seed=0, steps=3), drawn)
+    with pytest.raises(RuntimeError):
+        twin.step()
+    assert trainer.step()["loss"] > 0                  # the trainer itself still learns
