@@ -99,3 +99,22 @@ def test_a_click_elsewhere_on_the_page_draws_nothing_again(monkeypatch):
     at.button(key="words-one-step").click().run()
     no_exception(at)
     assert drawn == [], f"drew again: {drawn}"
+
+
+def test_the_live_pictures_are_drawn_without_the_runs_lock(monkeypatch):
+    """The live model's pictures (~0.2 s of sampling) come from a drawing copy, made with the run's
+    lock free, so a worker trains the run meanwhile (issue #16)."""
+    import streamlit as st
+    from helpers import another_thread_gets
+
+    from models.words import WordsTrainer
+
+    at = run_app("en", PAGE, timeout=SLOW)
+    free = []
+    real = WordsTrainer.sample
+    monkeypatch.setattr(WordsTrainer, "sample", lambda self, *a, **k: free.append(
+        (self.frozen, another_thread_gets(st.session_state["live:words"].lock))) or real(self, *a, **k))
+    at.button(key="words-step").click().run()
+    no_exception(at)
+    assert at.session_state["live:words"].trainer.steps == 1
+    assert free and all(copy and unlocked for copy, unlocked in free)
