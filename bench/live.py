@@ -376,8 +376,8 @@ def run(report):
     torch.set_num_threads(1)
     load = os.getloadavg()[0]
     from ui.seats import seat_count, usable_cores
-    from bench.server import SERVER_ENV
-    arenas = int(os.environ.get("MALLOC_ARENA_MAX") or SERVER_ENV["MALLOC_ARENA_MAX"])
+    from bench.server import server_arenas
+    arenas = server_arenas()
     cap_malloc_arenas(arenas)                      # as the server runs (bench/server.py): the same allocator
     report("malloc arenas at most (MALLOC_ARENA_MAX)", arenas, "")
     report("machine load (1-minute average) at the start", load, "", f"< {os.cpu_count()} for wall-clock figures to mean much")

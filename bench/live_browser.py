@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from bench.memory import cpu_seconds, machine_ticks, rss_mb, steal_share, tree_cpu_seconds
-from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, SERVER_ENV, streamlit_server
+from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, server_arenas, streamlit_server
 
 SECONDS = os.environ.get("AIDRAW_BROWSER_SECONDS")
 ROUNDS = int(os.environ.get("AIDRAW_BROWSER_ROUNDS", "3"))
@@ -106,7 +106,7 @@ def memory(report) -> None:
         pid = started.process.pid
         report("memory: server started", rss_mb(pid), "MB")
         report("memory: the server's malloc arenas at most (MALLOC_ARENA_MAX, bench/server.py)",
-               os.environ.get("MALLOC_ARENA_MAX") or SERVER_ENV["MALLOC_ARENA_MAX"], "")
+               server_arenas(), "")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             contexts = []

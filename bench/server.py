@@ -30,6 +30,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def server_arenas() -> int:
+    """The malloc arena cap the server starts with: MALLOC_ARENA_MAX from this environment, else SERVER_ENV's."""
+    return int(os.environ.get("MALLOC_ARENA_MAX") or SERVER_ENV["MALLOC_ARENA_MAX"])
+
+
 @dataclass
 class Server:
     url: str                          # http://127.0.0.1:PORT
