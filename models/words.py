@@ -410,13 +410,15 @@ class WordsTrainer:
 
     def _guesser(self, prompts: list[str], guidance: float):
         pieces, known, meaning = self.reader(prompts)
-        said = known.any(1)
-        none = torch.zeros_like(said)
+        if guidance == 0 or not known.any():                               # its own idea: no words are heard,
+            pieces, known, meaning = self.reader([""] * len(prompts))      # so none are given (the same pictures
+        said = known.any(1)                                                # as any unheard words, bit for bit,
+        none = torch.zeros_like(said)                                      # on every CPU: fewer pieces to attend)
         guided = guidance != 1.0
 
         def guess(x: torch.Tensor, t: int) -> torch.Tensor:
             steps = torch.full((len(x),), t)
-            if guidance == 0:                                              # its own idea: the words are not heard
+            if not said.any():
                 return self.ema(x, steps, pieces, known, meaning, none)
             if not guided:
                 return self.ema(x, steps, pieces, known, meaning, said)
