@@ -21,7 +21,8 @@ CPU-time ones do not. With 2 visitors or more, the cores' worth of command lines
 each its own process (command_lines_at_once): what the machine gives that many cores right now, and
 the app is read against it too; and each window says how much CPU time the host took (steal: on this
 machine's host 0 idle, up to a fifth with both cores busy, so "2 x one thread" can be out of reach).
-`AIDRAW_BENCH_SECONDS` (default 8) is how long each measurement lasts.
+`AIDRAW_BENCH_SECONDS` (default 5) is how long each window lasts, `AIDRAW_BENCH_ROUNDS` (default 3) how many
+windows each figure pools (sharing()).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import time
 
 from bench.memory import cap_malloc_arenas, machine_ticks, steal_share
 
-SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "8"))
+SECONDS = float(os.environ.get("AIDRAW_BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("AIDRAW_BENCH_ROUNDS", "3"))
 VISITORS = (1, 2, 4, 8)
 CHAPTERS = tuple(os.environ.get("AIDRAW_BENCH_CHAPTERS", "gan,diffusion,matching,words,music,text,video").split(","))
 
@@ -175,7 +177,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
     per = [r.steps - s for r, s in zip(runs, start_steps)]
     seated = [p for p, s in zip(per, seated_ever) if s]
     return {"steps": sum(per), "wall": wall, "cpu": cpu, "per": per, "seated": seated, "cores": cores,
-            "seats": seats.limit}
+            "seats": seats.limit, "seated_ever": seated_ever}
 
 
 # ── Threads against processes: does a second worker thread really add a core? ────────────────
@@ -304,49 +306,61 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
 
 def sharing(report, chapter: str) -> None:
     """One chapter's live training in the app's machinery with 1, 2, 4 and 8 visitors, against the
-    command line (report's rows: issue #16 parts 1 and 2)."""
-    # The command line runs just before and just after each app measurement, and the app is read
-    # against their mean: this machine's speed drifts by a fifth within minutes (a shared host), so
-    # one command-line run long before or after reads that drift as the app's.
+    command line (report's rows: issue #16 parts 1 and 2).
+
+    ROUNDS rounds, each measuring every number of visitors once, with a command-line window between any
+    two app windows; each app window is read against the mean of the command-line windows just before
+    and after it, and a figure pools its ROUNDS windows (all their steps over all their seconds). Why:
+    this shared host's speed swings within seconds. Measured here (2026-12-02, an Intel host), the
+    command line alone, 15 windows of 2 s in a row: 18.8 to 30.5 steps per CPU-second of the GAN; one
+    8-s app window against one command line before and one after read the same app 0.80 or 1.0."""
     cli = command_line(chapter)
+    got: dict[int, list] = {n: [] for n in VISITORS}
+    for _ in range(ROUNDS):
+        for n in VISITORS:
+            ticks = machine_ticks()
+            a = app(chapter, n)
+            a["steal"] = steal_share(ticks)
+            after = command_line(chapter)
+            a["cli"], cli = [cli, after], after
+            got[n].append(a)
+            gc.collect()
     for n in VISITORS:
-        ticks = machine_ticks()
-        a = app(chapter, n)
-        steal = steal_share(ticks)
-        after = command_line(chapter)
-        both = [cli, after]
-        cli = after
-        cli_rate = sum(c["steps"] / c["wall"] for c in both) / 2
-        cli_cpu = sum(c["steps"] / max(c["cpu"], 1e-9) for c in both) / 2
-        report(f"{chapter}: command line, one thread, before / after {n} visitor(s)",
-               " / ".join(f"{c['steps'] / c['wall']:.1f}" for c in both), "steps/s")
+        runs = got[n]
+        clis = [c for a in runs for c in a["cli"]]
+        k = min(runs[0]["cores"], n)
+        cli_rate = sum(c["steps"] / c["wall"] for c in clis) / len(clis)
+        cli_cpu = sum(c["steps"] / max(c["cpu"], 1e-9) for c in clis) / len(clis)
+        steps, wall, cpu = (sum(a[key] for a in runs) for key in ("steps", "wall", "cpu"))
+        rate, per_cpu = steps / wall, steps / max(cpu, 1e-9)
+        each = [a["steps"] / a["wall"] / (k * sum(c["steps"] / c["wall"] for c in a["cli"]) / 2) for a in runs]
+        report(f"{chapter}: command line, one thread, around {n} visitor(s) ({len(clis)} windows)",
+               f"{min(c['steps'] / c['wall'] for c in clis):.1f}-{max(c['steps'] / c['wall'] for c in clis):.1f}", "steps/s")
         if n == 1:
             report(f"{chapter}: command line, per CPU-second", cli_cpu, "steps/cpu-s")
-        rate, per_cpu = a["steps"] / a["wall"], a["steps"] / max(a["cpu"], 1e-9)
-        if n == 1:
-            report(f"{chapter}: app, 1 visitor / command line", rate / cli_rate, "x", ">= 0.85")
+            report(f"{chapter}: app, 1 visitor / command line ({ROUNDS} windows pooled)", rate / cli_rate, "x", ">= 0.85")
         else:
-            report(f"{chapter}: app, {n} visitors, total / (cores x command line)",
-                   rate / (min(a["cores"], n) * cli_rate), "x", ">= 0.80")
-            k = min(a["cores"], n)
+            report(f"{chapter}: app, {n} visitors, total / (cores x command line) ({ROUNDS} windows pooled)",
+                   rate / (k * cli_rate), "x", ">= 0.80")
+        report(f"{chapter}: app, {n} visitor(s), each window against its own command lines",
+               " / ".join(f"{e:.2f}" for e in each), "x", "the host's swing")
+        if n > 1 and n == k:
             side = command_lines_at_once(chapter, k)
             report(f"{chapter}: {k} command lines at once (processes) / ({k} x one)", side["rate"] / (k * cli_rate),
                    "x", f"the machine's own ceiling now (host's steal {side['steal']:.0%})")
-            report(f"{chapter}: app, {n} visitors / {k} command lines at once", rate / side["rate"], "x",
-                   "time lost to the app's threads and drawing")
-        report(f"{chapter}: app, {n} visitor(s): the host's steal, share of all CPU time", steal, "",
-               "0 on an idle host; CPU it took from this machine")
+        report(f"{chapter}: app, {n} visitor(s): the host's steal, share of all CPU time",
+               max(a["steal"] for a in runs), "", "0 on an idle host; CPU it took from this machine (worst window)")
         report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
                ">= 0.85 (no time lost to locks)")
-        report(f"{chapter}: app, {n} visitors, process CPU use", a["cpu"] / a["wall"], "cores",
-               f"up to {min(a['cores'], n)}")
-        if len(a["seated"]) > 1:
+        report(f"{chapter}: app, {n} visitors, process CPU use", cpu / wall, "cores", f"up to {k}")
+        seated = [sum(col) for col in zip(*(a["per"] for a in runs))]
+        seated = [p for p, *ever in zip(seated, *(a["seated_ever"] for a in runs)) if any(ever)]
+        if len(seated) > 1:
             report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated",
-                   min(a["seated"]) / max(max(a["seated"]), 1), "", "fair: near 1")
-        if n > a["seats"]:
-            report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing)",
-                   sum(1 for p in a["per"] if p == 0), "visitors")
-        gc.collect()
+                   min(seated) / max(max(seated), 1), "", "fair: near 1")
+        if n > runs[0]["seats"]:
+            report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing), per window",
+                   " / ".join(str(sum(1 for p in a["per"] if p == 0)) for a in runs), "visitors")
 
 
 def _child(measure, args: tuple, out) -> None:
