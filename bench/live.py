@@ -177,7 +177,7 @@ def app(chapter: str, n: int, seconds: float = SECONDS) -> dict:
     per = [r.steps - s for r, s in zip(runs, start_steps)]
     seated = [p for p, s in zip(per, seated_ever) if s]
     return {"steps": sum(per), "wall": wall, "cpu": cpu, "per": per, "seated": seated, "cores": cores,
-            "seats": seats.limit, "seated_ever": seated_ever}
+            "seats": seats.limit}
 
 
 # ── Threads against processes: does a second worker thread really add a core? ────────────────
@@ -304,6 +304,11 @@ def memory(report, visitors: int = 10, steps: int = 5) -> None:
     del shared
 
 
+def per_second(measured: dict) -> float:
+    """Steps per wall-clock second of a command_line() or app() measurement."""
+    return measured["steps"] / measured["wall"]
+
+
 def sharing(report, chapter: str) -> None:
     """One chapter's live training in the app's machinery with 1, 2, 4 and 8 visitors, against the
     command line (report's rows: issue #16 parts 1 and 2).
@@ -329,13 +334,13 @@ def sharing(report, chapter: str) -> None:
         runs = got[n]
         clis = [c for a in runs for c in a["cli"]]
         k = min(runs[0]["cores"], n)
-        cli_rate = sum(c["steps"] / c["wall"] for c in clis) / len(clis)
+        cli_rate = sum(map(per_second, clis)) / len(clis)
         cli_cpu = sum(c["steps"] / max(c["cpu"], 1e-9) for c in clis) / len(clis)
         steps, wall, cpu = (sum(a[key] for a in runs) for key in ("steps", "wall", "cpu"))
         rate, per_cpu = steps / wall, steps / max(cpu, 1e-9)
-        each = [a["steps"] / a["wall"] / (k * sum(c["steps"] / c["wall"] for c in a["cli"]) / 2) for a in runs]
+        each = [per_second(a) / (k * sum(map(per_second, a["cli"])) / 2) for a in runs]
         report(f"{chapter}: command line, one thread, around {n} visitor(s) ({len(clis)} windows)",
-               f"{min(c['steps'] / c['wall'] for c in clis):.1f}-{max(c['steps'] / c['wall'] for c in clis):.1f}", "steps/s")
+               f"{min(map(per_second, clis)):.1f}-{max(map(per_second, clis)):.1f}", "steps/s")
         if n == 1:
             report(f"{chapter}: command line, per CPU-second", cli_cpu, "steps/cpu-s")
             report(f"{chapter}: app, 1 visitor / command line ({ROUNDS} windows pooled)", rate / cli_rate, "x", ">= 0.85")
@@ -348,16 +353,16 @@ def sharing(report, chapter: str) -> None:
             side = command_lines_at_once(chapter, k)
             report(f"{chapter}: {k} command lines at once (processes) / ({k} x one)", side["rate"] / (k * cli_rate),
                    "x", f"the machine's own ceiling now (host's steal {side['steal']:.0%})")
+            report(f"{chapter}: app, {n} visitors / {k} command lines at once", rate / side["rate"], "x",
+                   "time lost to the app's threads and drawing")
         report(f"{chapter}: app, {n} visitor(s): the host's steal, share of all CPU time",
                max(a["steal"] for a in runs), "", "0 on an idle host; CPU it took from this machine (worst window)")
         report(f"{chapter}: app, {n} visitors, steps per CPU-second / command line's", per_cpu / cli_cpu, "x",
                ">= 0.85 (no time lost to locks)")
         report(f"{chapter}: app, {n} visitors, process CPU use", cpu / wall, "cores", f"up to {k}")
-        seated = [sum(col) for col in zip(*(a["per"] for a in runs))]
-        seated = [p for p, *ever in zip(seated, *(a["seated_ever"] for a in runs)) if any(ever)]
-        if len(seated) > 1:
-            report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated",
-                   min(seated) / max(max(seated), 1), "", "fair: near 1")
+        if len(runs[0]["seated"]) > 1:            # per window: who is seated can change between windows
+            report(f"{chapter}: app, {n} visitors, fewest / most steps among the seated (worst window)",
+                   min(min(a["seated"]) / max(max(a["seated"]), 1) for a in runs), "", "fair: near 1")
         if n > runs[0]["seats"]:
             report(f"{chapter}: app, {n} visitors, waiting in line (trained nothing), per window",
                    " / ".join(str(sum(1 for p in a["per"] if p == 0)) for a in runs), "visitors")
