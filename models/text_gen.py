@@ -279,8 +279,8 @@ class TextTrainer:
         Kept per (language, word, blank line) on the Vocab: built one torch call per token it cost 43 of
         the page's 100 ms of writing (cProfile), holding Python's global lock the workers need."""
         v = self.vocab
-        word = "" if lang == "zh" else line.split(" ")[-1]
-        key = (lang, word, not line.strip())
+        word, blank = ("" if lang == "zh" else line.split(" ")[-1]), not line.strip()
+        key = (lang, word, blank)
         mask = v.masks.get(key)
         if mask is None:
             ok = [False] * len(v)
@@ -291,7 +291,7 @@ class TextTrainer:
                     ok[i] = word in v.words
                 else:
                     ok[i] = (word + ch) in v.prefixes
-            ok[v.END] = not key[2] and (lang == "zh" or not word or word in v.words)
+            ok[v.END] = not blank and (not word or word in v.words)    # a line has a character; a whole word
             mask = torch.where(torch.tensor(ok), 0.0, -math.inf)
             v.masks[key] = mask
         return mask

@@ -409,16 +409,20 @@ class WordsTrainer:
         return self.reader.knows_any(text)
 
     def _guesser(self, prompts: list[str], guidance: float):
-        pieces, known, meaning = self.reader(prompts)
-        if guidance == 0 or not known.any():                               # its own idea: no words are heard,
-            pieces, known, meaning = self.reader([""] * len(prompts))      # so none are given (the same pictures
-        said = known.any(1)                                                # as any unheard words, bit for bit,
-        none = torch.zeros_like(said)                                      # on every CPU: fewer pieces to attend)
+        # Words it does not hear (guidance 0, or none it knows) are given as no words at all: the same
+        # pictures as "" bit for bit on every CPU (masked pieces of another length changed the last bits
+        # on AVX-512), and fewer pieces to attend to.
+        pieces, known, meaning = self.reader([""] * len(prompts) if guidance == 0 else prompts)
+        if not known.any():
+            pieces, known, meaning = self.reader([""] * len(prompts))
+        said = known.any(1)
+        heard = bool(said.any())
+        none = torch.zeros_like(said)
         guided = guidance != 1.0
 
         def guess(x: torch.Tensor, t: int) -> torch.Tensor:
             steps = torch.full((len(x),), t)
-            if not said.any():
+            if not heard:                                                  # its own idea
                 return self.ema(x, steps, pieces, known, meaning, none)
             if not guided:
                 return self.ema(x, steps, pieces, known, meaning, said)
