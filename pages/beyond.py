@@ -49,12 +49,15 @@ def music_learn() -> None:
     live = music_live()
     live.controls()
 
-    def draw(trainer, state) -> None:
-        steps, notes = live.now_and_then("tune", lambda: trainer.generate(8, 1.0, seed=0))
-        show(piano_roll(notes), caption=t("beyond.roll_now", steps=steps))
-        loss_chart(state)
+    def look(trainer) -> tuple:              # with the run's lock held: the model's part only
+        return live.now_and_then("tune", lambda: trainer.generate(8, 1.0, seed=0)), list(live.state.history)
 
-    live.panel(draw)
+    def draw(seen, state) -> None:           # without it: Streamlit's part, while the run learns on
+        (steps, notes), history = seen
+        show(piano_roll(notes), caption=t("beyond.roll_now", steps=steps))
+        loss_chart(history)
+
+    live.panel(draw, look=look)
 
 
 def music_play() -> None:
@@ -112,13 +115,16 @@ def text_learn() -> None:
     live = text_live()
     live.controls()
 
-    def draw(trainer, state) -> None:
-        steps, lines = live.now_and_then("lines", lambda: writing(trainer, 1.0))
+    def look(trainer) -> tuple:
+        return live.now_and_then("lines", lambda: writing(trainer, 1.0)), list(live.state.history)
+
+    def draw(seen, state) -> None:
+        (steps, lines), history = seen
         st.caption(t("beyond.writes_now", steps=steps))
         st.markdown("\n".join(f"- {line}" for line in lines))
-        loss_chart(state)
+        loss_chart(history)
 
-    live.panel(draw)
+    live.panel(draw, look=look)
 
 
 def text_play() -> None:

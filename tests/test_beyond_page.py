@@ -241,3 +241,28 @@ def test_the_tunes_table_names_each_real_tune_and_where_it_comes_from():
     assert zh["old_macdonald"]["name"] == "王老先生有块地" and zh["au_clair"]["name"] == "在月光下"
     assert "Hot Cross Buns" in zh["hot_cross_buns"]["name"]
     assert centuries("the 1700s, 18 世纪, 18th century, 1761") == {18} and centuries("1830s, 1917") == {19, 20}
+
+
+def test_the_live_parts_are_drawn_without_the_runs_lock(monkeypatch):
+    """Music, text and video make their pictures with the run's lock held, then Streamlit draws them (the
+    roll, the lines, the film, the loss) with every run's lock free, so a worker goes on training meanwhile."""
+    import streamlit as st
+
+    from helpers import another_thread_gets
+    from ui import beyond_parts, beyond_video
+
+    at = run_app("en", "pages/beyond.py")
+    free = []
+    real = beyond_parts.loss_chart
+
+    def chart(history):
+        locks = [v.lock for k, v in st.session_state.items() if str(k).startswith("live:beyond-")]
+        free.append(len(locks) == 3 and all(another_thread_gets(lock) for lock in locks))
+        return real(history)
+
+    monkeypatch.setattr(beyond_parts, "loss_chart", chart)
+    monkeypatch.setattr(beyond_video, "loss_chart", chart)
+    for part in ("music", "text", "video"):
+        at.button(key=f"beyond-{part}-step").click().run()
+        no_exception(at)
+    assert len(free) >= 3 and all(free), free

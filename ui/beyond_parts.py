@@ -14,9 +14,10 @@ def honest(part: str) -> None:
         say("beyond", "ui", f"{part}_honest")
 
 
-def loss_chart(state) -> None:
-    """The loss so far, a line over the steps (charts.quick_line: cheap enough to draw every tick)."""
-    points = [{"step": h["steps"], "loss": round(float(h["loss"]), 4)} for h in state.history if "loss" in h]
+def loss_chart(history: list[dict]) -> None:
+    """The loss so far, a line over the steps (charts.quick_line: cheap enough to draw every tick).
+    history: a copy of the run's history (ui/worker.py Run.history), {"steps": int, "loss": float} rows."""
+    points = [{"step": h["steps"], "loss": round(float(h["loss"]), 4)} for h in history if "loss" in h]
     if len(points) > 1:                        # one point makes no line
         st.caption(t("beyond.loss"))
         quick_line([p["step"] for p in points], [p["loss"] for p in points], alt_text=t("beyond.loss"),

@@ -92,8 +92,11 @@ def inbetween_part(kind: str) -> None:
                         max_steps=VIDEO_STEPS, max_memory_mb=20)
     live.controls()
 
-    def draw(trainer, state) -> None:
-        steps, (film, change, real_change, gif, error, fade) = live.now_and_then(f"film-{kind}", lambda: make_film(trainer, kind))
+    def look(trainer) -> tuple:              # with the run's lock held: the film; Streamlit draws without it
+        return live.now_and_then(f"film-{kind}", lambda: make_film(trainer, kind)), list(live.state.history)
+
+    def draw(seen, state) -> None:
+        (steps, (film, change, real_change, gif, error, fade)), history = seen
         show_grid(film, cols=len(film), scale=2, pad=3, caption=t("beyond.inbetween_strip", steps=steps))
         left, right = st.columns([1, 1.3], gap="large")
         with left:
@@ -102,6 +105,6 @@ def inbetween_part(kind: str) -> None:
             st.metric(t("beyond.inbetween_change"), f"{change:.1f}",
                       delta=f"{change - real_change:+.1f}", delta_color="inverse")
             st.caption(t("beyond.inbetween_note", real=f"{real_change:.1f}", error=f"{error:.1f}", fade=f"{fade:.1f}"))
-        loss_chart(state)
+        loss_chart(history)
 
-    live.panel(draw)
+    live.panel(draw, look=look)
