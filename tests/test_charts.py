@@ -3,6 +3,7 @@ and line charts that tell their lines apart without colour and keep their legend
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -137,7 +138,7 @@ def _texts_px(fig):
     return [(t.get_text(), t.get_fontsize() * fig.dpi / 72) for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
 
 
-@pytest.mark.parametrize("which", ["bars", "grid", "map"])
+@pytest.mark.parametrize("which", ["bars", "map"])
 def test_classroom_figures_have_every_word_28_px_and_fit_the_projectors_column(which, monkeypatch):
     """Classroom mode (1920 px projector): a chapter part's right column is about 1,140 px wide; shown at
     its own size there, every word of a matching figure is at least 28 px tall (issue #19)."""
@@ -151,8 +152,6 @@ def test_classroom_figures_have_every_word_28_px_and_fit_the_projectors_column(w
     for big in (False, True):
         if which == "bars":
             mf.bar_rows(words[:3], rng.normal(size=(3, 32)), [True] * 3, ["37%", "20%", "42%"], big=big)
-        elif which == "grid":
-            mf.grid_png(images, words, rng.random((6, 6)), big=big)
         else:
             mf.map_figure(images, rng.normal(size=(6, 2)), words, rng.normal(size=(6, 2)), "我的词", np.zeros(2), big=big)
     small, big = made
@@ -160,6 +159,54 @@ def test_classroom_figures_have_every_word_28_px_and_fit_the_projectors_column(w
     sizes = _texts_px(big)
     assert len(sizes) >= 3 and min(px for _, px in sizes) >= 28, sorted(sizes, key=lambda s: s[1])[:3]
     assert big.get_figwidth() * big.dpi <= 1140
+
+
+def test_the_grid_has_28_px_words_in_classroom_mode_and_fits_the_projectors_column():
+    """The picture-by-words grid (drawn with Pillow, ui/match_figures.grid_png): classroom mode's words are
+    at least 28 px tall and the picture within the ~1,140 px column; the page's own size has small words."""
+    from PIL import Image
+
+    from ui import match_figures as mf
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (6, 32, 32, 3), dtype=np.uint8)
+    words = ["a big happy pink face", "一只小小的橙色的猫", "a red fish", "鱼", "花", "树"]
+    small, big = (mf.grid_layout(words, 6, 6, big=b) for b in (False, True))
+    assert small.text_px < 20 <= 28 <= big.text_px
+    picture = Image.open(io.BytesIO(mf.grid_png(images, words, rng.random((6, 6)), big=True)))
+    assert (picture.width, picture.height) == (big.width, big.height) and picture.width <= 1140
+    # The tallest Chinese word's glyphs really reach the size (a font without them draws empty boxes).
+    ink = mf.grid_font(big.text_px).getmask("猫").getbbox()
+    assert ink[3] - ink[1] >= 0.8 * big.text_px, ink
+
+
+def test_the_grid_colours_each_square_by_its_match_and_frames_the_right_words():
+    """Square (i, j) of the grid is coloured by probs[i, j] (pale for 0, dark red for 1), the diagonal
+    framed in green, every word's label above the squares, inside the picture."""
+    from PIL import Image
+
+    from ui import match_figures as mf
+
+    probs = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.5, 0.5, 0.0]])
+    images = np.zeros((3, 32, 32, 3), dtype=np.uint8)
+    words = ["一只红色的猫", "a blue fish", "sun"]
+    lay = mf.grid_layout(words, 3, 3)
+    px = np.asarray(Image.open(io.BytesIO(mf.grid_png(images, words, probs))).convert("RGB")).astype(int)
+
+    def inside(i, j):                      # a point inside square (i, j), off its number and its frame
+        return px[lay.top + i * lay.cell + lay.cell // 5, lay.left + j * lay.cell + lay.cell // 2]
+
+    def frame(i, j):
+        return px[lay.top + i * lay.cell + 1, lay.left + j * lay.cell + lay.cell // 2]
+
+    red, pale, middle = inside(1, 2), inside(0, 1), inside(2, 0)
+    assert red[0] > 100 and red[1] < 60 and red[2] < 60, red               # dark red
+    assert pale.min() > 200 and pale[2] < pale[0], pale                     # pale yellow
+    assert pale.sum() > middle.sum() > red.sum()
+    assert tuple(frame(1, 1)) == mf.GRID_MATCH and tuple(frame(1, 2)) != mf.GRID_MATCH
+    above = px[: lay.top, lay.left:]                                        # the words' band
+    assert (above.sum(axis=2) < 300).any()                                  # dark letters there
+    assert (px[lay.top:, -3:] == mf.GRID_BACK).all()                        # nothing runs past the right edge
 
 
 def test_classroom_line_charts_have_28_px_words():

@@ -77,7 +77,7 @@ def test_live_training_takes_steps_and_draws_the_grid():
 
 
 def test_a_click_elsewhere_draws_the_live_grid_again_only_after_the_model_learned(monkeypatch):
-    """The live grid (a matplotlib picture, 0.25 s) is drawn again when the model took a step, not on a
+    """The live grid (a picture, ~50 ms) is drawn again when the model took a step, not on a
     click elsewhere on the page (it was drawn on every rerun: 0.43 s a click)."""
     from ui import match_views
 
@@ -96,7 +96,7 @@ def test_a_click_elsewhere_draws_the_live_grid_again_only_after_the_model_learne
 
 
 def test_the_live_grid_is_drawn_without_the_runs_lock(monkeypatch):
-    """The grid's matplotlib picture (0.25 s) is made with the run's lock free, so a worker trains
+    """The grid's picture is made with the run's lock free, so a worker trains
     meanwhile; only the similarity it shows is read with the lock held."""
     import streamlit as st
 

@@ -82,10 +82,10 @@ def learning(seen: tuple, state) -> None:
     trainer, now, similarity = seen
     left, right = st.columns([2, 1]) if presenting() else (st.container(), st.container())
     with left:
-        # The grid is a matplotlib picture (0.25 s of the server's CPU): drawn again only when the model
-        # has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s, now 0.16 s),
-        # and without the run's lock, so the worker goes on training meanwhile (with it held, in Chromium:
-        # the app trained at 0.81 of the command line's steps, bench live_browser).
+        # The grid (Pillow, ~50 ms; matplotlib's was 0.25 s, ui/match_figures.py) is drawn again only when
+        # the model has learned since, not on every click elsewhere on the page (a warm rerun was 0.43 s,
+        # then 0.16 s), and without the run's lock, so the worker goes on training meanwhile (with it held,
+        # in Chromium: the app trained at 0.81 of the command line's steps, bench live_browser).
         if similarity is not None:
             st.session_state[GRID_DRAWN] = (weakref.ref(trainer), now, grid_png(
                 similarity["images"], similarity["texts"], similarity["probs"], big=presenting()))
