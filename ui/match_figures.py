@@ -67,6 +67,8 @@ def bar_rows(labels, vectors, known=None, right=None, pictures=None, big: bool =
 GRID_CM = "YlOrRd"                   # matplotlib's colour map: pale yellow (0) to dark red (1)
 GRID_MATCH = (42, 157, 58)           # the green frame around each picture's own words
 GRID_BACK = (255, 253, 247)          # the figures' paper (charts.figure)
+GRID_GAP = 0.3                       # between the words and the squares, in letters' sizes
+GRID_TURNS = (35, 45, 60)            # degrees the words above the squares may be turned
 
 
 @dataclass(frozen=True)
@@ -84,25 +86,34 @@ class GridLayout:
 
 
 def grid_layout(texts: list[str], n: int, m: int, big: bool = False) -> GridLayout:
-    """The grid's layout for n pictures by m words: as large cells as fit the figure's width (6.4 in, or 4.6
-    in classroom mode) with every word's turned label inside it."""
+    """The grid's layout for n pictures by m words: as large cells as fit the figure (6.4 x 5.2 in, or 4.6 x
+    4.0 in classroom mode, where the part's controls and the grid share one projector screen) with every
+    word's turned label inside it."""
     from ui.charts import BIG_PIXELS, BIG_TEXT, FIGURE_DPI
 
     dpi = FIGURE_DPI * (BIG_TEXT * BIG_PIXELS if big else 1)
     width = round((4.6 * FIGURE_DPI * BIG_PIXELS) if big else 6.4 * FIGURE_DPI)
-    text_px, turn = round(9 * dpi / 72), (60 if big else 35)          # big letters in narrow columns: steeper
+    tallest = round((4.0 * FIGURE_DPI * BIG_PIXELS) if big else 5.2 * FIGURE_DPI)   # classroom: fits the screen
+    text_px = round(9 * dpi / 72)
     font, pad = grid_font(text_px), round(0.6 * text_px)
-    cos, sin = math.cos(math.radians(turn)), math.sin(math.radians(turn))
     line = text_px * 1.3
     lengths = [font.getlength(w) for w in texts] or [0.0]
-    # Column j's label starts at the middle of its cell and reaches w cos + line sin to the right.
-    cell = min([(width - 2 * pad - w * cos - line * sin) / (1.1 + j + 0.5) for j, w in enumerate(lengths)]
-               + [(width - 2 * pad) / (m + 1.1), 12 * text_px])
-    cell = max(int(cell), text_px * 2)
-    top = pad + round(max(w * sin + line * cos for w in lengths)) + round(0.4 * text_px)
-    used = round(cell * (m + 1.1))
-    left = max(pad, (width - used) // 2 - round(0.3 * cell)) + round(1.1 * cell)
-    return GridLayout(width, top + n * cell + pad, left, top, cell, text_px, turn, max(2, round(2.5 * dpi / 72)))
+    gap, below = round(GRID_GAP * text_px), round(0.2 * text_px)         # above the squares, under them
+    best = None
+    for turn in GRID_TURNS:              # the turn that gives the largest squares, its labels apart
+        cos, sin = math.cos(math.radians(turn)), math.sin(math.radians(turn))
+        top = gap + round(max(w * sin + line * cos for w in lengths)) + gap
+        # Column j's label starts at the middle of its square and reaches w cos + line sin to the right.
+        cell = int(min([(width - 2 * pad - w * cos - line * sin) / (1.1 + j + 0.5) for j, w in enumerate(lengths)]
+                       + [(width - 2 * pad) / (m + 1.1), (tallest - top - below) / max(n, 1), 12 * text_px]))
+        if cell * sin >= 1.15 * text_px and (best is None or cell > best[0]):   # two labels never touch
+            best = (cell, turn, top, cos)
+    cell, turn, top, cos = best or (cell, turn, top, cos)
+    cell = max(cell, round(1.7 * text_px))              # "100" (1.66 x the letters' size) still fits a square
+    right = max(round((j + 0.5) * cell + w * cos + line) for j, w in enumerate(lengths))
+    used = round(1.1 * cell) + max(m * cell, right)     # the pictures, the squares or the words' ends
+    left = max(pad, (width - used) // 2) + round(1.1 * cell)
+    return GridLayout(width, top + n * cell + below, left, top, cell, text_px, turn, max(2, round(2.5 * dpi / 72)))
 
 
 @functools.lru_cache(maxsize=8)
@@ -153,17 +164,20 @@ def grid_png(images, texts, probs, big: bool = False) -> bytes:
         for j in range(m):
             x = lay.left + j * c
             draw.rectangle((x, y, x + c - 1, y + c - 1), fill=tuple(colours[i, j]))
-            draw.text((x + c / 2, y + c / 2), f"{round(100 * probs[i, j])}", font=font, anchor="mm",
-                      fill="white" if probs[i, j] > 0.6 else "#333333")
+    half = lay.frame // 2                            # the green frame sits on the square's edge ...
     for i in range(min(n, m)):
         x, y = lay.left + i * c, lay.top + i * c
-        draw.rectangle((x, y, x + c - 1, y + c - 1), outline=GRID_MATCH, width=lay.frame)
+        draw.rectangle((x - half, y - half, x + c - 1 + half, y + c - 1 + half), outline=GRID_MATCH, width=lay.frame)
+    for i in range(n):                               # ... under the numbers, which stay whole
+        for j in range(m):
+            draw.text((lay.left + j * c + c / 2, lay.top + i * c + c / 2), f"{round(100 * probs[i, j])}", font=font,
+                      anchor="mm", fill="white" if probs[i, j] > 0.6 else "#333333")
     for j, word in enumerate(words):                 # each word turned, its start above its column's middle
         box = font.getbbox(word)
         label = Image.new("L", (max(1, round(font.getlength(word))) + 2, round(lay.text_px * 1.3)), 0)
         ImageDraw.Draw(label).text((1, -box[1] + round(0.15 * lay.text_px)), word, font=font, fill=255)
         label = label.rotate(lay.turn, expand=True, resample=Image.BICUBIC)
-        x, y = lay.left + round((j + 0.5) * c), lay.top - round(0.4 * lay.text_px) - label.height
+        x, y = lay.left + round((j + 0.5) * c), lay.top - round(GRID_GAP * lay.text_px) - label.height
         page.paste(Image.new("RGB", label.size, (34, 34, 34)), (x, y), label)
     buf = io.BytesIO()
     page.save(buf, format="PNG", compress_level=3)        # 23 ms here (the default 6: 32 ms, 8% smaller)
