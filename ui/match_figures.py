@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models import textnorm
-from ui.charts import FIGURE_DPI, figure
+from ui.charts import BIG_PIXELS, BIG_TEXT, FIGURE_DPI, figure
 
 
 def png(fig) -> bytes:
@@ -62,7 +62,7 @@ def bar_rows(labels, vectors, known=None, right=None, pictures=None, big: bool =
 # of CPU (constrained layout draws the figure twice), nearly all of it holding Python's global lock; the
 # worker training beside it, in Chromium: 0.51-0.66 of a core and 4-19 steps a second, against 0.84-0.95
 # and 18-25 with a ready-made picture in its place (probe, 3 interleaved 8-s windows each). Pillow draws the
-# same grid in about 10 ms. Sizes follow ui/charts.figure: 9 pt text, 110 dpi; classroom mode 2.09 x the dpi
+# same grid in 49 ms (classroom size: 70 ms), half of it PNG encoding, which gives the global lock up. Sizes follow ui/charts.figure: 9 pt text, 110 dpi; classroom mode 2.09 x the dpi
 # (charts.BIG_TEXT x BIG_PIXELS), so 9 pt is 28.8 px and the grid 683 px wide.
 GRID_CM = "YlOrRd"                   # matplotlib's colour map: pale yellow (0) to dark red (1)
 GRID_MATCH = (42, 157, 58)           # the green frame around each picture's own words
@@ -89,8 +89,6 @@ def grid_layout(texts: list[str], n: int, m: int, big: bool = False) -> GridLayo
     """The grid's layout for n pictures by m words: as large cells as fit the figure (6.4 x 5.2 in, or 4.6 x
     4.0 in classroom mode, where the part's controls and the grid share one projector screen) with every
     word's turned label inside it."""
-    from ui.charts import BIG_PIXELS, BIG_TEXT, FIGURE_DPI
-
     dpi = FIGURE_DPI * (BIG_TEXT * BIG_PIXELS if big else 1)
     width = round((4.6 * FIGURE_DPI * BIG_PIXELS) if big else 6.4 * FIGURE_DPI)
     tallest = round((4.0 * FIGURE_DPI * BIG_PIXELS) if big else 5.2 * FIGURE_DPI)   # classroom: fits the screen
@@ -99,16 +97,17 @@ def grid_layout(texts: list[str], n: int, m: int, big: bool = False) -> GridLayo
     line = text_px * 1.3
     lengths = [font.getlength(w) for w in texts] or [0.0]
     gap, below = round(GRID_GAP * text_px), round(0.2 * text_px)         # above the squares, under them
-    best = None
-    for turn in GRID_TURNS:              # the turn that gives the largest squares, its labels apart
+    fits = []                            # (square's size, turn, top, cos) for each turn the words may take
+    for turn in GRID_TURNS:
         cos, sin = math.cos(math.radians(turn)), math.sin(math.radians(turn))
         top = gap + round(max(w * sin + line * cos for w in lengths)) + gap
         # Column j's label starts at the middle of its square and reaches w cos + line sin to the right.
         cell = int(min([(width - 2 * pad - w * cos - line * sin) / (1.1 + j + 0.5) for j, w in enumerate(lengths)]
                        + [(width - 2 * pad) / (m + 1.1), (tallest - top - below) / max(n, 1), 12 * text_px]))
-        if cell * sin >= 1.15 * text_px and (best is None or cell > best[0]):   # two labels never touch
-            best = (cell, turn, top, cos)
-    cell, turn, top, cos = best or (cell, turn, top, cos)
+        fits.append((cell, turn, top, cos, cell * sin >= 1.15 * text_px))       # two labels never touch
+    apart = [f for f in fits if f[4]]
+    # The largest squares whose labels stay apart (the first turn of equals); else the steepest turn.
+    cell, turn, top, cos, _ = max(apart, key=lambda f: f[0]) if apart else fits[-1]
     cell = max(cell, round(1.7 * text_px))              # "100" (1.66 x the letters' size) still fits a square
     right = max(round((j + 0.5) * cell + w * cos + line) for j, w in enumerate(lengths))
     used = round(1.1 * cell) + max(m * cell, right)     # the pictures, the squares or the words' ends
@@ -150,7 +149,7 @@ def grid_png(images, texts, probs, big: bool = False) -> bytes:
 
     probs = np.asarray(probs, dtype=float)
     n, m = probs.shape
-    words = [x if len(x) <= 22 else x[:21] + "…" for x in (drawable(w, 40) for w in texts)]
+    words = [drawable(w, 22) for w in texts]
     lay = grid_layout(words, n, m, big)
     font, c = grid_font(lay.text_px), lay.cell
     page = Image.new("RGB", (lay.width, lay.height), GRID_BACK)
