@@ -178,7 +178,7 @@ def run(report):
                 # animation frames, which cost this machine's browsers 0.7 CPU-s a vote more (three ticks
                 # and Send: 1.53 against 0.83 CPU-s over watching, one child measured), CPU the server
                 # and the other 30 pages share here, and a child's own device does not spend.
-                boxes = [page.locator(".st-key-gan-duel-game [data-testid='stCheckbox']").nth(i % 8)
+                boxes = [page.locator(".st-key-gan-duel-game .duel-pick").nth(i % 8)
                          for i, page in enumerate(pages)]
                 for box in boxes:                                # every child ticks a picture at once ...
                     box.locator("input").evaluate("el => el.click()")
@@ -190,16 +190,16 @@ def run(report):
                     teacher.wait_for_timeout(max(0.0, due - time.time()) * 1000)
                     clicks[i] = time.time() * 1000
                     try:
-                        page.locator(".st-key-gan-duel-vote button").evaluate("el => el.click()", timeout=10_000)
+                        page.locator(".st-key-gan-duel-game .duel-send").evaluate("el => el.click()", timeout=10_000)
                     except Exception:
                         pass
                 for i, page in enumerate(pages):                 # a tap lost in a refresh: the child taps again
                     try:
                         page.get_by_text("Sent!").first.wait_for(timeout=20_000)
                     except Exception:
-                        if page.locator(".st-key-gan-duel-vote button:enabled").count():
+                        if page.locator(".st-key-gan-duel-game .duel-send:enabled").count():
                             clicks[i] = time.time() * 1000
-                            page.locator(".st-key-gan-duel-vote button").evaluate("el => el.click()", timeout=20_000)
+                            page.locator(".st-key-gan-duel-game .duel-send").evaluate("el => el.click()", timeout=20_000)
                 clicks = list(clicks.values())
                 rest = window - (time.perf_counter() - w0)
                 teacher.wait_for_timeout(max(rest, 10) * 1000)

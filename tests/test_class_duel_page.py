@@ -18,6 +18,15 @@ def keys(at) -> set[str]:
     return {w.key for kind in ("button", "segmented_control", "checkbox", "toggle") for w in getattr(at, kind)}
 
 
+def answer(at) -> dict:
+    """What the child's answer boxes (ui/duel_answer.py, drawn by the browser) were given in the last run."""
+    import json
+
+    found = [e for e in at.get("bidi_component") if "duel-answer" in e.proto.id]
+    assert len(found) == 1, [e.proto.id for e in at.get("bidi_component")]
+    return json.loads(json.loads(found[0].proto.json)["json"])
+
+
 def teacher_with_room(lang="en"):
     at = run_app(lang, PAGE, query={"present": "1"})
     at.session_state["present-part:gan"] = DUEL_PART
@@ -72,17 +81,21 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tm
 
     # The child plays judge on the duel's own lineup; the vote reaches the teacher's screen.
     drawn = ~np.asarray(game["is_real"], bool)
-    boxes = [child.checkbox(key=f"duel-pick-{code}-1-{i}") for i in range(8)]
-    assert all(box.form_id == boxes[0].form_id != "" for box in boxes)   # ticks wait for Send: no run each
-    assert child.button(key="gan-duel-vote").form_id == boxes[0].form_id
-    for i in np.flatnonzero(drawn):
-        child.checkbox(key=f"duel-pick-{code}-1-{i}").check()
-    child.button(key="gan-duel-vote").click().run()
+    shown = answer(child)                                         # the boxes: the child's browser's own,
+    assert shown["game"] == f"{code}-1" and len(shown["pictures"]) == 8   # open, no answer in the page
+    assert shown["open"] and shown["voted"] is None and shown["truth"] is None
+    assert shown["pictures"][0].startswith("data:image/png;base64,")
+    key = f"duel-answer-{code}-1"
+    child.session_state[key] = {"vote": [bool(d) for d in drawn]}   # Send: the answer comes with a run
+    child.run()
     no_exception(child)
     assert t_in(lang, "duel_you", found=int(drawn.sum()), total=int(drawn.sum()), wrong=0) in texts(child)
-    assert child.button(key="gan-duel-vote").disabled             # one answer per game
-    boxes = [child.checkbox(key=f"duel-pick-{code}-1-{i}") for i in range(8)]   # the answer stays shown
-    assert [box.value for box in boxes] == list(drawn) and all(box.disabled for box in boxes)
+    shown = answer(child)                                         # the answer stays shown, closed, with
+    assert not shown["open"] and shown["voted"] == list(drawn)    # what each picture really was
+    assert shown["truth"] == [t_in(lang, "duel_truth_drawn" if d else "duel_truth_real") for d in drawn]
+    child.session_state[key] = {"vote": [True] * 8}               # a second Send (a double tap): not counted
+    child.run()
+    assert answer(child)["voted"] == list(drawn) and registry().look(code).voters == 1
     judge = round(100 * ((np.asarray(game["verdicts"]) < 0.5) & drawn).sum() / drawn.sum())
     for _ in range(100):                                          # the projector's page reads the class's
         facts = json.loads((tmp_path / f"{name}.json").read_text())   # counts in the room's .json

@@ -41,6 +41,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
+from ui import duel_answer
 from ui.i18n import lang, t, text
 from ui.layout import guard, presenting, require_frame
 from ui.pictures import png, show, upscale
@@ -564,17 +565,13 @@ def window_html(chapter_id: str, code: str, words: str) -> str:
             f'<style>.st-key-{chapter_id}-duel-refresh {{display: none}}</style>{script}')
 
 
-def _vote(code: str, n: int) -> None:
-    """The child's answer (read from the checkboxes) as anonymous counts; a double click counts once."""
+def _vote(code: str, n: int, picks: list[bool]) -> None:
+    """The child's answer as anonymous counts; a double click counts once."""
     if st.session_state.get(VOTED, (None, None))[:2] == (code, n):
         return
-    picks = [bool(st.session_state.get(f"duel-pick-{code}-{n}-{i}")) for i in range(PICTURES)]
-    answer = registry().vote(code, n, picks)
-    if answer == "ok":
+    if registry().vote(code, n, picks) == "ok":
         write_window(code, **class_counts(registry().look(code)))   # on the projector within COUNTS_LOOK s
         st.session_state[VOTED] = (code, n, picks)
-        for i, pick in enumerate(picks):    # the boxes, disabled from now on, keep the answer: Streamlit
-            st.session_state[f"duel-pick-{code}-{n}-{i}"] = pick   # drops a value that comes as they turn disabled
     else:
         st.session_state["duel:old"] = True
 
@@ -585,25 +582,20 @@ def _child_game(chapter_id: str, code: str, seen: View) -> None:
         st.caption(t("duel_game_wait"))
         return
     g, n = seen.game, seen.game_no
+    key = f"duel-answer-{code}-{n}"
+    if (picks := duel_answer.sent(key, PICTURES)) is not None:
+        _vote(code, n, picks)
     mine = st.session_state.get(VOTED, (None, None, None))
     voted = mine[:2] == (code, n)
-    pngs = game_pngs(code, n, g["images"])
-    # The boxes are in a form: a tick changes the child's page only, and the server hears of the answer
-    # once, at Send (each tick was a script run before: 30 children ticking at once made 30 runs queue on
-    # the server just as their votes came; bench classroom: vote to projector 5.2 s). Sent, the same form
-    # stays, its boxes and button disabled and the answers under the pictures: the child's browser then
-    # changes a few elements, where a page without the form drew all 8 pictures and boxes anew.
-    with st.container(key=f"{chapter_id}-duel-game"), st.form(f"{chapter_id}-duel-answer", border=False):
-        for row in (range(0, 4), range(4, PICTURES)):
-            for column, i in zip(st.columns(4), row):
-                show(pngs[i], width="stretch", alt=t("duel_picture_alt", i=i + 1), where=column)
-                column.checkbox(t("duel_pick"), key=f"duel-pick-{code}-{n}-{i}", disabled=voted)
-                if voted:
-                    column.caption(t("duel_truth_real" if g["is_real"][i] else "duel_truth_drawn"))
-        if st.session_state.pop("duel:old", False):
-            st.info(t("duel_vote_old"))
-        st.form_submit_button(t("duel_vote"), key=f"{chapter_id}-duel-vote", type="primary", on_click=_vote,
-                              args=(code, n), disabled=voted)
+    # The boxes are the child's browser's own (ui/duel_answer.py): a tick changes the child's page only,
+    # and the server hears of the answer once, at Send, in a run of this fragment alone.
+    with st.container(key=f"{chapter_id}-duel-game"):
+        duel_answer.answer_boxes(key, f"{code}-{n}", game_pngs(code, n, g["images"]),
+                                 [t("duel_picture_alt", i=i + 1) for i in range(PICTURES)], t("duel_pick"), t("duel_vote"),
+                                 list(mine[2]) if voted else None,
+                                 [t("duel_truth_real" if real else "duel_truth_drawn") for real in g["is_real"]] if voted else None)
+    if st.session_state.pop("duel:old", False):
+        st.info(t("duel_vote_old"))
     if not voted:
         return
     drawn, said = ~np.asarray(g["is_real"], bool), np.asarray(mine[2], bool)

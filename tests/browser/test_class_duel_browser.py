@@ -69,21 +69,25 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     assert all(child_round(child) > first >= 0 for (_, child), first in zip(children, firsts))
 
     _, child = children[0]
-    for i in (0, 3, 6):
-        box = child.locator(f".st-key-duel-pick-{code}-1-{i}")
-        box.scroll_into_view_if_needed()
-        box.locator("label").click()
-        box.locator("input:checked").wait_for(state="attached", timeout=60_000)
-    for _ in range(3):                                           # a tap lost in a refresh: the child taps again
-        vote = child.locator(".st-key-gan-duel-vote button:enabled")   # disabled once sent
-        if vote.count():
-            vote.click()
-        try:
-            child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
-            break
-        except Exception:
-            continue
+    cells = child.locator(".st-key-gan-duel-game .duel-cell")   # the boxes live in the child's own page
+    assert cells.count() == 8
+    for i in (0, 3):                                             # a tap on the box, or on the picture
+        cells.nth(i).locator("input").click()
+        cells.nth(i).locator("input:checked").wait_for(state="attached", timeout=10_000)
+    cells.nth(6).locator("img").click()
+    cells.nth(6).locator("input:checked").wait_for(state="attached", timeout=10_000)
+    cells.nth(6).locator("img").dblclick()                      # a double tap: ticked, then not, then ticked
+    cells.nth(6).locator("input:checked").wait_for(state="attached", timeout=10_000)
+    child.locator(".st-key-gan-duel-game .duel-send").dblclick()   # a double tap on Send: one answer
     child.get_by_text("You found", exact=False).first.wait_for(timeout=60_000)
+    assert child.locator(".st-key-gan-duel-game .duel-send:disabled").count() == 1   # one answer per game
+    assert child.locator(".st-key-gan-duel-game .duel-cell input:checked").count() == 3   # the answer stays shown
+    assert child.locator(".st-key-gan-duel-game .duel-cell input[aria-disabled=true]").count() == 8
+    cells.nth(1).locator("img").click(force=True)               # a tap after Send changes nothing
+    cells.nth(2).locator("input").click(force=True)
+    assert child.locator(".st-key-gan-duel-game .duel-cell input:checked").count() == 3
+    truth = child.locator(".st-key-gan-duel-game .duel-truth").all_inner_texts()
+    assert len(truth) == 8 and all(w in ("✅ real", "🎨 drawn") for w in truth), truth
     page.get_by_text(re.compile(r"Votes so far: 1\. The class caught \d+% of the drawn pictures")).wait_for(timeout=60_000)
     assert page.get_by_text(re.compile(r"2 watching")).count() == 1
 
