@@ -3,8 +3,11 @@ same duel; a child in the room has no Start, Pause, One step or Start over, cann
 teacher's run, plays judge on the duel's pictures, and the vote reaches the teacher's screen. A wrong
 or ended code gets a friendly word."""
 
+import json
+
 import numpy as np
 import pytest
+from PIL import Image
 from helpers import no_exception, run_app, texts
 
 from ui.i18n import t_in
@@ -68,6 +71,10 @@ def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tm
         time.sleep(0.1)
     assert facts["round"] == steps and facts["game"] == 1
     assert (tmp_path / f"{name}-{facts['picture']}.png").read_bytes()[:4] == b"\x89PNG"
+    latest = tmp_path / f"{name}-latest.png"                      # the newest picture, its facts inside
+    assert latest.resolve().name == f"{name}-{facts['picture']}.png"
+    painted = json.loads(Image.open(latest).text["aidraw"])
+    assert {k: painted[k] for k in ("picture", "round", "game")} == {k: facts[k] for k in ("picture", "round", "game")}
     assert len((tmp_path / f"{name}.json").read_bytes()) == class_duel.JSON_BYTES   # replaced: same size
     page = "\n".join(str(h.proto.body) for h in child.get("html"))
     assert f"{class_duel.WINDOW_URL}/{name}" in page and t_in(lang, "gan.score_real") in page
@@ -195,3 +202,19 @@ def test_a_page_seconds_behind_still_finds_the_picture_it_was_told_of(tmp_path, 
     assert (tmp_path / f"{name}-{30 - int(8 * painted_per_s)}.png").exists()       # 8 s behind: still there
     assert not (tmp_path / f"{name}-1.png").exists()                                # old ones go
     class_duel.close_window("TEST")
+
+
+def test_a_picture_carries_its_facts_and_keeps_its_pixels():
+    import io
+
+    from ui.class_duel import with_facts
+    from ui.pictures import png
+
+    pixels = np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    facts = {"picture": 7, "round": 120, "film": [0, 10, 50], "game": 2}
+    out = Image.open(io.BytesIO(with_facts(png(pixels), facts)))
+    out.load()                                                    # Pillow checks each chunk's CRC
+    assert json.loads(out.text["aidraw"]) == facts
+    assert np.array_equal(np.asarray(out), pixels)
+    with pytest.raises(ValueError):
+        with_facts(b"GIF89a" + bytes(40), facts)

@@ -33,8 +33,10 @@ import logging
 import os
 import secrets
 import shutil
+import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -145,6 +147,26 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def with_facts(data: bytes, facts: dict) -> bytes:
+    """PNG bytes with `facts` (JSON, ASCII) in a tEXt chunk keyed "aidraw", put right after the IHDR
+    chunk (the PNG specification, 11.3.4.3 tEXt: keyword, a zero byte, Latin-1 text; the CRC covers the
+    chunk's type and data). The pixels are untouched. Raises ValueError if `data` is not a PNG."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    body = b"tEXt" + b"aidraw\0" + json.dumps(facts).encode("ascii")
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    end = 8 + 12 + struct.unpack(">I", data[8:12])[0]                 # the end of IHDR
+    return data[:end] + chunk + data[end:]
+
+
+def _point(link: Path, target: str) -> None:
+    """Make `link` a symbolic link to `target` (a name in the same folder), replacing it whole."""
+    tmp = link.with_name(link.name + f".{threading.get_ident()}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
 def write_window(code: str, picture: np.ndarray | None = None, **facts) -> None:
     """Update room `code`'s window: its picture (an (H, W, 3) uint8 array, if given) and its facts (a
     few numbers: round, game, ...; the .json is written only when they change). A disk that cannot be
@@ -153,7 +175,10 @@ def write_window(code: str, picture: np.ndarray | None = None, **facts) -> None:
     The server sends a file by its size first, then its bytes: a file replaced in between broke the
     answer ("Too much data for declared Content-Length", 42 times with 30 children). So every picture
     gets a name of its own (NAME-N.png; the last PICTURES_KEPT stay for pages a moment behind) and the
-    .json, the one file replaced in place, always has the same size (JSON_BYTES, padded with spaces)."""
+    .json, the one file replaced in place, always has the same size (JSON_BYTES, padded with spaces).
+    Each picture carries the facts it was painted with (with_facts), and NAME-latest.png is a link to
+    the newest: while the duel trains a page asks for that alone, one request a look, not two (the
+    server resolves the link before it reads the size, so the size and the bytes are of one file)."""
     data = None if picture is None else png(picture)       # encoded before the lock: a vote never waits on it
     with _facts_lock:                   # the painter and a child's vote both write: one at a time, so
         now = {**_facts.get(code, {}), **facts}             # the file on disk is always the newest facts
@@ -165,12 +190,28 @@ def write_window(code: str, picture: np.ndarray | None = None, **facts) -> None:
                 WINDOWS.mkdir(parents=True, exist_ok=True)
                 name = window_name(code)
                 if data is not None:
-                    _replace(WINDOWS / f"{name}-{now['picture']}.png", data)
+                    _replace(WINDOWS / f"{name}-{now['picture']}.png", with_facts(data, now))
+                    _latest(WINDOWS / f"{name}-latest.png", f"{name}-{now['picture']}.png")
                     (WINDOWS / f"{name}-{now['picture'] - PICTURES_KEPT}.png").unlink(missing_ok=True)
                 _replace(WINDOWS / f"{name}.json", json.dumps(now).ljust(JSON_BYTES).encode()[:JSON_BYTES])
             except OSError:
                 log.warning("cannot write the class duel's window in %s", WINDOWS, exc_info=True)
     _sweep()
+
+
+def _latest(link: Path, target: str) -> None:
+    """Point NAME-latest.png at the newest picture; where the disk has no symbolic links, say so once:
+    the pages then look at the .json every time (two requests a look, as before)."""
+    if _no_links:
+        return
+    try:
+        _point(link, target)
+    except OSError:
+        _no_links.append(True)
+        log.warning("no symbolic links in %s: the class's pages look at the .json every time", WINDOWS, exc_info=True)
+
+
+_no_links: list[bool] = []
 
 
 def close_window(code: str) -> None:
@@ -487,7 +528,7 @@ WINDOW_SCRIPT = """<script>
   const roundText = %(round_text)s;
   clearTimeout(w.aidrawDuelTimer);
   const me = w.aidrawDuelLoop = {};    // a page drawn again starts a new loop: the old one stops
-  let shown = null, drawn = 0, misses = 0, asked = 0, stale = 0;
+  let shown = null, drawn = 0, misses = 0, asked = 0, stale = 0, direct = false;
   const ask = () => {                  // one script run on the server: a new game, or the room ended
     if (Date.now() - asked < 3 * draw) return;
     asked = Date.now();
@@ -500,36 +541,69 @@ WINDOW_SCRIPT = """<script>
     try { await img.decode(); } finally { URL.revokeObjectURL(img.src); }
     return img;
   };
+  const facts = (bytes) => {           // the facts painted with a picture: its "aidraw" tEXt chunk (with_facts)
+    const v = new DataView(bytes), key = "aidraw" + String.fromCharCode(0);
+    for (let at = 8; at + 8 <= bytes.byteLength;) {
+      const n = v.getUint32(at), type = String.fromCharCode(...new Uint8Array(bytes, at + 4, 4));
+      if (type === "IDAT") break;
+      const text = new TextDecoder("latin1").decode(new Uint8Array(bytes, at + 8, n));
+      if (type === "tEXt" && text.startsWith(key)) return JSON.parse(text.slice(key.length));
+      at += 12 + n;
+    }
+    return null;
+  };
+  const game = (s) => {                // the teacher started a new game: the page asks for it
+    const now = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
+    if (now && +now[1] !== s.game) ask();
+  };
+  const paint = async (box, blob, s, began) => {
+    const picture = await decode(blob);
+    const canvas = box.querySelector("canvas.duel-window");
+    if (canvas.width !== picture.width || canvas.height !== picture.height) {
+      canvas.width = picture.width;
+      canvas.height = picture.height;
+    }
+    canvas.getContext("2d").drawImage(picture, 0, 0);
+    picture.close?.();
+    canvas.hidden = false;
+    canvas.dataset.picture = s.picture;
+    shown = s.picture;
+    drawn = began;                     // only once drawn: a picture that failed to come is asked again at the next look
+    box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
+    box.querySelectorAll("[data-film]").forEach((el) => {
+      el.textContent = (s.film || []).map((n) => el.dataset.film.replaceAll("__N__", n)).join(" · ");
+    });
+    misses = stale = 0;
+    direct = true;
+  };
   const look = async (box, began) => {  // returns the wait before the next look, in ms
+    // After a new picture, one request a look: the newest picture itself (NAME-latest.png), its facts
+    // inside it. The same picture again (a paused duel), or none: back to the small .json.
+    if (direct && began - drawn >= 0.9 * draw) {
+      direct = false;
+      try {
+        const p = await fetch(`${url}-latest.png?t=${Date.now()}`, {cache: "no-store"});
+        const bytes = p.ok ? await p.arrayBuffer() : null, s = bytes && facts(bytes);
+        if (s && s.picture !== shown) {
+          game(s);
+          await paint(box, new Blob([bytes], {type: "image/png"}), s, began);
+          return every;
+        }
+      } catch (e) {}
+      return retry;
+    }
     try {
       const r = await fetch(`${url}.json?t=${Date.now()}`, {cache: "no-store"});
       if (!r.ok) throw new Error(r.status);
       const s = await r.json();
-      const game = /st-key-duel-at-game-(\\d+)/.exec(document.querySelector('[class*="st-key-duel-at-game-"]')?.className);
-      if (game && +game[1] !== s.game) ask();
+      game(s);
       // A new picture, and the look that drew the last one began `draw` ms ago (a tenth early: a look
       // may come early). Timed from the looks' beginnings, not from the drawing: a fetch and decode
       // that took over a tenth of `draw` made every other picture wait a look more (3 s, not 2).
       if (s.picture !== undefined && s.picture !== shown && began - drawn >= 0.9 * draw) {
         const p = await fetch(`${url}-${s.picture}.png`);
         if (!p.ok) throw new Error(p.status);
-        const picture = await decode(await p.blob());
-        const canvas = box.querySelector("canvas.duel-window");
-        if (canvas.width !== picture.width || canvas.height !== picture.height) {
-          canvas.width = picture.width;
-          canvas.height = picture.height;
-        }
-        canvas.getContext("2d").drawImage(picture, 0, 0);
-        picture.close?.();
-        canvas.hidden = false;
-        canvas.dataset.picture = s.picture;
-        shown = s.picture;
-        drawn = began;                 // only once drawn: a picture that failed to come is asked again at the next look
-        box.querySelector(".duel-round").textContent = roundText.replaceAll("__N__", s.round);
-        box.querySelectorAll("[data-film]").forEach((el) => {
-          el.textContent = (s.film || []).map((n) => el.dataset.film.replaceAll("__N__", n)).join(" · ");
-        });
-        misses = stale = 0;
+        await paint(box, await p.blob(), s, began);
         return every;
       }
       misses = 0;

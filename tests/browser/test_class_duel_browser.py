@@ -45,9 +45,11 @@ def test_a_teacher_and_two_children(page, browser, app_url):
     # first child votes.
     slow = children[1][1]
     slow.evaluate("""() => {
-        const fetch = window.fetch, shown = window.__shown = [];
+        const fetch = window.fetch, shown = window.__shown = [], asked = window.__asked = [];
         window.fetch = async (url, options) => {
-            if (String(url).endsWith('.png')) await new Promise((r) => setTimeout(r, 400));
+            const path = String(url).split('?')[0];
+            asked.push(path.endsWith('-latest.png') ? 'latest' : path.endsWith('.json') ? 'json' : 'picture');
+            if (path.endsWith('.png')) await new Promise((r) => setTimeout(r, 400));
             return fetch(url, options);
         };
         setInterval(() => {
@@ -106,6 +108,9 @@ def test_a_teacher_and_two_children(page, browser, app_url):
             break
     gaps = sorted((b[0] - a[0]) / 1000 for a, b in zip(shown[1:], shown[2:]))   # shown[0]: already there
     assert len(gaps) >= 2 and gaps[len(gaps) // 2] < 2.6, f"seconds between new pictures: {gaps}"
+    # While the duel trains, a look is one request: the newest picture, its round inside it.
+    asked = slow.evaluate("window.__asked")
+    assert asked.count("latest") > asked.count("json") + asked.count("picture"), asked
 
     page.locator(".st-key-gan-pause button").click()
     settle(page)
