@@ -1,13 +1,13 @@
 """The child's answer in a class duel's judge game: eight pictures, a box under each, and Send, drawn by
 the child's own browser (a components v2 element: plain DOM, no Streamlit widget per box).
 
-Why not st.checkbox in an st.form (as before): measured with CDP (Performance.getMetrics TaskDuration,
-one child's page, headless Chromium on this 2-core machine): a tick cost the page 0.10-0.16 s of its
-main thread and Send 0.6-0.85 s (the whole form drawn again with its 8 pictures and 8 boxes), where
-watching the duel costs 0.015-0.03 s a second. With a class on one machine (bench classroom: 31
-browsers, 2 cores) the sends of 30 children pushed the browsers from 0.86 to 1.36 cores, and the
-pictures of the duel came up to 4 s apart. Here a tick changes one element, and Send reruns only the
-game's fragment, whose answer this element shows by itself.
+Why not st.checkbox in an st.form (as before): measured with CDP (Performance.getMetrics
+TaskDuration: the page's main thread; one child's page of three, headless Chromium on this 2-core
+machine, the teacher's duel training), a tick cost 0.14-0.25 s in the 1.5 s after it and Send 0.68-0.92 s
+in the 2.5 s after it, where watching alone costs 0.01-0.03 s a second. This element: a tick 0.06 s,
+Send 0.27-0.34 s (duel paused: 0.09-0.13 and 0.29-0.37 s before, 0.01-0.07 and 0.18-0.35 s now). In
+bench classroom (31 browsers on the same 2 cores) the class's sends had raised the browsers from 0.86
+to 1.36 cores. Here a tick changes one element, and Send reruns only the game's fragment.
 
 Nothing a child ticks leaves the page until Send; then only eight yes/no answers do (rooms.vote)."""
 
