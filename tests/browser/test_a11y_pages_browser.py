@@ -117,7 +117,15 @@ def test_streamlit_renaming_the_sidebar_again_is_answered_in_chinese(reader, app
     expand.wait_for()
     page.wait_for_function("""() => /[\\u4e00-\\u9fff]/.test(document.querySelector('[data-testid="stExpandSidebarButton"]').getAttribute('aria-label'))""",
                            timeout=5_000)
-    expand.click()
+    # Under a loaded machine one unfold tap was lost once (the clean-clone suite, 2026-12-03; 3 of 3 alone
+    # passed): the reader taps again. What this test checks is the names, not Streamlit's fold.
+    for _ in range(2):
+        expand.click()
+        try:
+            page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=10_000)
+            break
+        except Exception:
+            continue
     page.locator('[data-testid="stSidebarNav"]').wait_for()
     names = heard_names(page)
     assert streamlit_english_in(names) == [], names
