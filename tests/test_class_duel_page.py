@@ -23,8 +23,6 @@ def keys(at) -> set[str]:
 
 def answer(at) -> dict:
     """What the child's answer boxes (ui/duel_answer.py, drawn by the browser) were given in the last run."""
-    import json
-
     found = [e for e in at.get("bidi_component") if "duel-answer" in e.proto.id]
     assert len(found) == 1, [e.proto.id for e in at.get("bidi_component")]
     return json.loads(json.loads(found[0].proto.json)["json"])
@@ -45,7 +43,6 @@ def teacher_with_room(lang="en"):
 
 @pytest.mark.parametrize("lang", ["zh"])
 def test_a_teacher_opens_a_room_and_a_child_watches_without_any_control(lang, tmp_path, monkeypatch):
-    import json
     import time
 
     from ui import class_duel

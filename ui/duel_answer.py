@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+
 import streamlit as st
 
 HTML = '<div class="duel-answer"></div>'
@@ -126,4 +127,6 @@ def answer_boxes(key: str, game: str, pngs: list[bytes], alts: list[str], pick: 
     # which imports pandas (ui/canvas.py).
     data = {"json": json.dumps({"game": game, "pictures": pictures, "alts": alts, "pick": pick, "send": send,
                                 "voted": voted, "truth": truth, "open": voted is None})}
+    # on_vote_change names the "vote" trigger to Streamlit (components v2 registers a trigger only for an
+    # on_<name>_change argument); the answer itself is read by sent() at the start of the next run.
     _component()(data=data, key=key, on_vote_change=lambda: None, width="stretch", height="content")

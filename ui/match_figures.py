@@ -62,8 +62,9 @@ def bar_rows(labels, vectors, known=None, right=None, pictures=None, big: bool =
 # of CPU (constrained layout draws the figure twice), nearly all of it holding Python's global lock; the
 # worker training beside it, in Chromium: 0.51-0.66 of a core and 4-19 steps a second, against 0.84-0.95
 # and 18-25 with a ready-made picture in its place (probe, 3 interleaved 8-s windows each). Pillow draws the
-# same grid in 49 ms (classroom size: 70 ms), half of it PNG encoding, which gives the global lock up. Sizes follow ui/charts.figure: 9 pt text, 110 dpi; classroom mode 2.09 x the dpi
-# (charts.BIG_TEXT x BIG_PIXELS), so 9 pt is 28.8 px and the grid 683 px wide.
+# same grid in 49 ms (classroom size: 70 ms), half of it PNG encoding, which gives the global lock up.
+# Sizes follow ui/charts.figure: 9 pt text, 110 dpi; classroom mode 2.09 x the dpi (charts.BIG_TEXT x
+# BIG_PIXELS), so 9 pt is 28.8 px and the grid 683 px wide.
 GRID_CM = "YlOrRd"                   # matplotlib's colour map: pale yellow (0) to dark red (1)
 GRID_MATCH = (42, 157, 58)           # the green frame around each picture's own words
 GRID_BACK = (255, 253, 247)          # the figures' paper (charts.figure)
