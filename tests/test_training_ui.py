@@ -228,6 +228,56 @@ def test_pause_slow_speed_and_lost_seat_take_a_run_off_the_workers():
         assert run.steps == 0 and pool.size() == 0 and not run.queued
 
 
+class Where(Counting):
+    """Counting that notes the thread of every step."""
+
+    def __init__(self):
+        super().__init__(pause=0.0002)
+        self.threads = []
+
+    def step(self):
+        self.threads.append(threading.get_ident())
+        return super().step()
+
+
+def test_a_run_alone_keeps_its_worker_thread_and_runs_in_line_still_take_turns():
+    # Alone, a run is not handed from worker to worker after each turn: on a busy server the sleeping
+    # worker, woken for it, often took it (a move to another thread, core and cache cost a lone music
+    # run a fifth of its speed). The waking is what hands it over: after the first, none while it is alone.
+    pool = Pool(2, chunk=0.005)
+    alone = Run(trainer=Where(), running=True, seen=time.monotonic(), max_steps=10 ** 9)
+    wakes = []
+    pool.add(alone)
+    notify = pool._cond.notify
+    pool._cond.notify = lambda *a: wakes.append(1) or notify(*a)
+    time.sleep(0.3)                              # ~60 turns of 5 ms
+    alone.running = False
+    with alone.lock:
+        assert len(alone.trainer.threads) > 100 and len(set(alone.trainer.threads)) == 1
+    assert wakes == []
+
+    three = [Run(trainer=Where(), running=True, seen=time.monotonic(), max_steps=10 ** 9) for _ in range(3)]
+    for run in three:
+        pool.add(run)
+    time.sleep(0.5)
+    for run in three:
+        run.running = False
+    for run in three:
+        with run.lock:
+            assert run.error is None and run.steps > 100      # two workers, three runs: every run trains
+    counts = sorted(run.steps for run in three)
+    assert counts[0] > 0.4 * counts[-1], counts                  # round robin: nobody starves
+
+    a, b, c = (Run(trainer=Counting(), running=True) for _ in range(3))
+    quiet = Pool(0)
+    with quiet._cond:                            # the choice after a turn, step by step
+        assert quiet._next(a) is a and quiet.size() == 0
+        quiet._line.extend([b, c])
+        assert quiet._next(a) is b and list(quiet._line) == [c, a]
+        assert quiet._next(b) is c and list(quiet._line) == [a, b]
+        assert quiet._next(None) is a and list(quiet._line) == [b]
+
+
 def test_a_button_step_while_a_worker_steps_never_overlaps_and_counts_exactly():
     clock = time.monotonic
     pool = Pool(1, chunk=0.01)
