@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -59,9 +60,15 @@ def shot(page, name: str, full: bool = True) -> Path:
     """Keep a screenshot to look at (the developer looks at every page's screenshot).
 
     Streamlit scrolls inside its own main container, so a "full page" screenshot would show only the
-    window: for the whole page, the window is made as tall as the content for a moment."""
+    window: for the whole page, the window is made as tall as the content for a moment.
+
+    AIDRAW_SHOTS=0 (.ci/run sets it: nobody looks at a CI machine's pictures) takes none: a full-page
+    shot cost the browser 0.5-1.5 CPU-s and ~1 s of the test (2 cores, 2026-12-03), ~40 of them a run.
+    A failing test's picture is kept all the same (pytest-playwright, --screenshot only-on-failure)."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"
+    if os.environ.get("AIDRAW_SHOTS") == "0":
+        return path
     size = page.viewport_size
     if full and size:
         height = page.evaluate("""() => {
