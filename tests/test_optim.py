@@ -1,6 +1,5 @@
 """Our Adam is torch's Adam, without importing torch's compiler."""
 
-
 import pytest
 import torch
 

@@ -2,7 +2,8 @@
 
 Without /usr/bin/chromium (a laptop) these tests skip with the reason. With AIDRAW_REQUIRE_BROWSER=1
 (.ci/run sets it) a missing browser is a failure instead. A screenshot of every test's last page is
-kept in test-results/screens/ (and on failure by pytest-playwright in test-results/).
+kept in test-results/screens/ unless AIDRAW_SHOTS=0 (.ci/run sets it; web.py shot), and on failure by
+pytest-playwright in test-results/ either way.
 Never `playwright install`: it downloads a browser, which this project does not do.
 """
 

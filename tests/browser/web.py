@@ -65,10 +65,10 @@ def shot(page, name: str, full: bool = True) -> Path:
     AIDRAW_SHOTS=0 (.ci/run sets it: nobody looks at a CI machine's pictures) takes none: a full-page
     shot cost the browser 0.5-1.5 CPU-s and ~1 s of the test (2 cores, 2026-12-03), ~40 of them a run.
     A failing test's picture is kept all the same (pytest-playwright, --screenshot only-on-failure)."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
     path = SCREENS / f"{name}.png"
     if os.environ.get("AIDRAW_SHOTS") == "0":
         return path
+    SCREENS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     if full and size:
         height = page.evaluate("""() => {
